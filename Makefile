@@ -1,0 +1,47 @@
+# The two commands of the README: `make run` and `make test`. Each does all of
+# its own set-up on a fresh Debian machine with Python 3.11.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+WORKERS ?= 4
+THREADS ?= 4
+FLASK := $(BIN)/flask --app app
+
+.PHONY: run test venv test-deps system-deps bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements.txt requirements-test.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Debian's Chromium for the browser tests (Playwright never downloads one here).
+system-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+	  else echo "Browser tests need /usr/bin/chromium: run 'sudo apt-get install -y chromium'"; exit 1; fi; \
+	fi
+
+run: venv
+	$(FLASK) init-db
+	$(FLASK) demo --if-empty
+	$(BIN)/gunicorn --preload --workers $(WORKERS) --threads $(THREADS) \
+	  --bind 127.0.0.1:$(PORT) --access-logfile - 'app:create_app()'
+
+test: $(VENV)/.installed-test system-deps
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/submit.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,54 @@
+"""The application factory: configuration, extensions, blueprints, CLI."""
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import Babel, get_locale
+from flask_wtf.csrf import CSRFProtect
+
+from models import db as database
+from models.settings import defaults
+from views import auth, cli, errors, observe, review
+
+csrf = CSRFProtect()
+babel = Babel()
+
+
+def _secret_key(instance: Path) -> str:
+    """Read the instance's secret, making one on first start (never committed)."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: defaults, instance/config.py, FLASK_* env, then ``config``."""
+    app = Flask(__name__, instance_relative_config=True)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(defaults())
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env()
+    if config:
+        app.config.update(config)
+    if not app.config.get("DATABASE"):
+        app.config["DATABASE"] = str(instance / "observation.sqlite")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+
+    csrf.init_app(app)
+    babel.init_app(app)
+    app.jinja_env.globals["get_locale"] = get_locale
+    database.init_app(app)
+    auth.init_app(app)
+    observe.init_app(app)
+    errors.init_app(app)
+    for blueprint in (auth.bp, observe.bp, review.bp):
+        app.register_blueprint(blueprint)
+    cli.register(app)
+    return app

@@ -1,0 +1,1 @@
+"""The data layer: sqlite-utils over one SQLite file. No Flask request in here."""

@@ -1,0 +1,41 @@
+"""Every configuration key the app reads, declared once with its default and help.
+
+Set them in ``instance/config.py`` or as ``FLASK_<NAME>`` environment variables
+(``FLASK_DATABASE=/srv/eom.sqlite``). A test checks each one is in the README.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS = [
+    Setting("DATABASE", None,
+            "Path of the SQLite file. Default: instance/observation.sqlite."),
+    Setting("SECRET_KEY", None,
+            "Signs sessions and CSRF tokens. When unset, one is generated into "
+            "instance/secret_key on first start and reused."),
+    Setting("MISSION_NAME", "Election Observation Mission",
+            "Shown in the page header and on reports."),
+    Setting("ELECTION_NAME", "Early Mazhilis elections, 19 March 2023",
+            "The election this mission observes."),
+    Setting("SQLITE_BUSY_TIMEOUT_MS", 10000,
+            "How long a write waits for another writer before giving up. "
+            "Checklists arrive in bursts after polls open and close."),
+    Setting("MAX_TEXT_LENGTH", 2000,
+            "Longest free-text answer accepted, in characters."),
+    Setting("BABEL_DEFAULT_LOCALE", "en", "Language of the interface."),
+    Setting("BABEL_DEFAULT_TIMEZONE", "UTC",
+            "Only for times with no station; station times show in the station's zone."),
+]
+
+
+def defaults() -> dict[str, Any]:
+    """The defaults as a mapping for ``app.config.from_mapping``."""
+    return {s.name: s.default for s in SETTINGS}

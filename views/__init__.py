@@ -1,0 +1,1 @@
+"""Blueprints, one per audience: auth, observe (observers), review (coordinators, liaison)."""

@@ -1,0 +1,97 @@
+"""Log in, log out, and the per-route role check every other blueprint uses."""
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+
+from forms.auth import LoginForm
+from models import users
+from models.db import get_db
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Please log in to continue.")
+
+HOME = {"observer": "observe.home", "coordinator": "review.entries",
+        "liaison": "review.entries", "admin": "review.entries"}
+
+
+class User(UserMixin):
+    """The logged-in mission member."""
+
+    def __init__(self, row: dict):
+        self.id = row["id"]
+        self.username = row["username"]
+        self.role = row["role"]
+        self.team = row["team"]
+        self.region = row["region"]
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    row = users.get_user(get_db(), int(user_id)) if user_id.isdigit() else None
+    return User(row) if row else None
+
+
+def roles_required(*roles: str):
+    """Let in only logged-in users with one of these roles; others get 403."""
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        wrapped.roles = roles
+        return wrapped
+    return decorate
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths, so a crafted link cannot send an observer elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") \
+            and not urlsplit(target).netloc:
+        return target
+    return None
+
+
+@bp.route("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for(HOME[current_user.role]))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        row = users.authenticate(get_db(), form.username.data.strip(), form.password.data)
+        if row:
+            login_user(User(row))
+            return redirect(_safe_next(request.args.get("next"))
+                            or url_for(HOME[row["role"]]))
+        form.password.errors.append(_("Wrong user name or password."))
+        status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash(_("You are logged out."))
+    return redirect(url_for("auth.login"))
+
+
+def init_app(app: Flask) -> None:
+    """Attach the login manager."""
+    login_manager.init_app(app)

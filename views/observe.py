@@ -1,0 +1,198 @@
+"""Observers: pick a checklist type and station, file it, see and edit the team's entries."""
+
+import uuid as uuidlib
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from flask import (Blueprint, Flask, abort, current_app, flash, redirect, render_template,
+                   request, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forms.checklist import OVERALL_LABELS, YESNO_LABELS, ChecklistForm, build_form_class
+from forms.definitions import Definition, Question, load_all
+from models import checklists, stations
+from models.clock import utc_now, utc_to_local
+from models.db import get_db
+from views.auth import roles_required
+
+bp = Blueprint("observe", __name__)
+OBSERVER = ("observer",)
+READERS = ("observer", "coordinator", "liaison", "admin")
+
+
+def init_app(app: Flask) -> None:
+    """Load the checklist definitions once, build their forms, add the display filters."""
+    app.extensions["checklists"] = {
+        kind: (definition, build_form_class(definition))
+        for kind, definition in load_all().items()}
+    app.add_template_filter(local_time)
+    app.add_template_filter(overall_label)
+    app.add_template_filter(answer_label)
+
+
+def _checklist(form_type: str) -> tuple[Definition, type[ChecklistForm]]:
+    found = current_app.extensions["checklists"].get(form_type)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _station_or_400(raw: str | None) -> dict:
+    station = stations.get(get_db(), int(raw)) if raw and raw.isdigit() else None
+    if station is None:
+        abort(400, _("Unknown polling station. Go back and pick the station again."))
+    return station
+
+
+def _filing(form: ChecklistForm, station: dict) -> checklists.Filing:
+    definition = form.definition
+    answers = dict(form.answers)
+    if form.comments.data and form.comments.data.strip():
+        answers["comments"] = form.comments.data.strip()
+    return checklists.Filing(
+        uuid=form.uuid.data, form_type=definition.type, form_version=definition.version,
+        station_id=station["id"], timezone=station["timezone"],
+        arrival_utc=form.arrival_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        departure_utc=form.departure_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        answers=answers, overall=form.overall.data,
+        serious_count=len(definition.serious_problems(answers)))
+
+
+def _can_read(entry: dict) -> bool:
+    return current_user.role != "observer" or entry["team"] == current_user.team
+
+
+@bp.route("/observe")
+@roles_required(*OBSERVER)
+def home():
+    definitions = [d for d, _form in current_app.extensions["checklists"].values()]
+    return render_template("observe/home.html", definitions=definitions)
+
+
+@bp.route("/observe/<form_type>/station")
+@roles_required(*OBSERVER)
+def find_station(form_type: str):
+    definition, _form = _checklist(form_type)
+    query = request.args.get("q", "")[:100]
+    found = stations.search(get_db(), query) if query.strip() else []
+    return render_template("observe/find_station.html", definition=definition,
+                           query=query, found=found)
+
+
+@bp.route("/observe/<form_type>/new", methods=["GET", "POST"])
+@roles_required(*OBSERVER)
+def new(form_type: str):
+    definition, form_class = _checklist(form_type)
+    source = request.form if request.method == "POST" else request.args
+    station = _station_or_400(source.get("station_id") or source.get("station"))
+    if request.method == "GET":
+        today = utc_now().astimezone(ZoneInfo(station["timezone"])).date()
+        form = form_class(station=station, formdata=None, data={
+            "uuid": str(uuidlib.uuid4()), "station_id": station["id"],
+            "arrival_date": today, "departure_date": today})
+        return render_template("observe/checklist.html", form=form, station=station)
+    form = form_class(station=station)
+    if not form.validate():
+        return render_template("observe/checklist.html", form=form, station=station), 400
+    try:
+        entry_id, created = checklists.submit(get_db(), _filing(form, station),
+                                              current_user.id, current_user.team)
+    except checklists.DuplicateConflict:
+        form.uuid.errors.append(_(
+            "This form was already sent with different answers. Your answers are "
+            "below: open a new form to file them as a new checklist, or edit the "
+            "entry that was sent."))
+        return render_template("observe/checklist.html", form=form, station=station), 409
+    flash(_("Checklist received.") if created else
+          _("This checklist had already been received; nothing was duplicated."))
+    return redirect(url_for("observe.entry", entry_id=entry_id), code=303)
+
+
+@bp.route("/entries")
+@roles_required(*OBSERVER)
+def my_entries():
+    rows = checklists.for_team(get_db(), current_user.team)
+    return render_template("observe/my_entries.html", entries=rows)
+
+
+@bp.route("/entries/<int:entry_id>")
+@roles_required(*READERS)
+def entry(entry_id: int):
+    db = get_db()
+    row = checklists.get(db, entry_id)
+    if row is None or not _can_read(row):
+        abort(404)
+    definition, _form = _checklist(row["form_type"])
+    return render_template("observe/entry.html", entry=row, definition=definition,
+                           versions=checklists.versions(db, entry_id),
+                           can_edit=current_user.role == "observer")
+
+
+@bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@roles_required(*OBSERVER)
+def edit(entry_id: int):
+    db = get_db()
+    row = checklists.get(db, entry_id)
+    if row is None or not _can_read(row):
+        abort(404)
+    definition, form_class = _checklist(row["form_type"])
+    station = stations.get(db, row["station_id"])
+    if request.method == "GET":
+        form = form_class(station=station, formdata=None, data=_form_data(row))
+        return render_template("observe/checklist.html", form=form, station=station, entry=row)
+    form = form_class(station=station)
+    form.uuid.data = row["uuid"]
+    if not form.base_version.data or not form.base_version.data.isdigit():
+        abort(400, _("This form was damaged. Open the entry and edit it again."))
+    if not form.validate():
+        return render_template("observe/checklist.html", form=form, station=station,
+                               entry=row), 400
+    try:
+        changed = checklists.edit(db, entry_id, int(form.base_version.data),
+                                  _filing(form, station), current_user.id)
+    except checklists.StaleEdit:
+        form.base_version.errors.append(_(
+            "Your team mate saved a newer version while you were editing. Your answers "
+            "are below: open the entry again to see their changes."))
+        return render_template("observe/checklist.html", form=form, station=station,
+                               entry=row), 409
+    flash(_("Changes saved.") if changed else _("Nothing was changed."))
+    return redirect(url_for("observe.entry", entry_id=entry_id), code=303)
+
+
+def _form_data(row: dict) -> dict:
+    """A stored entry as the form's initial data, in the station's local time."""
+    arrival = utc_to_local(row["arrival_utc"], row["timezone"])
+    departure = utc_to_local(row["departure_utc"], row["timezone"])
+    answers = row["answers"]
+    return {**answers, "uuid": row["uuid"], "station_id": row["station_id"],
+            "base_version": row["version"], "overall": row["overall"],
+            "comments": answers.get("comments", ""),
+            "arrival_date": arrival.date(), "arrival_time": arrival.strftime("%H:%M"),
+            "departure_date": departure.date(), "departure_time": departure.strftime("%H:%M")}
+
+
+def local_time(utc_text: str, zone: str) -> str:
+    """Jinja filter: stored UTC as the station's local time with its offset."""
+    moment = utc_to_local(utc_text, zone)
+    offset = moment.utcoffset() or timedelta()
+    hours = int(offset.total_seconds() // 3600)
+    return f"{moment:%d.%m.%Y %H:%M} (UTC{hours:+d})"
+
+
+def overall_label(code: str) -> str:
+    """Jinja filter: the overall assessment in words."""
+    return str(OVERALL_LABELS.get(code, code))
+
+
+def answer_label(value, question: Question) -> str:
+    """Jinja filter: a stored answer as the observer saw it."""
+    if question.type == "yesno":
+        return str(YESNO_LABELS.get(value, value))
+    labels = {v: _(t) for v, t in question.choices}
+    if question.type == "multi":
+        return ", ".join(labels.get(v, v) for v in value)
+    if question.type == "choice":
+        return labels.get(value, value)
+    return str(value)
