@@ -8,7 +8,7 @@ WORKERS ?= 4
 THREADS ?= 4
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test venv test-deps system-deps bench clean
+.PHONY: run test venv system-deps bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,7 @@ bench: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Collect every user-facing string (Python, templates, checklist YAML) for translators.
+messages: venv
+	PYTHONPATH=. $(BIN)/pybabel extract -F babel.cfg --ignore-dirs=.venv -o messages.pot .

@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from models import db as database
 from models.settings import defaults
 from views import auth, cli, errors, observe, review
+from views.ids import RowIdConverter
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -41,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
 
+    app.url_map.converters["id"] = RowIdConverter
     csrf.init_app(app)
     babel.init_app(app)
     app.jinja_env.globals["get_locale"] = get_locale

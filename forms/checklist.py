@@ -10,11 +10,11 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, Field, HiddenField, RadioField,
+from wtforms import (BooleanField, DateField, Field, HiddenField, RadioField, SelectChoice,
                      SelectMultipleField, StringField, TextAreaField, widgets)
 from wtforms.validators import InputRequired, Length, Regexp
 
-from forms.definitions import OVERALL, Definition, Question
+from forms.definitions import OVERALL, YESNO, Definition, Question
 from models.clock import local_to_utc, utc_now
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -55,7 +55,7 @@ class ChecklistForm(FlaskForm):
     departure_time = StringField(_l("Departure time (local)"), render_kw={"type": "time"},
                                  validators=[InputRequired(_l("Enter your departure time."))])
     overall = RadioField(_l("Overall assessment"), validate_choice=False,
-                         choices=[(v, OVERALL_LABELS[v]) for v in OVERALL])
+                         choices=[SelectChoice(v, OVERALL_LABELS[v]) for v in OVERALL])
     # Protocols can be wrong or falsified: when figures do not add up the
     # observer may confirm them as written instead of "correcting" evidence.
     figures_confirmed = BooleanField(_l("The figures are correct as written (as in the protocol)"))
@@ -196,13 +196,13 @@ def _field_for(question: Question) -> Field:
     if question.relevant:
         kwargs["render_kw"]["data-relevant"] = "{}={}".format(*question.relevant)
     if question.type == "yesno":
-        return RadioField(choices=[(v, YESNO_LABELS[v]) for v in ("yes", "no", "not_observed")],
+        return RadioField(choices=[SelectChoice(v, YESNO_LABELS[v]) for v in YESNO],
                           validate_choice=False, **kwargs)
     if question.type == "choice":
-        return RadioField(choices=[(v, _l(t)) for v, t in question.choices],
+        return RadioField(choices=[SelectChoice(v, _l(t)) for v, t in question.choices],
                           validate_choice=False, **kwargs)
     if question.type == "multi":
-        return MultiCheckboxField(choices=[(v, _l(t)) for v, t in question.choices],
+        return MultiCheckboxField(choices=[SelectChoice(v, _l(t)) for v, t in question.choices],
                                   validate_choice=False, **kwargs)
     if question.type == "integer":
         kwargs["render_kw"].update(inputmode="numeric", pattern="[0-9]*", autocomplete="off")

@@ -30,6 +30,8 @@ SETTINGS = [
             "Checklists arrive in bursts after polls open and close."),
     Setting("MAX_TEXT_LENGTH", 2000,
             "Longest free-text answer accepted, in characters."),
+    Setting("MAX_CONTENT_LENGTH", 1024 * 1024,
+            "Largest request accepted, in bytes; a checklist is a few kilobytes."),
     Setting("BABEL_DEFAULT_LOCALE", "en", "Language of the interface."),
     Setting("BABEL_DEFAULT_TIMEZONE", "UTC",
             "Only for times with no station; station times show in the station's zone."),

@@ -11,6 +11,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 from forms.auth import LoginForm
 from models import users
 from models.db import get_db
+from views.ids import parse_id
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -34,7 +35,8 @@ class User(UserMixin):
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    row = users.get_user(get_db(), int(user_id)) if user_id.isdigit() else None
+    parsed = parse_id(user_id)
+    row = users.get_user(get_db(), parsed) if parsed is not None else None
     return User(row) if row else None
 
 

@@ -4,6 +4,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from models import demo, stations, users
 from models.db import connect
@@ -15,6 +16,7 @@ def _db():
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Apply pending migrations (never drops data)."""
     db = _db()
@@ -23,6 +25,7 @@ def init_db() -> None:
 
 
 @click.command("import-stations")
+@with_appcontext
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
 def import_stations(csv_file: str) -> None:
     """Load or update the polling-station registry from a UTF-8 CSV file.
@@ -43,6 +46,7 @@ def import_stations(csv_file: str) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", type=click.Choice(users.ROLES), required=True)
 @click.option("--team", help="Observer team, e.g. T001 (required for observers).")
@@ -65,6 +69,7 @@ def create_user(username: str, role: str, team: str | None, region: str | None) 
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--stations", "station_count", default=1000, show_default=True,
               type=click.IntRange(1, 20000))
 @click.option("--checklists", "checklist_count", default=2000, show_default=True,

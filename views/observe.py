@@ -15,6 +15,7 @@ from models import checklists, stations
 from models.clock import utc_now, utc_to_local
 from models.db import get_db
 from views.auth import roles_required
+from views.ids import parse_id
 
 bp = Blueprint("observe", __name__)
 OBSERVER = ("observer",)
@@ -39,7 +40,8 @@ def _checklist(form_type: str) -> tuple[Definition, type[ChecklistForm]]:
 
 
 def _station_or_400(raw: str | None) -> dict:
-    station = stations.get(get_db(), int(raw)) if raw and raw.isdigit() else None
+    station_id = parse_id(raw)
+    station = stations.get(get_db(), station_id) if station_id is not None else None
     if station is None:
         abort(400, _("Unknown polling station. Go back and pick the station again."))
     return station
@@ -116,7 +118,7 @@ def my_entries():
     return render_template("observe/my_entries.html", entries=rows)
 
 
-@bp.route("/entries/<int:entry_id>")
+@bp.route("/entries/<id:entry_id>")
 @roles_required(*READERS)
 def entry(entry_id: int):
     db = get_db()
@@ -129,7 +131,7 @@ def entry(entry_id: int):
                            can_edit=current_user.role == "observer")
 
 
-@bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@bp.route("/entries/<id:entry_id>/edit", methods=["GET", "POST"])
 @roles_required(*OBSERVER)
 def edit(entry_id: int):
     db = get_db()
@@ -143,13 +145,14 @@ def edit(entry_id: int):
         return render_template("observe/checklist.html", form=form, station=station, entry=row)
     form = form_class(station=station)
     form.uuid.data = row["uuid"]
-    if not form.base_version.data or not form.base_version.data.isdigit():
+    base_version = parse_id(form.base_version.data)
+    if base_version is None:
         abort(400, _("This form was damaged. Open the entry and edit it again."))
     if not form.validate():
         return render_template("observe/checklist.html", form=form, station=station,
                                entry=row), 400
     try:
-        changed = checklists.edit(db, entry_id, int(form.base_version.data),
+        changed = checklists.edit(db, entry_id, base_version,
                                   _filing(form, station), current_user.id)
     except checklists.StaleEdit:
         form.base_version.errors.append(_(
