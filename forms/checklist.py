@@ -205,7 +205,7 @@ def _field_for(question: Question) -> Field:
         return MultiCheckboxField(choices=[SelectChoice(v, _l(t)) for v, t in question.choices],
                                   validate_choice=False, **kwargs)
     if question.type == "integer":
-        kwargs["render_kw"].update(inputmode="numeric", pattern="[0-9]*", autocomplete="off")
+        kwargs["render_kw"].update(inputmode="numeric", pattern="[0-9]*")
         return StringField(**kwargs)
     if question.type == "time":
         kwargs["render_kw"]["type"] = "time"

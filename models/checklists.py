@@ -148,6 +148,12 @@ def get(db: Database, entry_id: int) -> dict | None:
     return _decode(rows[0]) if rows else None
 
 
+def find_by_uuid(db: Database, entry_uuid: str) -> dict | None:
+    """The checklist filed with this form uuid, or None."""
+    rows = list(db.query(_ENTRY_SQL + " WHERE c.uuid = ?", [entry_uuid]))
+    return _decode(rows[0]) if rows else None
+
+
 def for_team(db: Database, team: str, limit: int = 200) -> list[dict]:
     """A team's checklists, newest first."""
     return [_decode(r) for r in db.query(

@@ -84,15 +84,30 @@ def test_same_uuid_with_other_answers_is_refused_and_keeps_answers(app, db, brow
 ])
 def test_tampered_hidden_fields_get_4xx_and_no_row(app, db, browser, field, value, message):
     browser.login("obs1")
-    data, _ = _file(browser, app, db, csrf_token="")  # opens the form, posts nothing valid
-    response = browser.client.post("/observe/voting/new", data={**data, field: value,
-                                   "csrf_token": Browser.hidden(
-                                       browser.client.get("/observe/voting/new?station="
-                                                          + data["station_id"]).text,
-                                       "csrf_token")})
+    hidden = browser.open_form("voting", station_id(db, "202"))
+    data = {**hidden, **visit(), **good_answers(_voting(app)), field: value}
+    response = browser.client.post("/observe/voting/new", data=data)
     assert 400 <= response.status_code < 500
     assert message in response.text
     assert _count(db) == 0
+
+
+def test_form_address_keeps_its_uuid_so_back_cannot_duplicate(app, db, browser):
+    browser.login("obs1")
+    opened = browser.client.get(f"/observe/voting/new?station={station_id(db, '202')}")
+    assert opened.status_code == 302 and "uuid=" in opened.location
+    form_url = opened.location
+    first = browser.client.get(form_url).text
+    assert Browser.hidden(browser.client.get(form_url).text, "uuid") == \
+        Browser.hidden(first, "uuid")
+    data = {"csrf_token": Browser.hidden(first, "csrf_token"), "uuid": Browser.hidden(first, "uuid"),
+            "station_id": Browser.hidden(first, "station_id"), **visit(),
+            **good_answers(_voting(app))}
+    sent = browser.client.post("/observe/voting/new", data=data)
+    back = browser.client.get(form_url)  # the browser's Back button
+    assert back.status_code == 303 and back.location == sent.location
+    assert "already been received" in browser.client.get(back.location).text
+    assert _count(db) == 1
 
 
 def test_edit_keeps_every_version_and_the_original(app, db, browser):

@@ -1,5 +1,6 @@
 """Observers: pick a checklist type and station, file it, see and edit the team's entries."""
 
+import re
 import uuid as uuidlib
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -9,7 +10,8 @@ from flask import (Blueprint, Flask, abort, current_app, flash, redirect, render
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forms.checklist import OVERALL_LABELS, YESNO_LABELS, ChecklistForm, build_form_class
+from forms.checklist import (OVERALL_LABELS, UUID_PATTERN, YESNO_LABELS, ChecklistForm,
+                             build_form_class)
 from forms.definitions import Definition, Question, load_all
 from models import checklists, stations
 from models.clock import utc_now, utc_to_local
@@ -89,11 +91,7 @@ def new(form_type: str):
     source = request.form if request.method == "POST" else request.args
     station = _station_or_400(source.get("station_id") or source.get("station"))
     if request.method == "GET":
-        today = utc_now().astimezone(ZoneInfo(station["timezone"])).date()
-        form = form_class(station=station, formdata=None, data={
-            "uuid": str(uuidlib.uuid4()), "station_id": station["id"],
-            "arrival_date": today, "departure_date": today})
-        return render_template("observe/checklist.html", form=form, station=station)
+        return _blank_form(form_class, station)
     form = form_class(station=station)
     if not form.validate():
         return render_template("observe/checklist.html", form=form, station=station), 400
@@ -109,6 +107,27 @@ def new(form_type: str):
     flash(_("Checklist received.") if created else
           _("This checklist had already been received; nothing was duplicated."))
     return redirect(url_for("observe.entry", entry_id=entry_id), code=303)
+
+
+def _blank_form(form_class: type[ChecklistForm], station: dict):
+    """A new form whose uuid lives in its address.
+
+    Back, reload or a re-opened tab then reach the same uuid, so sending the
+    same visit again returns the entry already received instead of a twin.
+    """
+    form_uuid = request.args.get("uuid", "")
+    if not re.fullmatch(UUID_PATTERN, form_uuid):
+        return redirect(url_for("observe.new", form_type=form_class.definition.type,
+                                station=station["id"], uuid=str(uuidlib.uuid4())))
+    existing = checklists.find_by_uuid(get_db(), form_uuid)
+    if existing is not None and _can_read(existing):
+        flash(_("This checklist had already been received; nothing was duplicated."))
+        return redirect(url_for("observe.entry", entry_id=existing["id"]), code=303)
+    today = utc_now().astimezone(ZoneInfo(station["timezone"])).date()
+    form = form_class(station=station, formdata=None, data={
+        "uuid": form_uuid, "station_id": station["id"],
+        "arrival_date": today, "departure_date": today})
+    return render_template("observe/checklist.html", form=form, station=station)
 
 
 @bp.route("/entries")
