@@ -1,13 +1,355 @@
-"""A realistic synthetic mission for demos and benchmarks (being written)."""
+"""A realistic synthetic mission for demos and benchmarks: Kazakhstan, 19 March 2023.
+
+``flask --app app demo`` fills an empty database with polling stations in the
+20 regions, teams of two observers, coordinators, the CEC liaison, an admin,
+and checklists filed through election day and night. Everything is drawn from
+one seeded ``random.Random``: the same seed gives the same mission.
+"""
+
+import json
+import math
+import random
+import uuid
+from collections import Counter
+from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from sqlite_utils import Database
 
+from forms.definitions import Definition, load_all
+from models import stations, users
+from models.checklists import Filing
+from models.clock import local_to_utc, to_iso
+from models.db import writing
+from models.demo_answers import answers_for, overall_for
 
-def generate(db: Database, station_count: int, checklist_count: int) -> dict:
-    """Fill an empty database; return a summary with the logins."""
-    raise NotImplementedError
+PASSWORD = "observe2023"
+SEED = 2023
+ELECTION_DAY = date(2023, 3, 19)
+# About ODIHR's 2023 mix (117 opening, 1,201 voting, 128 counting, 47 tabulation).
+TYPE_SHARES = {"opening": 0.10, "voting": 0.75, "counting": 0.10, "tabulation": 0.05}
+# Per type, in local minutes from midnight of election day: the span a team's
+# visits of that type share, how long a visit lasts, and at most how long after
+# its slot opens a team arrives (None: any time). Observers arrive before the
+# 07:00 opening and the 20:00 close, but drop in at any time during voting.
+WINDOWS = {"opening": (390, 480, (45, 80), 25), "voting": (480, 1170, (15, 45), None),
+           "counting": (1185, 1530, (150, 300), 15), "tabulation": (1320, 1800, (60, 180), 90)}
+TRAVEL = 15  # minutes between two stations, at least
+STATIONS_PER_TEAM = 5
+# An international mission fields a few hundred teams; a domestic network of
+# 2,000 pairs already covers every station of a 10,000-station election.
+MAX_TEAMS = 2000
+OBSERVERS_SHOWN = 6
+
+
+class Region(NamedTuple):
+    name: str
+    zone: str  # IANA zone as in force in March 2023 (the country went to UTC+5 in 2024)
+    population: int  # thousands, early 2023
+    commission: str  # how the region's territorial commission is named, in Kazakh
+    city: str  # the regional centre, in Kazakh
+    city_at: tuple[float, float]
+    rural_at: tuple[float, float, float] | None  # centre, spread in degrees; None for cities
+    districts: str  # "|"-separated, in Kazakh; city districts for the three cities
+
+
+REGIONS = (
+    Region("Abai", "Asia/Almaty", 610, "Абай облыстық", "Семей", (50.41, 80.23),
+           (48.8, 79.8, 1.2), "Аягөз|Бесқарағай|Бородулиха|Жарма|Үржар|Көкпекті"),
+    Region("Akmola", "Asia/Almaty", 785, "Ақмола облыстық", "Көкшетау", (53.28, 69.39),
+           (52.0, 70.5, 1.2), "Бурабай|Зеренді|Целиноград|Аршалы|Ақкөл|Атбасар|Есіл"),
+    Region("Aktobe", "Asia/Aqtobe", 920, "Ақтөбе облыстық", "Ақтөбе", (50.28, 57.17),
+           (48.5, 58.5, 1.4), "Алға|Хромтау|Мұғалжар|Қарғалы|Темір|Шалқар|Ырғыз"),
+    Region("Almaty Region", "Asia/Almaty", 1500, "Алматы облыстық", "Қонаев", (43.87, 77.07),
+           (43.7, 77.5, 0.7), "Іле|Еңбекшіқазақ|Қарасай|Талғар|Жамбыл|Райымбек|Ұйғыр|Кеген"),
+    Region("Atyrau", "Asia/Atyrau", 690, "Атырау облыстық", "Атырау", (47.11, 51.92),
+           (47.8, 53.0, 0.8), "Жылыой|Құрманғазы|Исатай|Индер|Мақат|Махамбет|Қызылқоға"),
+    Region("West Kazakhstan", "Asia/Oral", 690, "Батыс Қазақстан облыстық", "Орал",
+           (51.23, 51.37), (50.2, 51.8, 1.0), "Бәйтерек|Бөрлі|Теректі|Ақжайық|Жәнібек|Сырым"),
+    Region("Zhambyl", "Asia/Almaty", 1210, "Жамбыл облыстық", "Тараз", (42.90, 71.37),
+           (43.9, 72.3, 0.8), "Байзақ|Жамбыл|Қордай|Меркі|Шу|Талас|Жуалы|Сарысу"),
+    Region("Zhetisu", "Asia/Almaty", 690, "Жетісу облыстық", "Талдықорған", (45.02, 78.37),
+           (45.3, 79.0, 0.9), "Ақсу|Алакөл|Ескелді|Кербұлақ|Көксу|Панфилов|Сарқан"),
+    Region("Karaganda", "Asia/Almaty", 1130, "Қарағанды облыстық", "Қарағанды", (49.80, 73.10),
+           (49.3, 74.0, 1.4), "Абай|Бұқар жырау|Нұра|Осакаров|Қарқаралы|Шет|Ақтоғай"),
+    Region("Kostanay", "Asia/Almaty", 830, "Қостанай облыстық", "Қостанай", (53.21, 63.63),
+           (51.8, 64.0, 1.4), "Қостанай|Әулиекөл|Федоров|Қарасу|Жітіқара|Науырзым"),
+    Region("Kyzylorda", "Asia/Qyzylorda", 830, "Қызылорда облыстық", "Қызылорда",
+           (44.85, 65.51), (45.0, 64.5, 1.2), "Арал|Қазалы|Қармақшы|Жалағаш|Сырдария|Шиелі"),
+    Region("Mangystau", "Asia/Aqtau", 760, "Маңғыстау облыстық", "Ақтау", (43.65, 51.17),
+           (43.9, 53.5, 0.8), "Бейнеу|Қарақия|Маңғыстау|Мұнайлы|Түпқараған"),
+    Region("Pavlodar", "Asia/Almaty", 750, "Павлодар облыстық", "Павлодар", (52.29, 76.97),
+           (52.2, 76.5, 1.0), "Ертіс|Баянауыл|Железин|Успен|Щербакты|Аққулы"),
+    Region("North Kazakhstan", "Asia/Almaty", 540, "Солтүстік Қазақстан облыстық", "Петропавл",
+           (54.87, 69.15), (54.0, 69.3, 0.6), "Айыртау|Ақжар|Қызылжар|Мамлют|Ғабит Мүсірепов"),
+    Region("Turkistan", "Asia/Almaty", 2110, "Түркістан облыстық", "Түркістан", (43.30, 68.25),
+           (42.6, 68.6, 0.8), "Сарыағаш|Мақтаарал|Жетісай|Төле би|Түлкібас|Қазығұрт|Сайрам"),
+    Region("Ulytau", "Asia/Almaty", 220, "Ұлытау облыстық", "Жезқазған", (47.78, 67.71),
+           (47.5, 67.5, 1.2), "Ұлытау|Жаңаарқа"),
+    Region("East Kazakhstan", "Asia/Almaty", 730, "Шығыс Қазақстан облыстық", "Өскемен",
+           (49.95, 82.61), (49.5, 83.5, 0.9), "Алтай|Глубокое|Зайсан|Катонқарағай|Күршім|Ұлан"),
+    Region("Astana", "Asia/Almaty", 1350, "Астана қалалық", "Астана", (51.17, 71.45), None,
+           "Алматы|Байқоңыр|Есіл|Сарыарқа|Нұра"),
+    Region("Almaty", "Asia/Almaty", 2210, "Алматы қалалық", "Алматы", (43.24, 76.89), None,
+           "Алмалы|Әуезов|Бостандық|Жетісу|Медеу|Наурызбай|Түрксіб|Алатау"),
+    Region("Shymkent", "Asia/Almaty", 1200, "Шымкент қалалық", "Шымкент", (42.32, 69.59), None,
+           "Абай|Әл-Фараби|Еңбекші|Қаратау|Тұран"),
+)
+STREETS = ("Абай|Жамбыл|Сәтбаев|Әуезов|Төле би|Қабанбай батыр|Желтоқсан|Бөкейхан|Тәуелсіздік|"
+           "Достық|Мәметова|Пушкин|Гагарин|Наурыз|Құрманғазы").split("|")
+VILLAGES = ("Ақсай|Жаңажол|Қызылту|Қарабұлақ|Бірлік|Көктерек|Жаңатұрмыс|Ақбұлақ|Сарыөзек|"
+            "Береке|Ынтымақ|Шұбаркөл|Қайнар|Талдыбұлақ").split("|")
+URBAN_NAMES = ("Школа-гимназия № {n}", "Средняя школа № {n}", "№ {n} жалпы білім беретін мектеп",
+               "№ {n} мектеп-лицей", "{city} мектебі № {n}", "Колледж № {n}",
+               "Қалалық емхана № {n}")
+RURAL_NAMES = ("{village} орта мектебі", "Мәдениет үйі, {village} ауылы",
+               "Дом культуры села {village}", "Ауылдық клуб «{village}»")
+
+
+def generate(db: Database, station_count: int, checklist_count: int,
+             seed: int = SEED) -> dict:
+    """Fill an empty (migrated, user-less) database; return a summary with the logins.
+
+    Stations go in through ``stations.upsert`` (its own transaction, and
+    idempotent on the station number, so a failed run can simply be repeated);
+    users, checklists and their first versions then go in one transaction.
+    """
+    rng = random.Random(seed)
+    rows, commissions = _stations(station_count, rng)
+    stations.upsert(db, rows)
+    # One query for every id, instead of one look-up per checklist.
+    ids = {number: sid for sid, number in db.execute("SELECT id, number FROM stations")}
+    teams = _teams(rows, min(station_count, checklist_count), rng)
+    # argon2 is slow on purpose: hash once, outside the write lock, and share it.
+    hashed = users.hash_password(PASSWORD)
+    with writing(db):
+        logins = _users(db, teams, hashed)
+        filed = _checklists(db, rows, commissions, ids, teams, checklist_count, rng)
+    counts = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+              for table in ("stations", "users", "checklists", "checklist_versions")}
+    return {"seed": seed, "password": PASSWORD, "logins": logins, "counts": counts,
+            "teams": len(teams), "regions": len({row["region"] for row in rows}), **filed}
+
+
+def _apportion(total: int, weights: list[float]) -> list[int]:
+    """Whole parts of ``total`` in proportion to ``weights`` (largest remainders).
+
+    Every positive weight gets at least one when there are enough to go round,
+    so small runs still cover all 20 regions and all four checklist types.
+    """
+    whole = sum(weights)
+    shares = [total * w / whole if whole else 0 for w in weights]
+    parts = [int(s) for s in shares]
+    order = sorted(range(len(weights)), reverse=True, key=lambda i: shares[i] - parts[i])
+    for i in order[:total - sum(parts)]:
+        parts[i] += 1
+    if total >= sum(1 for w in weights if w > 0):
+        for i, w in enumerate(weights):
+            if w > 0 and parts[i] == 0:  # one from the largest part
+                parts[parts.index(max(parts))] -= 1
+                parts[i] = 1
+    return parts
+
+
+def _stations(count: int, rng: random.Random) -> tuple[list[dict], list[tuple[str, str]]]:
+    """Station rows spread by population, and each station's territorial commissions."""
+    rows, commissions = [], []
+    for region, n in zip(REGIONS, _apportion(count, [r.population for r in REGIONS])):
+        districts = region.districts.split("|")
+        for _ in range(n):
+            number = str(len(rows) + 1)
+            street, house = rng.choice(STREETS), rng.randint(1, 180)
+            if region.rural_at is None or rng.random() < 0.45:
+                name = rng.choice(URBAN_NAMES).format(n=rng.randint(1, 120), city=region.city)
+                district = (f"{rng.choice(districts)} ауданы" if region.rural_at is None
+                            else f"{region.city} қаласы")
+                address = f"{region.city} қ., {street} көшесі, {house}"
+                lat, lon = (c + rng.uniform(-0.06, 0.06) for c in region.city_at)
+                voters = rng.randint(900, 3000)
+            else:
+                village = rng.choice(VILLAGES)
+                name = rng.choice(RURAL_NAMES).format(village=village)
+                district = f"{rng.choice(districts)} ауданы"
+                address = f"{district}, {village} а., {street} көшесі, {house}"
+                clat, clon, spread = region.rural_at
+                lat = clat + rng.uniform(-spread, spread) * 0.7  # regions are wider than tall
+                lon = clon + rng.uniform(-spread, spread)
+                voters = rng.randint(300, 1500)
+            rows.append({"number": number, "name": name, "address": address,
+                         "region": region.name, "district": district, "timezone": region.zone,
+                         "registered_voters": voters, "latitude": round(lat, 5),
+                         "longitude": round(lon, 5),
+                         "search_text": stations.search_text(number, name, address, district)})
+            local = district.replace(" ауданы", " аудандық").replace(" қаласы", " қалалық")
+            commissions.append((f"{region.commission} сайлау комиссиясы",
+                                f"{local} сайлау комиссиясы"))
+    return rows, commissions
+
+
+def _teams(rows: list[dict], observed: int, rng: random.Random) -> list[dict]:
+    """About one team per five stations observed, each with a region and a route in it."""
+    by_region: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):
+        by_region.setdefault(row["region"], []).append(index)
+    wanted = max(1, min(MAX_TEAMS, math.ceil(observed / STATIONS_PER_TEAM)))
+    regions = list(by_region)
+    teams = []
+    for region, n in zip(regions, _apportion(wanted, [len(by_region[r]) for r in regions])):
+        route_pool = by_region[region][:]
+        rng.shuffle(route_pool)
+        n = min(n, len(route_pool))  # a team needs at least one station of its own
+        for k in range(n):
+            teams.append({"name": f"T{len(teams) + 1:03d}", "region": region,
+                          "route": route_pool[k::n]})
+    return teams
+
+
+def _users(db: Database, teams: list[dict], hashed: str) -> list[dict]:
+    """Create every login (sharing one password hash); return them, staff first."""
+    logins = []
+
+    def add(username: str, role: str, team: str | None = None, region: str | None = None):
+        user_id = users.create_user(db, username, None, role, team, region, password_hash=hashed)
+        logins.append({"username": username, "role": role, "team": team, "region": region})
+        return user_id
+
+    add("admin", "admin")
+    # Coordinator 1 works mission-wide from the capital, the others in the
+    # regions with the most teams.
+    busiest = [r for r, _ in Counter(t["region"] for t in teams).most_common()]
+    for k in range(min(6, max(2, round(len(teams) / 50)))):
+        add(f"coordinator{k + 1}", "coordinator",
+            region=busiest[(k - 1) % len(busiest)] if k else None)
+    for k in range(1 if len(teams) < 100 else 2):
+        add(f"liaison{k + 1}", "liaison")
+    for i, team in enumerate(teams):
+        team["members"] = [add(f"observer{2 * i + n}", "observer", team["name"], team["region"])
+                           for n in (1, 2)]
+    return logins
+
+
+def _checklists(db: Database, rows: list[dict], commissions: list[tuple[str, str]],
+                ids: dict[str, int], teams: list[dict], count: int,
+                rng: random.Random) -> dict:
+    """Insert ``count`` checklists with their first versions; return figures for the summary."""
+    definitions = load_all()
+    quotas = dict(zip(TYPE_SHARES, _apportion(count, list(TYPE_SHARES.values()))))
+    # Round-robin over a shuffled order so every team files about as many of each type.
+    planned = {(t["name"], kind): 0 for t in teams for kind in TYPE_SHARES}
+    for kind, quota in quotas.items():
+        order = teams[:]
+        rng.shuffle(order)
+        for j in range(quota):
+            planned[order[j % len(order)]["name"], kind] += 1
+    filed = []
+    for team in teams:
+        offset = rng.randrange(len(team["route"]))
+        free_from = 0  # a team is in one place at a time: each type starts after the last
+        for kind in TYPE_SHARES:
+            visits = _schedule(kind, planned[team["name"], kind], free_from, rng)
+            free_from = max([free_from, *(departure + TRAVEL for _, departure in visits)])
+            for arrival, departure in visits:
+                offset += 1
+                index = team["route"][offset % len(team["route"])]
+                station = rows[index]
+                visit = {"voters": station["registered_voters"], "arrival": arrival,
+                         "departure": departure, "tec": commissions[index]}
+                filed.append(_filing(definitions[kind], station, ids[station["number"]],
+                                     team, visit, rng))
+    # Ids in the order the server would have received them.
+    filed.sort(key=lambda entry: entry[0])
+    first_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM checklists").fetchone()[0]
+    entries, versions = [], []
+    for entry_id, (created, filing, team_name, author_id) in enumerate(filed, first_id):
+        entries.append((entry_id, filing.uuid, filing.form_type, filing.form_version,
+                        filing.station_id, team_name, author_id, filing.arrival_utc,
+                        filing.departure_utc, filing.timezone,
+                        json.dumps(filing.answers, ensure_ascii=False), filing.overall,
+                        filing.serious_count, filing.content_hash(), created, created))
+        # The same snapshot models.checklists._record_version keeps for version 1.
+        snapshot = {**filing.content(), "form_version": filing.form_version,
+                    "serious_count": filing.serious_count}
+        versions.append((entry_id, author_id, created, json.dumps(snapshot, ensure_ascii=False)))
+    db.conn.executemany(
+        "INSERT INTO checklists (id, uuid, form_type, form_version, station_id, team, author_id,"
+        " arrival_utc, departure_utc, timezone, answers, overall, serious_count, content_hash,"
+        " version, created_utc, updated_utc)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)", entries)
+    db.conn.executemany(
+        "INSERT INTO checklist_versions (checklist_id, version, edited_by, edited_utc, snapshot,"
+        " changes) VALUES (?, 1, ?, ?, ?, '{}')", versions)
+    by_type = Counter(f.form_type for _, f, _, _ in filed)
+    return {"checklists_by_type": {kind: by_type[kind] for kind in TYPE_SHARES},
+            "negative": sum(f.overall in ("bad", "very_bad") for _, f, _, _ in filed),
+            "serious": sum(f.serious_count > 0 for _, f, _, _ in filed)}
+
+
+def _schedule(kind: str, n: int, free_from: int,
+              rng: random.Random) -> list[tuple[int, int]]:
+    """(arrival, departure) in local minutes for a team's ``n`` visits of one type.
+
+    The type's window, from when the team is free, is cut into one slot per
+    visit, so a team's visits never overlap and follow one another.
+    """
+    start, end, (shortest, longest), lead = WINDOWS[kind]
+    start = min(max(start, free_from), end - 30)
+    slot = (end - start) / n if n else 0
+    visits = []
+    for i in range(n):
+        length = max(1, min(rng.randint(shortest, longest), int(slot) - 1))
+        spare = max(0, int(slot) - length)
+        if lead is not None:
+            spare = min(spare, lead)
+        arrival = int(start + i * slot) + rng.randint(0, spare)
+        visits.append((arrival, arrival + length))
+    return visits
+
+
+def _filing(definition: Definition, station: dict, station_id: int, team: dict, visit: dict,
+            rng: random.Random) -> tuple[str, Filing, str, int]:
+    """One visit as (created_utc, filing, team, author id)."""
+    overall = overall_for(definition.type, rng)
+    answers = answers_for(definition, overall, visit, rng)
+    zone = station["timezone"]
+    departure = _utc(zone, visit["departure"])
+    filing = Filing(
+        # Seeded, so the same seed gives the same mission; still a valid version-4 uuid.
+        uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        form_type=definition.type, form_version=definition.version, station_id=station_id,
+        timezone=zone, arrival_utc=to_iso(_utc(zone, visit["arrival"])),
+        departure_utc=to_iso(departure), answers=answers, overall=overall,
+        serious_count=len(definition.serious_problems(answers)))
+    # Sent when the observers leave, or later where the signal was weak.
+    created = to_iso(departure + timedelta(seconds=rng.randint(20, 1800)))
+    return created, filing, team["name"], rng.choice(team["members"])
+
+
+def _utc(zone: str, minutes: int) -> datetime:
+    """Local minutes from midnight of election day (past 1440 = next day) to UTC."""
+    day = ELECTION_DAY + timedelta(days=minutes // 1440)
+    return local_to_utc(day, time(minutes % 1440 // 60, minutes % 60), zone)
 
 
 def describe(summary: dict) -> str:
-    """The summary as text for the terminal, logins first."""
-    raise NotImplementedError
+    """The summary as text for the terminal: logins first, then the password and counts."""
+    staff = [u for u in summary["logins"] if u["role"] != "observer"]
+    observers = [u for u in summary["logins"] if u["role"] == "observer"]
+    lines = ["Demo mission: early Mazhilis elections, Kazakhstan, 19 March 2023"
+             f" (seed {summary['seed']})", "", f"  {'username':<14}{'role':<13}team / region"]
+    for user in staff + observers[:OBSERVERS_SHOWN]:
+        where = " / ".join(x for x in (user["team"], user["region"]) if x) or "whole mission"
+        lines.append(f"  {user['username']:<14}{user['role']:<13}{where}")
+    if len(observers) > OBSERVERS_SHOWN:
+        lines.append(f"  ... and {len(observers) - OBSERVERS_SHOWN} more observers "
+                     f"({observers[0]['username']}..{observers[-1]['username']}, two per team)")
+    counts, total = summary["counts"], summary["counts"]["checklists"]
+    by_type = ", ".join(f"{kind} {n:,}" for kind, n in summary["checklists_by_type"].items())
+    lines += ["", f"Password for every login: {summary['password']}", "",
+              f"Stations:   {counts['stations']:,} in {summary['regions']} regions",
+              f"Users:      {counts['users']:,} ({summary['teams']:,} observer teams of two)",
+              f"Checklists: {total:,} ({by_type}); "
+              f"{counts['checklist_versions']:,} versions",
+              f"Assessed negatively: {summary['negative']:,} "
+              f"({100 * summary['negative'] / max(total, 1):.1f}%); "
+              f"with serious problems: {summary['serious']:,}"]
+    return "\n".join(lines)
