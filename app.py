@@ -9,7 +9,8 @@ from flask_wtf.csrf import CSRFProtect
 
 from models import db as database
 from models.settings import defaults
-from views import auth, cli, errors, observe, review
+from views import (audit, auth, cli, dashboard, errors, incidents, interactions, liaison,
+                   observe, review)
 from views.ids import RowIdConverter
 
 csrf = CSRFProtect()
@@ -50,7 +51,8 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     observe.init_app(app)
     errors.init_app(app)
-    for blueprint in (auth.bp, observe.bp, review.bp):
+    for blueprint in (auth.bp, observe.bp, review.bp, incidents.bp, interactions.bp,
+                      liaison.bp, dashboard.bp, audit.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     return app

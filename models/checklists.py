@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from models import audit, review
 from models.clock import to_iso, utc_now
 from models.db import writing
 
@@ -17,6 +18,10 @@ class DuplicateConflict(Exception):
 
 class StaleEdit(Exception):
     """Someone saved a newer version since this form was opened."""
+
+
+class NotEditable(Exception):
+    """The entry was verified or rejected: its authors cannot change it any more."""
 
 
 @dataclass
@@ -68,6 +73,8 @@ def submit(db: Database, filing: Filing, author_id: int, team: str) -> tuple[int
                  filing.serious_count, digest, now, now])
             entry_id = cursor.lastrowid
             _record_version(db, entry_id, 1, author_id, now, filing, {})
+            audit.record(db, "create", author_id, "checklist", entry_id,
+                         {"uuid": filing.uuid, "form_type": filing.form_type})
         return entry_id, True
     except sqlite3.IntegrityError:
         existing = db.execute("SELECT id, content_hash FROM checklists WHERE uuid = ?",
@@ -112,6 +119,8 @@ def edit(db: Database, entry_id: int, base_version: int, filing: Filing,
     now = to_iso(utc_now())
     with writing(db):
         current = get(db, entry_id)
+        if current["review_state"] not in review.AUTHOR_EDITABLE:
+            raise NotEditable(entry_id)
         if current["version"] != base_version:
             raise StaleEdit(entry_id)
         changes = changes_between(current, filing.content())
@@ -125,6 +134,9 @@ def edit(db: Database, entry_id: int, base_version: int, filing: Filing,
                     json.dumps(filing.answers, ensure_ascii=False), filing.overall,
                     filing.serious_count, filing.content_hash(), version, now, entry_id])
         _record_version(db, entry_id, version, editor_id, now, filing, changes)
+        audit.record(db, "edit", editor_id, "checklist", entry_id,
+                     {"version": version, "changed": sorted(changes)})
+        review.resubmitted(db, "checklist", entry_id, editor_id)
     return True
 
 

@@ -91,6 +91,162 @@ def m003_checklists(db: Database) -> None:
         )""")
 
 
+@migrations()
+def m004_incidents_and_interactions(db: Database) -> None:
+    db.execute("""
+        CREATE TABLE incidents (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            station_id INTEGER REFERENCES stations (id),
+            region TEXT NOT NULL,
+            place TEXT NOT NULL DEFAULT '',
+            occurred_utc TEXT NOT NULL,
+            timezone TEXT NOT NULL,
+            category TEXT NOT NULL,
+            severity TEXT NOT NULL CHECK (severity IN ('low', 'medium', 'high', 'critical')),
+            description TEXT NOT NULL,
+            reported_to_commission TEXT NOT NULL CHECK (reported_to_commission IN ('yes', 'no')),
+            commission_response TEXT NOT NULL DEFAULT '',
+            team TEXT NOT NULL,
+            author_id INTEGER NOT NULL REFERENCES users (id),
+            content_hash TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1,
+            review_state TEXT NOT NULL DEFAULT 'submitted',
+            created_utc TEXT NOT NULL,
+            updated_utc TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX incidents_team ON incidents (team, created_utc)")
+    db.execute("CREATE INDEX incidents_review ON incidents (review_state, severity)")
+    db.execute("""
+        CREATE TABLE interactions (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            occurred_utc TEXT NOT NULL,
+            timezone TEXT NOT NULL,
+            place TEXT NOT NULL DEFAULT '',
+            commission_level TEXT NOT NULL
+                CHECK (commission_level IN ('cec', 'territorial', 'district', 'precinct')),
+            commission_name TEXT NOT NULL,
+            region TEXT NOT NULL DEFAULT '',
+            counterparts TEXT NOT NULL DEFAULT '[]',  -- JSON [{name, position}]
+            participants TEXT NOT NULL DEFAULT '',
+            topics TEXT NOT NULL DEFAULT '[]',        -- JSON list of topic codes
+            summary TEXT NOT NULL DEFAULT '',
+            team TEXT NOT NULL,
+            author_id INTEGER NOT NULL REFERENCES users (id),
+            content_hash TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1,
+            review_state TEXT NOT NULL DEFAULT 'submitted',
+            created_utc TEXT NOT NULL,
+            updated_utc TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX interactions_when ON interactions (occurred_utc)")
+    db.execute("""
+        CREATE TABLE follow_ups (
+            id INTEGER PRIMARY KEY,
+            interaction_id INTEGER NOT NULL REFERENCES interactions (id),
+            -- a request the mission made, or an answer/commitment the commission gave
+            kind TEXT NOT NULL CHECK (kind IN ('request', 'commitment')),
+            text TEXT NOT NULL,
+            due_date TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'answered', 'closed')),
+            answer_date TEXT,
+            answer_text TEXT NOT NULL DEFAULT '',
+            updated_utc TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX follow_ups_due ON follow_ups (status, due_date)")
+    db.execute("CREATE INDEX follow_ups_interaction ON follow_ups (interaction_id)")
+    db.execute("""
+        CREATE TABLE interaction_links (
+            interaction_id INTEGER NOT NULL REFERENCES interactions (id),
+            entry_kind TEXT NOT NULL CHECK (entry_kind IN ('checklist', 'incident')),
+            entry_id INTEGER NOT NULL,
+            PRIMARY KEY (interaction_id, entry_kind, entry_id)
+        )""")
+    db.execute("CREATE INDEX interaction_links_entry ON interaction_links (entry_kind, entry_id)")
+    db.execute("""
+        CREATE TABLE entry_versions (
+            id INTEGER PRIMARY KEY,
+            entry_kind TEXT NOT NULL CHECK (entry_kind IN ('incident', 'interaction')),
+            entry_id INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            edited_by INTEGER NOT NULL REFERENCES users (id),
+            edited_utc TEXT NOT NULL,
+            snapshot TEXT NOT NULL,
+            changes TEXT NOT NULL,
+            UNIQUE (entry_kind, entry_id, version)
+        )""")
+
+
+@migrations()
+def m005_review(db: Database) -> None:
+    db.execute("ALTER TABLE checklists ADD COLUMN review_state TEXT NOT NULL DEFAULT 'submitted'")
+    db.execute("CREATE INDEX checklists_review ON checklists (review_state, form_type)")
+    db.execute("""
+        CREATE TABLE review_events (
+            id INTEGER PRIMARY KEY,
+            entry_kind TEXT NOT NULL,
+            entry_id INTEGER NOT NULL,
+            from_state TEXT NOT NULL,
+            to_state TEXT NOT NULL,
+            user_id INTEGER NOT NULL REFERENCES users (id),
+            at_utc TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT ''
+        )""")
+    db.execute("CREATE INDEX review_events_entry ON review_events (entry_kind, entry_id)")
+    db.execute("""
+        CREATE TABLE comments (
+            id INTEGER PRIMARY KEY,
+            entry_kind TEXT NOT NULL,
+            entry_id INTEGER NOT NULL,
+            author_id INTEGER NOT NULL REFERENCES users (id),
+            at_utc TEXT NOT NULL,
+            body TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX comments_entry ON comments (entry_kind, entry_id)")
+    db.execute("""
+        CREATE TABLE flags (
+            id INTEGER PRIMARY KEY,
+            entry_kind TEXT NOT NULL,
+            entry_id INTEGER NOT NULL,
+            code TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            -- for conflicts: the other team's entry that disagrees
+            other_id INTEGER
+        )""")
+    db.execute("CREATE INDEX flags_entry ON flags (entry_kind, entry_id)")
+    db.execute("CREATE INDEX flags_code ON flags (code)")
+    db.execute("""
+        CREATE TABLE liaison_queue (
+            entry_kind TEXT NOT NULL,
+            entry_id INTEGER NOT NULL,
+            topic TEXT NOT NULL,
+            note TEXT NOT NULL,
+            queued_by INTEGER NOT NULL REFERENCES users (id),
+            queued_utc TEXT NOT NULL,
+            PRIMARY KEY (entry_kind, entry_id)
+        )""")
+
+
+@migrations()
+def m006_audit_log(db: Database) -> None:
+    db.execute("""
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at_utc TEXT NOT NULL,
+            user_id INTEGER,
+            action TEXT NOT NULL,
+            entry_kind TEXT,
+            entry_id INTEGER,
+            details TEXT NOT NULL DEFAULT '{}',
+            -- each record carries the hash of the one before it, so an edited
+            -- or deleted record breaks the chain (flask verify-audit).
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX audit_log_entry ON audit_log (entry_kind, entry_id)")
+
+
 def migrate(db: Database) -> None:
     """Apply pending migrations."""
     migrations.apply(db)

@@ -25,6 +25,9 @@ SETTINGS = [
             "Shown in the page header and on reports."),
     Setting("ELECTION_NAME", "Early Mazhilis elections, 19 March 2023",
             "The election this mission observes."),
+    Setting("MISSION_TIMEZONE", "Asia/Almaty",
+            "Where the core team works: 'today' on the dashboard and times not tied "
+            "to a station are shown in this zone."),
     Setting("SQLITE_BUSY_TIMEOUT_MS", 10000,
             "How long a write waits for another writer before giving up. "
             "Checklists arrive in bursts after polls open and close."),

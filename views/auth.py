@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 
 from forms.auth import LoginForm
-from models import users
+from models import audit, users
 from models.db import get_db
 from views.ids import parse_id
 
@@ -74,11 +74,14 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        row = users.authenticate(get_db(), form.username.data.strip(), form.password.data)
+        db = get_db()
+        row = users.authenticate(db, form.username.data.strip(), form.password.data)
         if row:
             login_user(User(row))
+            audit.record(db, "login", row["id"])
             return redirect(_safe_next(request.args.get("next"))
                             or url_for(HOME[row["role"]]))
+        audit.record(db, "login_failed", details={"username": form.username.data.strip()[:80]})
         form.password.errors.append(_("Wrong user name or password."))
         status = 401
     elif request.method == "POST":

@@ -13,11 +13,12 @@ from flask_login import current_user
 from forms.checklist import (OVERALL_LABELS, UUID_PATTERN, YESNO_LABELS, ChecklistForm,
                              build_form_class)
 from forms.definitions import Definition, Question, load_all
-from models import checklists, stations
+from models import checklists, review, stations
 from models.clock import utc_now, utc_to_local
 from models.db import get_db
 from views.auth import roles_required
 from views.ids import parse_id
+from views.review_panel import review_panel
 
 bp = Blueprint("observe", __name__)
 OBSERVER = ("observer",)
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_time)
     app.add_template_filter(overall_label)
     app.add_template_filter(answer_label)
+    app.add_template_filter(review_state_label)
 
 
 def _checklist(form_type: str) -> tuple[Definition, type[ChecklistForm]]:
@@ -146,8 +148,10 @@ def entry(entry_id: int):
         abort(404)
     definition, _form = _checklist(row["form_type"])
     return render_template("observe/entry.html", entry=row, definition=definition,
+                           panel=review_panel("checklist", row),
                            versions=checklists.versions(db, entry_id),
-                           can_edit=current_user.role == "observer")
+                           can_edit=current_user.role == "observer"
+                           and row["review_state"] in review.AUTHOR_EDITABLE)
 
 
 @bp.route("/entries/<id:entry_id>/edit", methods=["GET", "POST"])
@@ -157,6 +161,10 @@ def edit(entry_id: int):
     row = checklists.get(db, entry_id)
     if row is None or not _can_read(row):
         abort(404)
+    if row["review_state"] not in review.AUTHOR_EDITABLE:
+        flash(_("This entry was already reviewed (verified or rejected) and can no longer be "
+                "edited. Add a comment to it instead."))
+        return redirect(url_for("observe.entry", entry_id=entry_id), code=303)
     definition, form_class = _checklist(row["form_type"])
     station = stations.get(db, row["station_id"])
     if request.method == "GET":
@@ -173,6 +181,10 @@ def edit(entry_id: int):
     try:
         changed = checklists.edit(db, entry_id, base_version,
                                   _filing(form, station), current_user.id)
+    except checklists.NotEditable:
+        flash(_("This entry was already reviewed (verified or rejected) and can no longer be "
+                "edited. Add a comment to it instead."))
+        return redirect(url_for("observe.entry", entry_id=entry_id), code=303)
     except checklists.StaleEdit:
         form.base_version.errors.append(_(
             "Your team mate saved a newer version while you were editing. Your answers "
@@ -201,6 +213,13 @@ def local_time(utc_text: str, zone: str) -> str:
     offset = moment.utcoffset() or timedelta()
     hours = int(offset.total_seconds() // 3600)
     return f"{moment:%d.%m.%Y %H:%M} (UTC{hours:+d})"
+
+
+def review_state_label(code: str) -> str:
+    """Jinja filter: a review state in words."""
+    return {"submitted": _("Submitted"), "verified": _("Verified"),
+            "needs_clarification": _("Needs clarification"),
+            "rejected": _("Rejected")}.get(code, code)
 
 
 def overall_label(code: str) -> str:
