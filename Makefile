@@ -48,4 +48,4 @@ clean:
 
 # Collect every user-facing string (Python, templates, checklist YAML) for translators.
 messages: venv
-	PYTHONPATH=. $(BIN)/pybabel extract -F babel.cfg --ignore-dirs=.venv -o messages.pot .
+	PYTHONPATH=. $(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs=.venv -o messages.pot .

@@ -1,15 +1,217 @@
-"""Placeholder blueprint (being written)."""
+"""Incident reports: observers file and correct them from a phone; reviewers list and read them."""
 
-from flask import Blueprint
+import re
+import uuid as uuidlib
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from forms.checklist import UUID_PATTERN, YESNO_LABELS
+from forms.incident import CATEGORY_LABELS, SEVERITY_LABELS, IncidentForm
+from models import incidents, review, stations
+from models.clock import utc_now, utc_to_local
+from models.db import get_db
+from views.auth import roles_required
+from views.ids import parse_id
+from views.observe import local_time
+from views.review_panel import review_panel
 
 bp = Blueprint("incidents", __name__)
+OBSERVER = ("observer",)
+READERS = ("observer", "coordinator", "liaison", "admin")
+PAGE = 100
+# Longest old/new text shown in the history; the snapshot keeps it all.
+HISTORY_TEXT = 160
+FIELD_LABELS = {"occurred_utc": _l("Time"), "station_id": _l("Polling station"),
+                "region": _l("Region"), "place": _l("Place"), "category": _l("What happened"),
+                "severity": _l("How serious"), "description": _l("Description"),
+                "reported_to_commission": _l("Reported to the election commission?"),
+                "commission_response": _l("What did the commission do?")}
+NOT_EDITABLE = _l("This report was already reviewed (verified or rejected) and can no longer "
+                  "be edited. Add a comment to it instead.")
+ALREADY = _l("This incident report had already been received; nothing was duplicated.")
+
+
+@bp.app_template_filter()
+def incident_category(code: str) -> str:
+    """Jinja filter: an incident category in words."""
+    return str(CATEGORY_LABELS.get(code, code))
+
+
+@bp.app_template_filter()
+def incident_severity(code: str) -> str:
+    """Jinja filter: a severity in words."""
+    return str(SEVERITY_LABELS.get(code, code))
+
+
+def _form(**kwargs) -> IncidentForm:
+    db = get_db()
+    return IncidentForm(db=db, region_zones=incidents.region_zones(db), **kwargs)
+
+
+def _report(form: IncidentForm) -> incidents.Report:
+    return incidents.Report(
+        uuid=form.uuid.data, station_id=form.station["id"] if form.station else None,
+        region=form.region.data, place=form.place.data, occurred_utc=form.occurred_utc.strftime(
+            "%Y-%m-%dT%H:%M:%SZ"), timezone=form.zone, category=form.category.data,
+        severity=form.severity.data, description=form.description.data,
+        reported_to_commission=form.reported_to_commission.data,
+        commission_response=form.commission_response.data)
+
+
+def _can_read(entry: dict) -> bool:
+    return current_user.role != "observer" or entry["team"] == current_user.team
+
+
+def _readable_or_404(entry_id: int) -> dict:
+    row = incidents.get(get_db(), entry_id)
+    if row is None or not _can_read(row):
+        abort(404)
+    return row
+
+
+@bp.route("/incidents/new", methods=["GET", "POST"])
+@roles_required(*OBSERVER)
+def new():
+    if request.method == "GET":
+        return _blank_form()
+    form = _form()
+    if not form.validate():
+        return render_template("incidents/form.html", form=form), 400
+    try:
+        entry_id, created = incidents.submit(get_db(), _report(form), current_user.id,
+                                             current_user.team)
+    except incidents.DuplicateConflict:
+        form.uuid.errors.append(_(
+            "This form was already sent with a different report. What you typed is below: "
+            "open a new form to file it as a new incident, or edit the report that was sent."))
+        return render_template("incidents/form.html", form=form), 409
+    flash(_("Incident report received.") if created else str(ALREADY))
+    return redirect(url_for("incidents.detail", entry_id=entry_id), code=303)
+
+
+def _blank_form():
+    """A new form whose uuid lives in its address, as for checklists (see observe._blank_form)."""
+    form_uuid = request.args.get("uuid", "")
+    station = request.args.get("station", "")[:100]
+    if not re.fullmatch(UUID_PATTERN, form_uuid):
+        return redirect(url_for("incidents.new", uuid=str(uuidlib.uuid4()),
+                                **({"station": station} if station else {})))
+    existing = incidents.find_by_uuid(get_db(), form_uuid)
+    if existing is not None and _can_read(existing):
+        flash(str(ALREADY))
+        return redirect(url_for("incidents.detail", entry_id=existing["id"]), code=303)
+    zones = incidents.region_zones(get_db())
+    region = current_user.region if current_user.region in zones else ""
+    zone = zones.get(region) or current_app.config["MISSION_TIMEZONE"]
+    form = _form(formdata=None, data={"uuid": form_uuid, "station_number": station,
+                                      "region": region,
+                                      "occurred_date": utc_now().astimezone(ZoneInfo(zone)).date()})
+    return render_template("incidents/form.html", form=form)
 
 
 @bp.route("/incidents")
+@roles_required(*READERS)
 def listing():
-    return "incidents"
+    db = get_db()
+    page = max(request.args.get("page", 1, type=int), 1)
+    if current_user.role == "observer":
+        rows = incidents.for_team(db, current_user.team, limit=PAGE, offset=(page - 1) * PAGE)
+        return render_template("incidents/listing.html", entries=rows, page=page,
+                               has_next=len(rows) == PAGE, filters={}, choices={})
+    choices = {"region": stations.regions(db), "category": incidents.CATEGORIES,
+               "severity": incidents.SEVERITIES, "state": review.STATES}
+    # Unknown values (an edited address) are ignored rather than matching nothing.
+    filters = {name: value for name in choices
+               if (value := request.args.get(name, "")) in choices[name]}
+    rows = incidents.latest(db, **filters, limit=PAGE, offset=(page - 1) * PAGE)
+    return render_template("incidents/listing.html", entries=rows, page=page,
+                           has_next=len(rows) == PAGE, filters=filters, choices=choices)
 
 
-@bp.route("/incidents/new")
-def new():
-    return "new incident"
+@bp.route("/incidents/<id:entry_id>")
+@roles_required(*READERS)
+def detail(entry_id: int):
+    row = _readable_or_404(entry_id)
+    return render_template("incidents/detail.html", entry=row,
+                           reported=YESNO_LABELS.get(row["reported_to_commission"], ""),
+                           panel=review_panel(incidents.KIND, row),
+                           history=_history(row),
+                           can_edit=current_user.role == "observer"
+                           and row["review_state"] in review.AUTHOR_EDITABLE)
+
+
+@bp.route("/incidents/<id:entry_id>/edit", methods=["GET", "POST"])
+@roles_required(*OBSERVER)
+def edit(entry_id: int):
+    db = get_db()
+    row = _readable_or_404(entry_id)
+    if row["review_state"] not in review.AUTHOR_EDITABLE:
+        if request.method == "POST":
+            abort(409, str(NOT_EDITABLE))
+        flash(str(NOT_EDITABLE))
+        return redirect(url_for("incidents.detail", entry_id=entry_id), code=303)
+    if request.method == "GET":
+        return render_template("incidents/form.html", form=_form(formdata=None,
+                                                                 data=_form_data(row)), entry=row)
+    form = _form()
+    form.uuid.data = row["uuid"]
+    base_version = parse_id(form.base_version.data)
+    if base_version is None:
+        abort(400, _("This form was damaged. Open the report and edit it again."))
+    if not form.validate():
+        return render_template("incidents/form.html", form=form, entry=row), 400
+    try:
+        changed = incidents.edit(db, entry_id, base_version, _report(form), current_user.id)
+    except incidents.NotEditable:
+        abort(409, str(NOT_EDITABLE))
+    except incidents.StaleEdit:
+        form.base_version.errors.append(_(
+            "Your team mate saved a newer version while you were editing. What you typed "
+            "is below: open the report again to see their changes."))
+        return render_template("incidents/form.html", form=form, entry=row), 409
+    flash(_("Changes saved.") if changed else _("Nothing was changed."))
+    return redirect(url_for("incidents.detail", entry_id=entry_id), code=303)
+
+
+def _form_data(row: dict) -> dict:
+    """A stored report as the form's initial data, in its local time."""
+    occurred = utc_to_local(row["occurred_utc"], row["timezone"])
+    return {"uuid": row["uuid"], "base_version": row["version"],
+            "occurred_date": occurred.date(), "occurred_time": occurred.strftime("%H:%M"),
+            "station_number": row["station_number"] or "", "region": row["region"],
+            **{name: row[name] for name in ("place", "category", "severity", "description",
+                                            "reported_to_commission", "commission_response")}}
+
+
+def _history(row: dict) -> list[dict]:
+    """The versions with each change in words, old → new, for the detail page."""
+    db = get_db()
+    numbers: dict[int, str] = {}
+
+    def shown(name: str, value) -> str:
+        if value in (None, ""):
+            return "—"
+        if name == "occurred_utc":
+            return local_time(value, row["timezone"])
+        if name == "station_id":
+            if value not in numbers:
+                station = stations.get(db, value)
+                numbers[value] = station["number"] if station else "?"
+            return numbers[value]
+        if name == "category":
+            return incident_category(value)
+        if name == "severity":
+            return incident_severity(value)
+        if name == "reported_to_commission":
+            return str(YESNO_LABELS.get(value, value))
+        text = str(value)
+        return text if len(text) <= HISTORY_TEXT else text[:HISTORY_TEXT] + "…"
+
+    return [{"version": v["version"], "editor": v["editor"], "edited_utc": v["edited_utc"],
+             "changes": [(str(FIELD_LABELS[name]), shown(name, old), shown(name, new))
+                         for name, (old, new) in v["changes"].items() if name in FIELD_LABELS]}
+            for v in incidents.versions(db, row["id"])]
