@@ -5,6 +5,7 @@ better than an observer meeting a broken form on election day.
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -162,6 +163,7 @@ def load(path: Path) -> Definition:
                       checks=checks, questions=questions)
 
 
+@lru_cache(maxsize=4)
 def load_all(folder: Path = FOLDER) -> dict[str, Definition]:
-    """Every checklist type's definition, in the order observers meet them."""
+    """Every checklist type's definition, in the order observers meet them (read once)."""
     return {kind: load(folder / f"{kind}.yaml") for kind in TYPES}

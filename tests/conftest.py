@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from argon2 import PasswordHasher
 
 from app import create_app
 from models import stations, users
@@ -14,6 +15,19 @@ STATIONS_CSV = """number,name,address,region,district,timezone,registered_voters
 202,Ақтөбе мектебі № 12,"пр. Абилкайыр хана, 3",Aktobe,Aktobe city,Asia/Aqtobe,1200,,
 303,Дом культуры,"ул. Ленина, 1",Almaty,Medeu district,Asia/Almaty,900,43.25,76.95
 """
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """Argon2 with production costs takes ~0.1-0.3 s per hash; tests log in hundreds of times.
+
+    Same algorithm and code path, minimal cost parameters: only the suite's speed changes.
+    """
+    original, original_dummy = users._hasher, users._DUMMY_HASH
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    users._DUMMY_HASH = users._hasher.hash("not a password")
+    yield
+    users._hasher, users._DUMMY_HASH = original, original_dummy
 
 
 @pytest.fixture
