@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from models import audit, review
+from models import audit, flags, review
 from models.clock import to_iso, utc_now
 from models.db import writing
 
@@ -75,6 +75,7 @@ def submit(db: Database, filing: Filing, author_id: int, team: str) -> tuple[int
             _record_version(db, entry_id, 1, author_id, now, filing, {})
             audit.record(db, "create", author_id, "checklist", entry_id,
                          {"uuid": filing.uuid, "form_type": filing.form_type})
+            flags.refresh_checklist(db, entry_id)
         return entry_id, True
     except sqlite3.IntegrityError:
         existing = db.execute("SELECT id, content_hash FROM checklists WHERE uuid = ?",
@@ -137,6 +138,7 @@ def edit(db: Database, entry_id: int, base_version: int, filing: Filing,
         audit.record(db, "edit", editor_id, "checklist", entry_id,
                      {"version": version, "changed": sorted(changes)})
         review.resubmitted(db, "checklist", entry_id, editor_id)
+        flags.refresh_checklist(db, entry_id)
     return True
 
 

@@ -7,7 +7,7 @@ transition records who, when and why.
 
 from sqlite_utils import Database
 
-from models import audit
+from models import audit, flags
 from models.clock import to_iso, utc_now
 from models.db import writing
 
@@ -72,6 +72,9 @@ def _set_state(db, kind, entry_id, current, to_state, user_id, reason) -> None:
                [kind, entry_id, current, to_state, user_id, now, reason])
     audit.record(db, "review", user_id, kind, entry_id,
                  {"from": current, "to": to_state, "reason": reason})
+    if kind == "checklist":
+        # Rejecting or reinstating a checklist changes which conflicts exist.
+        flags.refresh_checklist(db, entry_id)
 
 
 def events(db: Database, kind: str, entry_id: int) -> list[dict]:

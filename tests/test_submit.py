@@ -200,3 +200,16 @@ def test_edit_with_damaged_base_version_is_refused(app, db, browser):
     refused = browser.client.post(response.location + "/edit", data=edited)
     assert refused.status_code == 400
     assert db.execute("SELECT version FROM checklists").fetchone()[0] == 1
+
+
+def test_entry_sent_back_shows_at_the_top_of_my_entries(app, db, browser):
+    from models import review
+    browser.login("obs1")
+    _data, response = _file(browser, app, db)
+    entry_id = int(response.location.rsplit("/", 1)[1])
+    coord = db.execute("SELECT id FROM users WHERE username = 'coord'").fetchone()[0]
+    review.move(db, "checklist", entry_id, "needs_clarification", coord,
+                "Please check the number of voters on the list")
+    page = browser.client.get("/entries").text
+    assert "Sent back to you for clarification" in page
+    assert "Please check the number of voters on the list" in page

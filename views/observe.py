@@ -5,20 +5,34 @@ import uuid as uuidlib
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from flask import (Blueprint, Flask, abort, current_app, flash, redirect, render_template,
-                   request, url_for)
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forms.checklist import (OVERALL_LABELS, UUID_PATTERN, YESNO_LABELS, ChecklistForm,
-                             build_form_class)
+from forms.checklist import (
+    OVERALL_LABELS,
+    UUID_PATTERN,
+    YESNO_LABELS,
+    ChecklistForm,
+    build_form_class,
+)
 from forms.definitions import Definition, Question, load_all
-from models import checklists, review, stations
+from models import checklists, review, review_list, stations
 from models.clock import utc_now, utc_to_local
 from models.db import get_db
 from views.auth import roles_required
 from views.ids import parse_id
-from views.review_panel import review_panel
+from views.review_panel import entry_url, review_panel
 
 bp = Blueprint("observe", __name__)
 OBSERVER = ("observer",)
@@ -135,8 +149,12 @@ def _blank_form(form_class: type[ChecklistForm], station: dict):
 @bp.route("/entries")
 @roles_required(*OBSERVER)
 def my_entries():
-    rows = checklists.for_team(get_db(), current_user.team)
-    return render_template("observe/my_entries.html", entries=rows)
+    db = get_db()
+    awaiting = review_list.awaiting_authors(db, current_user.team)
+    for item in awaiting:
+        item["url"] = entry_url(item["kind"], item["id"])
+    return render_template("observe/my_entries.html", awaiting=awaiting,
+                           entries=checklists.for_team(db, current_user.team))
 
 
 @bp.route("/entries/<id:entry_id>")

@@ -1,29 +1,85 @@
-"""What every entry page shows under the entry: review state, history, comments.
+"""What every entry page shows under the entry: review state, flags, history, comments, actions.
 
 Entry views (checklists, incidents, interactions) call ``review_panel`` and
 pass the result to ``templates/review/_panel.html``; the template never queries.
+
+The review list's filters travel in the entry page's query string
+(``/entries/5?state=submitted&kind=checklist:voting``): the panel reads them
+back so its next/previous links and its forms keep the reviewer in the same
+filtered list.
 """
 
+from flask import request, url_for
 from flask_login import current_user
 
-from models import comments, review
+from forms.review import MOVE_LABELS, CommentForm, FilterForm, MoveForm
+from models import comments, flags, review
 from models.db import get_db
+from models.review_list import Filters
 
 REVIEWERS = ("coordinator", "liaison", "admin")
+# Each kind's entry page; written by the observe, incidents and interactions blueprints.
+ENDPOINTS = {"checklist": "observe.entry", "incident": "incidents.detail",
+             "interaction": "interactions.detail"}
 
 
-def review_panel(kind: str, entry: dict) -> dict:
-    """Everything the review partial needs for one entry."""
+def _endpoint(kind: str) -> str:
+    return ENDPOINTS[kind]
+
+
+def entry_url(kind: str, entry_id: int, filters: Filters | None = None) -> str:
+    """The entry's page, carrying the review list's filters when given."""
+    args = filters.query_args() if filters else {}
+    return url_for(_endpoint(kind), entry_id=entry_id, **args)
+
+
+def current_filters() -> Filters:
+    """The review list's filters in this request's query string; unusable ones are dropped."""
+    form = FilterForm(formdata=request.args)
+    return form.filters() if form.validate() else Filters()
+
+
+def may_review(entry: dict) -> bool:
+    """Reviewers decide on entries, but never on one they wrote themselves."""
+    return current_user.role in REVIEWERS and entry.get("author_id") != current_user.id
+
+
+def review_panel(kind: str, entry: dict, move_form: MoveForm | None = None,
+                 comment_form: CommentForm | None = None) -> dict:
+    """Everything the review partial needs for one entry.
+
+    ``move_form``/``comment_form`` are passed back when a submission was
+    refused, so the partial shows the errors and what was typed.
+    """
     db = get_db()
     state = entry["review_state"]
-    can_review = current_user.role in REVIEWERS
+    reviewer = current_user.role in REVIEWERS
+    can_review = may_review(entry)
+    filters = current_filters()
+    args = filters.query_args()
+    position = f"{kind}:{entry['id']}"
+    entry_flags = flags.for_entry(db, kind, entry["id"]) if reviewer else []
+    for flag in entry_flags:
+        flag["url"] = entry_url(kind, flag["other_id"], filters) if flag["other_id"] else None
     return {
         "kind": kind,
         "entry_id": entry["id"],
         "state": state,
         "events": review.events(db, kind, entry["id"]),
         "comments": comments.for_entry(db, kind, entry["id"]),
+        "reviewer": reviewer,
         "can_review": can_review,
-        "moves": review.TRANSITIONS.get(state, ()) if can_review else (),
+        "own_entry": reviewer and not can_review,
+        "moves": [(to, MOVE_LABELS[to]) for to in review.TRANSITIONS.get(state, ())]
+        if can_review else [],
         "author_can_edit": state in review.AUTHOR_EDITABLE,
+        "flags": entry_flags,
+        "move_form": move_form or MoveForm(formdata=None, data={"and_next": True}),
+        "move_url": url_for("review.move", entry_kind=kind, entry_id=entry["id"], **args),
+        "comment_form": comment_form or CommentForm(formdata=None),
+        "comment_url": url_for("review.comment", entry_kind=kind, entry_id=entry["id"], **args),
+        "next_url": url_for("review.next_entry", after=position, **args) if reviewer else None,
+        "previous_url": url_for("review.previous_entry", before=position, **args)
+        if reviewer else None,
+        "list_url": url_for("review.entries", **args) if reviewer else None,
     }

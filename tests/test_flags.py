@@ -1,0 +1,228 @@
+"""Automatic flags: computed when a checklist is filed or edited (CSRF on), shown to reviewers."""
+
+import html
+import re
+
+import pytest
+
+from models import checklists, flags, users
+from tests.conftest import PASSWORD, Browser, good_answers, station_id, visit
+
+
+@pytest.fixture
+def people(app):
+    """One logged-in browser per user name, made on first use."""
+    made = {}
+
+    def get(name: str) -> Browser:
+        if name not in made:
+            made[name] = Browser(app.test_client())
+            made[name].login(name)
+        return made[name]
+    return get
+
+
+def _definition(app, form_type):
+    return app.extensions["checklists"][form_type][0]
+
+
+def _file(app, db, people, user="obs1", form_type="voting", number="202", **overrides) -> int:
+    browser = people(user)
+    hidden = browser.open_form(form_type, station_id(db, number))
+    data = {**hidden, **visit(), **good_answers(_definition(app, form_type)), **overrides}
+    response = browser.client.post(f"/observe/{form_type}/new", data=data)
+    assert response.status_code == 303, response.text
+    return int(response.location.rsplit("/", 1)[1])
+
+
+def _edit(app, db, people, user, entry_id, form_type="voting", **overrides):
+    browser = people(user)
+    page = browser.client.get(f"/entries/{entry_id}/edit")
+    version = db.execute("SELECT version FROM checklists WHERE id = ?", [entry_id]).fetchone()[0]
+    data = {"csrf_token": Browser.hidden(page.text, "csrf_token"),
+            "uuid": Browser.hidden(page.text, "uuid"),
+            "station_id": Browser.hidden(page.text, "station_id"), "base_version": str(version),
+            **visit(), **good_answers(_definition(app, form_type)), **overrides}
+    response = browser.client.post(f"/entries/{entry_id}/edit", data=data)
+    assert response.status_code == 303, response.text
+
+
+def _flags(db, entry_id) -> list[tuple]:
+    return db.execute("SELECT code, reason, other_id FROM flags WHERE entry_kind = 'checklist'"
+                      " AND entry_id = ? ORDER BY id", [entry_id]).fetchall()
+
+
+def _codes(db, entry_id) -> list[str]:
+    return [f[0] for f in _flags(db, entry_id)]
+
+
+COUNTING_OK = {"voters_on_list": "1000", "voters_signed": "600", "ballots_received": "700",
+               "ballots_unused_cancelled": "100", "ballots_valid": "580",
+               "ballots_invalid": "20", "votes_amanat": "300", "votes_auyl": "100",
+               "votes_respublica": "80", "votes_aq_zhol": "50", "votes_peoples_party": "20",
+               "votes_nsdp": "10", "votes_baytaq": "10", "votes_against_all": "10"}
+
+
+@pytest.mark.parametrize("form_type, overrides, code, reason", [
+    ("voting", {"voters_on_list": "500", "voters_voted": "520", "figures_confirmed": "y"},
+     "voters_exceed_list", "Number of voters who had voted at the time of your visit (520) "
+                           "exceeds the number of voters on the list (500)."),
+    ("counting", {**COUNTING_OK, "voters_signed": "1010", "figures_confirmed": "y"},
+     "voters_exceed_list", "party-list ballot (1010) exceeds the number of voters on the "
+                           "list (1000)."),
+    ("counting", {**COUNTING_OK, "ballots_received": "750", "figures_confirmed": "y"},
+     "figures_mismatch", "Number of party-list ballots received by the PEC is 750, but the "
+                         "figures that make it up add up to 700"),
+    ("counting", {**COUNTING_OK, "votes_amanat": "320", "figures_confirmed": "y"},
+     "figures_mismatch", "Number of valid party-list ballots is 580, but the figures that "
+                         "make it up add up to 600"),
+    ("counting", {**COUNTING_OK, "ballots_invalid": "800", "figures_confirmed": "y"},
+     "figures_mismatch", "Number of invalid party-list ballots (800) exceeds the number of "
+                         "party-list ballots received by the PEC (700)."),
+    ("voting", {"ballot_box_stuffing": "yes", "intimidation": "yes"},
+     "serious", "Serious: Did you observe intimidation of voters?; "
+                "Did you observe ballot-box stuffing?"),
+    ("counting", {**COUNTING_OK, "protocol_presigned": "yes"},
+     "serious", "Had the protocol been signed before the count was completed"),
+])
+def test_each_rule_flags_with_a_reason(app, db, people, form_type, overrides, code, reason):
+    entry_id = _file(app, db, people, form_type=form_type, **overrides)
+    found = _flags(db, entry_id)
+    assert code in [f[0] for f in found]
+    assert any(reason in f[1] for f in found if f[0] == code), found
+
+
+@pytest.mark.parametrize("form_type, overrides", [
+    ("voting", {}), ("counting", COUNTING_OK), ("opening", {}), ("tabulation", {}),
+    # "Not observed" on a serious question is not a problem answer.
+    ("voting", {"ballot_box_stuffing": "not_observed"}),
+])
+def test_clean_checklists_get_no_flags(app, db, people, form_type, overrides):
+    assert _flags(db, _file(app, db, people, form_type=form_type, **overrides)) == []
+
+
+def test_departure_before_arrival_from_data_that_skipped_the_form(app, db):
+    """The form refuses it, but data may come from an API or import later: keep the rule."""
+    definition = _definition(app, "voting")
+    answers = {k: int(v) if v.isdigit() else v for k, v in good_answers(definition).items()}
+    filing = checklists.Filing(
+        uuid="0b9a5c1e-1f7d-4c5e-9a51-3d2f8f0c1a22", form_type="voting", form_version=1,
+        station_id=station_id(db, "202"), timezone="Asia/Aqtobe",
+        arrival_utc="2023-03-19T06:00:00Z", departure_utc="2023-03-19T05:30:00Z",
+        answers=answers, overall="good", serious_count=0)
+    author = db.execute("SELECT id FROM users WHERE username = 'obs1'").fetchone()[0]
+    entry_id, _created = checklists.submit(db, filing, author, "T01")
+    assert _flags(db, entry_id) == [(
+        "departure_before_arrival",
+        "Departure (19.03.2023 10:30) is not after arrival (19.03.2023 11:00).", None)]
+
+
+@pytest.mark.parametrize("first, second, conflict, what", [
+    ({"ballot_box_stuffing": "yes"}, {"ballot_box_stuffing": "no"}, True,
+     "“Did you observe ballot-box stuffing?” yes here, no there"),
+    ({"overall": "very_good"}, {"overall": "bad"}, True,
+     "overall assessment very good here, bad there"),
+    ({"overall": "very_good"}, {"overall": "very_bad"}, True, "very bad there"),
+    ({"overall": "good"}, {"overall": "bad"}, False, ""),
+    ({"ballot_box_stuffing": "yes"}, {"ballot_box_stuffing": "not_observed"}, False, ""),
+    ({"tension": "yes"}, {"tension": "no"}, False, ""),  # not a serious question
+])
+def test_two_teams_disagreeing_on_one_station_are_both_flagged_and_linked(
+        app, db, people, first, second, conflict, what):
+    mine = _file(app, db, people, "obs1", **first)
+    theirs = _file(app, db, people, "obs3", **second)
+    conflicts_mine = [f for f in _flags(db, mine) if f[0] == "conflict"]
+    conflicts_theirs = [f for f in _flags(db, theirs) if f[0] == "conflict"]
+    if not conflict:
+        assert conflicts_mine == conflicts_theirs == []
+        return
+    assert [f[2] for f in conflicts_mine] == [theirs]
+    assert [f[2] for f in conflicts_theirs] == [mine]
+    assert f"Team T02's checklist #{theirs}" in conflicts_mine[0][1]
+    assert f"Team T01's checklist #{mine}" in conflicts_theirs[0][1]
+    assert what in conflicts_mine[0][1]
+
+
+@pytest.mark.parametrize("second_user, number, form_type", [
+    ("obs2", "202", "voting"),   # the same team filing twice is no conflict between teams
+    ("obs3", "101", "voting"),   # another station
+    ("obs3", "202", "opening"),  # another checklist type
+])
+def test_no_conflict_unless_two_teams_same_station_same_type(app, db, people, second_user,
+                                                             number, form_type):
+    mine = _file(app, db, people, "obs1", overall="very_good")
+    theirs = _file(app, db, people, second_user, form_type=form_type, number=number,
+                   overall="very_bad")
+    assert "conflict" not in _codes(db, mine) + _codes(db, theirs)
+
+
+def test_conflict_disappears_when_an_edit_fixes_it(app, db, people):
+    mine = _file(app, db, people, "obs1", ballot_box_stuffing="yes")
+    theirs = _file(app, db, people, "obs3")
+    assert _codes(db, mine) == ["serious", "conflict"] and _codes(db, theirs) == ["conflict"]
+    _edit(app, db, people, "obs2", mine, ballot_box_stuffing="no")
+    assert _codes(db, mine) == [] and _codes(db, theirs) == []
+    # ... and comes back, linked again, when an edit reintroduces it.
+    _edit(app, db, people, "obs3", theirs, overall="very_bad")
+    assert [(f[0], f[2]) for f in _flags(db, mine)] == [("conflict", theirs)]
+    assert [(f[0], f[2]) for f in _flags(db, theirs)] == [("conflict", mine)]
+
+
+def test_a_third_teams_conflicts_survive_an_edit_that_fixes_another(app, db, people, app_users):
+    first = _file(app, db, people, "obs1", ballot_box_stuffing="yes")
+    second = _file(app, db, people, "obs3")
+    third = _file(app, db, people, "obs4")
+    assert sorted(f[2] for f in _flags(db, first) if f[0] == "conflict") == [second, third]
+    _edit(app, db, people, "obs3", second, ballot_box_stuffing="not_observed")
+    assert [f[2] for f in _flags(db, first) if f[0] == "conflict"] == [third]
+    assert [f[2] for f in _flags(db, third)] == [first]
+    assert _flags(db, second) == []
+
+
+@pytest.fixture
+def app_users(db):
+    """A third team's observer (obs4, T03), for three-way conflicts."""
+    users.create_user(db, "obs4", PASSWORD, "observer", "T03", "Aktobe")
+
+
+def _move(people, db, entry_id, to_state, reason="Checked by phone with the team."):
+    coord = people("coord")
+    page = coord.client.get(f"/entries/{entry_id}")
+    return coord.client.post(f"/review/checklist/{entry_id}/move", data={
+        "csrf_token": Browser.hidden(page.text, "csrf_token"), "to_state": to_state,
+        "reason": reason})
+
+
+def test_rejected_entries_make_no_conflicts(app, db, people):
+    mine = _file(app, db, people, "obs1", ballot_box_stuffing="yes")
+    theirs = _file(app, db, people, "obs3")
+    assert _move(people, db, theirs, "rejected").status_code == 303
+    assert _codes(db, mine) == ["serious"] and _codes(db, theirs) == []
+    later = _file(app, db, people, "obs2", ballot_box_stuffing="no")  # same team as mine
+    assert "conflict" not in _codes(db, later)
+    assert _move(people, db, theirs, "submitted").status_code == 303  # reopened
+    assert [f[2] for f in _flags(db, theirs) if f[0] == "conflict"] == [mine]
+
+
+def test_rebuild_gives_the_same_flags_as_saving_one_by_one(app, db, people):
+    _file(app, db, people, "obs1", ballot_box_stuffing="yes", overall="very_bad")
+    _file(app, db, people, "obs3", overall="very_good")
+    _file(app, db, people, "obs2", voters_on_list="10", voters_voted="20",
+          figures_confirmed="y")
+    query = "SELECT entry_id, code, reason, other_id FROM flags ORDER BY entry_id, code, other_id"
+    before = db.execute(query).fetchall()
+    assert flags.rebuild(db) == len(before) > 0
+    assert db.execute(query).fetchall() == before
+
+
+def test_reviewers_see_flag_reasons_and_the_link_observers_do_not(app, db, people):
+    mine = _file(app, db, people, "obs1", ballot_box_stuffing="yes")
+    theirs = _file(app, db, people, "obs3")
+    listing = people("coord").client.get("/review?flag=conflict")
+    assert listing.status_code == 200
+    assert f"Team T02&#39;s checklist #{theirs}" in listing.text
+    page = html.unescape(people("coord").client.get(f"/entries/{mine}").text)
+    assert "Automatic flags" in page
+    assert re.search(rf'href="/entries/{theirs}"[^>]*>Open checklist #{theirs}', page)
+    own = people("obs1").client.get(f"/entries/{mine}").text
+    assert "Automatic flags" not in own and "Team T02" not in own
