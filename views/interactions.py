@@ -1,10 +1,356 @@
-"""Placeholder blueprint (being written)."""
+"""Meetings with election commissions: log one, read the log, follow up what was asked.
 
-from flask import Blueprint
+Long-term observers and the CEC liaison log meetings; reviewers read them all,
+observers their own team's. Requests and commitments are followed up on the
+meeting's page by the liaison, coordinators and the meeting's authors.
+"""
+
+import re
+import uuid as uuidlib
+from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from forms.checklist import UUID_PATTERN
+from forms.incident import CATEGORY_LABELS
+from forms.interaction import (
+    LEVEL_LABELS,
+    STATUS_LABELS,
+    TOPIC_LABELS,
+    FollowUpForm,
+    InteractionForm,
+    LogFilterForm,
+    form_data,
+)
+from models import interactions, liaison, review, stations, users
+from models.clock import local_to_utc, to_iso, utc_now, utc_to_local
+from models.db import get_db
+from views.auth import roles_required
+from views.ids import parse_id
+from views.review_panel import review_panel
 
 bp = Blueprint("interactions", __name__)
+AUTHORS = ("observer", "liaison")
+READERS = ("observer", "coordinator", "liaison", "admin")
+PAGE = 50
+MAX_PAGE = 10000  # beyond this an offset would only be tampering
+
+
+def _team() -> str:
+    """The team a new meeting is filed under: the observer's, or the liaison's shared one."""
+    return current_user.team if current_user.role == "observer" else interactions.LIAISON_TEAM
+
+
+def _observer_team() -> str | None:
+    """Observers see only their team's meetings; everyone else sees all (None)."""
+    return current_user.team if current_user.role == "observer" else None
+
+
+def _can_read(entry: dict) -> bool:
+    return current_user.role != "observer" or entry["team"] == current_user.team
+
+
+def _is_author(entry: dict) -> bool:
+    return current_user.role in AUTHORS and entry["team"] == _team()
+
+
+def _today() -> date:
+    return utc_now().astimezone(ZoneInfo(current_app.config["MISSION_TIMEZONE"])).date()
+
+
+def _queue_choices(db) -> list[dict]:
+    """The liaison picks queued entries to link; observers have no queue."""
+    if current_user.role != "liaison":
+        return []
+    def what(e):
+        return CATEGORY_LABELS.get(e["what"], e["what"]) if e["kind"] == "incident" \
+            else _(e["what"].title())
+    return [{**e, "label": f"{e['ref']} · {what(e)} · {e['place']} ({e['region']}) — "
+                           f"{TOPIC_LABELS[e['topic']]}: {e['note']}"}
+            for e in liaison.choices(db)]
+
+
+def _form(db, queue: list[dict], **kwargs) -> InteractionForm:
+    return InteractionForm(db=db, regions=stations.regions(db), queue_choices=queue,
+                           mission_zone=current_app.config["MISSION_TIMEZONE"],
+                           team=_observer_team(), **kwargs)
+
+
+def _render_form(form: InteractionForm, entry: dict | None = None, status: int = 200):
+    return render_template("interactions/form.html", form=form, entry=entry,
+                           mission_zone=current_app.config["MISSION_TIMEZONE"]), status
 
 
 @bp.route("/interactions")
+@roles_required(*READERS)
 def log():
-    return "interactions"
+    """The meetings log, newest first, narrowed by the filters in the address."""
+    db = get_db()
+    form = LogFilterForm(request.args, regions=stations.regions(db))
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    if not form.validate():
+        return render_template("interactions/log.html", form=form, meetings=[], page=1,
+                               has_next=False, args={}), 400
+    zone = current_app.config["MISSION_TIMEZONE"]
+    filters = interactions.LogFilter(
+        level=form.level.data, region=form.region.data, topic=form.topic.data,
+        status=form.status.data, team=_observer_team(), today=_today().isoformat(),
+        since_utc=to_iso(local_to_utc(form.since.data, time(0), zone)) if form.since.data else "",
+        until_utc=to_iso(local_to_utc(form.until.data + timedelta(days=1), time(0), zone))
+        if form.until.data else "")
+    rows = interactions.log(db, filters, limit=PAGE, offset=(page - 1) * PAGE)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("interactions/log.html", form=form, meetings=rows, page=page,
+                           has_next=len(rows) == PAGE, args=args)
+
+
+@bp.route("/interactions/new", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def new():
+    """Log a meeting: a blank form (GET) or the report sent (POST, idempotent by uuid)."""
+    db = get_db()
+    queue = _queue_choices(db)
+    if request.method == "GET":
+        return _blank_form(db, queue)
+    form = _form(db, queue)
+    if request.form.get("more_rows"):
+        form.add_rows()
+        return _render_form(form)
+    if not form.validate():
+        return _render_form(form, status=400)
+    try:
+        entry_id, created = interactions.create(db, form.meeting(), current_user.id, _team())
+    except interactions.DuplicateConflict:
+        form.uuid.errors.append(_(
+            "This form was already sent with different content. What you typed is below: "
+            "open a new form to log it as another meeting, or edit the meeting that was sent."))
+        return _render_form(form, status=409)
+    except interactions.UnknownEntry:
+        form.entry_numbers.errors.append(_("One of these entries no longer exists."))
+        return _render_form(form, status=400)
+    flash(_("Meeting logged.") if created else
+          _("This meeting had already been received; nothing was duplicated."))
+    return redirect(url_for("interactions.detail", entry_id=entry_id), code=303)
+
+
+def _blank_form(db, queue: list[dict]):
+    """A new form whose uuid lives in its address (see views.observe._blank_form).
+
+    ``link=checklist:12`` in the address ticks that queued entry (from the queue page).
+    """
+    form_uuid = request.args.get("uuid", "")
+    links = request.args.getlist("link")[:100]
+    if not re.fullmatch(UUID_PATTERN, form_uuid):
+        return redirect(url_for("interactions.new", uuid=str(uuidlib.uuid4()), link=links))
+    existing = interactions.find_by_uuid(db, form_uuid)
+    if existing is not None and _can_read(existing):
+        flash(_("This meeting had already been received; nothing was duplicated."))
+        return redirect(url_for("interactions.detail", entry_id=existing["id"]), code=303)
+    regions = stations.regions(db)
+    observer = current_user.role == "observer"
+    participants = users.team_members(db, current_user.team) if observer \
+        else [current_user.username]
+    form = _form(db, queue, formdata=None, data={
+        "uuid": form_uuid, "date": _today(),
+        "commission_level": "territorial" if observer else "cec",
+        "region": current_user.region if observer and current_user.region in regions else "",
+        "participants": ", ".join(participants),
+        "queued": [v for v in links if v in {f"{e['kind']}:{e['id']}" for e in queue}]})
+    return _render_form(form)
+
+
+@bp.route("/interactions/<id:entry_id>")
+@roles_required(*READERS)
+def detail(entry_id: int):
+    """One meeting: what was said, its follow-ups (with answer forms), links, review, history."""
+    entry = interactions.get(get_db(), entry_id)
+    if entry is None or not _can_read(entry):
+        abort(404)
+    return _detail_page(entry)
+
+
+def _can_follow_up(entry: dict) -> bool:
+    return current_user.role != "observer" or entry["team"] == current_user.team
+
+
+def _detail_page(entry: dict, failed: dict | None = None, status: int = 200):
+    """The meeting page; ``failed`` maps an item id to its rejected answer form."""
+    db, today = get_db(), _today()
+    meeting_day = utc_to_local(entry["occurred_utc"], entry["timezone"]).date()
+    forms = {}
+    if _can_follow_up(entry):
+        for item in entry["follow_ups"]:
+            if item["status"] != "closed":
+                forms[item["id"]] = (failed or {}).get(item["id"]) or FollowUpForm(
+                    prefix=f"item{item['id']}", formdata=None, meeting_date=meeting_day,
+                    today=today, data={"answer_date": today, "answer_text": item["answer_text"]})
+    return render_template(
+        "interactions/detail.html", entry=entry, forms=forms, today=today.isoformat(),
+        panel=review_panel(interactions.KIND, entry),
+        history=_history(interactions.versions(db, entry["id"]), entry["timezone"]),
+        can_edit=_is_author(entry) and entry["review_state"] in review.AUTHOR_EDITABLE), status
+
+
+@bp.route("/interactions/<id:entry_id>/edit", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def edit(entry_id: int):
+    """Its authors correct a meeting report, as a new version."""
+    db = get_db()
+    entry = interactions.get(db, entry_id)
+    if entry is None or not _can_read(entry):
+        abort(404)
+    if not _is_author(entry):
+        abort(403, _("Only the authors of a meeting report can edit it; add a comment instead."))
+    if entry["review_state"] not in review.AUTHOR_EDITABLE:
+        return _not_editable(entry_id)
+    queue = _queue_choices(db)
+    if request.method == "GET":
+        form = _form(db, queue, formdata=None, data=form_data(entry, queue))
+        form.ensure_blank_rows()
+        return _render_form(form, entry)
+    form = _form(db, queue)
+    form.uuid.data = entry["uuid"]
+    if request.form.get("more_rows"):
+        form.add_rows()
+        return _render_form(form, entry)
+    base_version = parse_id(form.base_version.data)
+    if base_version is None:
+        abort(400, _("This form was damaged. Open the meeting and edit it again."))
+    if not form.validate():
+        return _render_form(form, entry, 400)
+    try:
+        changed = interactions.edit(db, entry_id, base_version, form.meeting(), current_user.id)
+    except interactions.NotEditable:
+        return _not_editable(entry_id)
+    except interactions.StaleEdit:
+        form.base_version.errors.append(_(
+            "Someone saved a newer version, or answered a follow-up item, while you were "
+            "editing. What you typed is below: open the meeting again to see their changes."))
+        return _render_form(form, entry, 409)
+    except interactions.UnknownEntry:
+        form.entry_numbers.errors.append(_("One of these entries no longer exists."))
+        return _render_form(form, entry, 400)
+    except interactions.UnknownFollowUp:
+        abort(400, _("This form was damaged. Open the meeting and edit it again."))
+    flash(_("Changes saved.") if changed else _("Nothing was changed."))
+    return redirect(url_for("interactions.detail", entry_id=entry_id), code=303)
+
+
+def _not_editable(entry_id: int):
+    flash(_("This meeting report was already reviewed (verified or rejected) and can no "
+            "longer be edited. Add a comment to it instead."))
+    return redirect(url_for("interactions.detail", entry_id=entry_id), code=303)
+
+
+@bp.route("/interactions/follow-ups/<id:item_id>", methods=["POST"])
+@roles_required(*READERS)
+def follow_up(item_id: int):
+    """Record the commission's answer to a request or commitment, or close it."""
+    db = get_db()
+    item = liaison.follow_up(db, item_id)
+    if item is None or not _can_follow_up(item):
+        abort(404)
+    entry = interactions.get(db, item["interaction_id"])
+    form = FollowUpForm(prefix=f"item{item_id}", today=_today(),
+                        meeting_date=utc_to_local(item["occurred_utc"], item["timezone"]).date())
+    if not form.validate():
+        return _detail_page(entry, failed={item_id: form}, status=400)
+    try:
+        if form.action.data == "close":
+            liaison.close_follow_up(db, item_id, current_user.id)
+        else:
+            liaison.answer_follow_up(db, item_id, form.answer_date.data.isoformat(),
+                                     form.answer_text.data.strip(), current_user.id)
+    except liaison.FollowUpClosed:
+        abort(409, _("This item was already closed; it takes no more answers."))
+    flash(_("Item closed.") if form.action.data == "close" else _("Answer recorded."))
+    return redirect(url_for("interactions.detail", entry_id=entry["id"],
+                            _anchor=f"item-{item_id}"), code=303)
+
+
+@bp.route("/interactions/overdue")
+@roles_required(*READERS)
+def overdue():
+    """Open follow-ups past their due date, oldest due first."""
+    today = _today()
+    rows = liaison.overdue(get_db(), today.isoformat(), team=_observer_team())
+    for row in rows:
+        row["days_late"] = (today - date.fromisoformat(row["due_date"])).days
+    return render_template("interactions/overdue.html", items=rows, today=today)
+
+
+FIELD_LABELS = {"occurred_utc": _l("When"), "timezone": _l("Time zone"), "place": _l("Place"),
+                "commission_level": _l("Commission level"), "commission_name": _l("Commission"),
+                "region": _l("Region"), "counterparts": _l("Counterparts"),
+                "participants": _l("Mission participants"), "topics": _l("Topics"),
+                "summary": _l("Summary"), "follow_ups": _l("Requests and commitments"),
+                "links": _l("Linked entries")}
+
+
+def _history(versions: list[dict], zone: str) -> list[dict]:
+    """Each version with its changes as (label, before, after) text."""
+    def text(key, value):
+        if value in (None, "", []):
+            return "—"
+        if key == "occurred_utc":
+            return utc_to_local(value, zone).strftime("%d.%m.%Y %H:%M")
+        if key == "commission_level":
+            return str(LEVEL_LABELS.get(value, value))
+        if key == "topics":
+            return ", ".join(str(TOPIC_LABELS.get(t, t)) for t in value)
+        if key == "counterparts":
+            return "; ".join(p["name"] + (f" ({p['position']})" if p["position"] else "")
+                             for p in value)
+        if key == "follow_ups":
+            return "; ".join(f"{f['text']}" + (f" [{f['due_date']}]" if f["due_date"] else "")
+                             for f in value)
+        if key == "links":
+            return ", ".join(value)
+        return str(value)
+    return [{**v, "changes": [(str(FIELD_LABELS.get(k, k)), text(k, old), text(k, new))
+                              for k, (old, new) in v["changes"].items()]} for v in versions]
+
+
+@bp.app_template_filter("topic_label")
+def topic_label(code: str) -> str:
+    """Jinja filter: a meeting or queue topic in words."""
+    return str(TOPIC_LABELS.get(code, code))
+
+
+@bp.app_template_filter("level_label")
+def level_label(code: str) -> str:
+    """Jinja filter: a commission level in words."""
+    return str(LEVEL_LABELS.get(code, code))
+
+
+@bp.app_template_filter("follow_up_status")
+def follow_up_status(code: str) -> str:
+    """Jinja filter: a follow-up status in words."""
+    return str(STATUS_LABELS.get(code, code))
+
+
+@bp.app_template_filter("day_label")
+def day_label(iso_day: str | None) -> str:
+    """Jinja filter: a stored YYYY-MM-DD date as 19.03.2023."""
+    try:
+        return date.fromisoformat(iso_day).strftime("%d.%m.%Y") if iso_day else "—"
+    except ValueError:
+        return iso_day
+
+
+@bp.app_template_global("entry_url")
+def entry_url(kind: str, entry_id: int) -> str:
+    """The page of a checklist or an incident."""
+    if kind == "checklist":
+        return url_for("observe.entry", entry_id=entry_id)
+    return url_for("incidents.detail", entry_id=entry_id)
+
+
+@bp.app_template_global("meeting_topics")
+def meeting_topics() -> list[tuple[str, str]]:
+    """(code, label) of every topic, for forms rendered by partials."""
+    return [(code, str(TOPIC_LABELS[code])) for code in interactions.TOPICS]

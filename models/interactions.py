@@ -1,0 +1,427 @@
+"""Meetings with election commissions: what was said, asked and promised, and the follow-up.
+
+A meeting report is created idempotently by its form's uuid (like checklists),
+edited in versions (entry_versions keeps every one), and reviewed like any
+entry. Each request the mission made and each answer or commitment the
+commission gave is its own follow_ups row, so it can be answered, closed and
+found when overdue without touching the meeting report itself.
+"""
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+from models import audit, review
+from models.checklists import DuplicateConflict, NotEditable, StaleEdit
+from models.clock import to_iso, utc_now
+from models.db import writing
+
+__all__ = ["DuplicateConflict", "NotEditable", "StaleEdit"]
+
+KIND = "interaction"
+LEVELS = ("cec", "territorial", "district", "precinct")
+TOPICS = ("accreditation_access", "voter_lists", "candidate_party_registration",
+          "list_quota_30", "complaints_appeals", "polling_procedures", "counting_protocols",
+          "results_tabulation", "media", "other")
+FOLLOW_UP_KINDS = ("request", "commitment")
+FOLLOW_UP_STATUSES = ("open", "answered", "closed")
+LINK_KINDS = ("checklist", "incident")
+# Entry numbers as people write them: C12 is checklist 12, I3 incident 3.
+REF_PREFIX = {"checklist": "C", "incident": "I"}
+# The liaison has no observer team, but interactions.team is NOT NULL and
+# decides who may see and edit a report; every liaison account shares this
+# team, so two liaisons can correct each other's reports as team mates do.
+LIAISON_TEAM = "liaison"
+
+
+class UnknownEntry(Exception):
+    """A linked checklist or incident does not exist (or is not the author's to link)."""
+
+
+class UnknownFollowUp(Exception):
+    """A follow-up id that does not belong to this meeting."""
+
+
+class _Unchanged(Exception):
+    """Raised inside an edit's transaction to roll back a save that changed nothing."""
+
+
+@dataclass
+class FollowUp:
+    """A request by the mission or a commitment by the commission, as typed in the form."""
+
+    kind: str
+    text: str
+    due_date: str | None = None  # YYYY-MM-DD
+    item_id: int | None = None   # set when editing an existing item
+
+
+@dataclass
+class Meeting:
+    """A meeting report as validated by the form."""
+
+    uuid: str
+    occurred_utc: str
+    timezone: str
+    place: str
+    commission_level: str
+    commission_name: str
+    region: str
+    counterparts: list[dict]
+    participants: str
+    topics: list[str]
+    summary: str
+    follow_ups: list[FollowUp] = field(default_factory=list)
+    links: list[tuple[str, int]] = field(default_factory=list)
+
+    def content(self) -> dict:
+        """What makes two submissions of one form 'the same' (not who or when)."""
+        return {"occurred_utc": self.occurred_utc, "place": self.place,
+                "commission_level": self.commission_level,
+                "commission_name": self.commission_name, "region": self.region,
+                "counterparts": self.counterparts, "participants": self.participants,
+                "topics": sorted(self.topics), "summary": self.summary,
+                "follow_ups": [[f.kind, f.text, f.due_date] for f in self.follow_ups],
+                "links": sorted([k, i] for k, i in self.links)}
+
+    def content_hash(self) -> str:
+        """A stable digest of ``content()``."""
+        text = json.dumps(self.content(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def ref(kind: str, entry_id: int) -> str:
+    """The short entry number people type: C12, I3."""
+    return f"{REF_PREFIX[kind]}{entry_id}"
+
+
+def describe_entries(db: Database, pairs) -> dict[tuple[str, int], dict]:
+    """What identifies each (kind, id) to people: type or category, station or place, region.
+
+    Entries that do not exist are simply absent from the result.
+    """
+    ids = {kind: json.dumps(sorted({i for k, i in pairs if k == kind})) for kind in LINK_KINDS}
+    found = {}
+    for row in db.query(
+            "SELECT 'checklist' AS kind, c.id, c.team, c.review_state, s.region,"
+            " c.form_type AS what, s.number AS station_number, s.name AS place,"
+            " c.serious_count > 0 AS serious, '' AS severity"
+            " FROM checklists c JOIN stations s ON s.id = c.station_id"
+            " WHERE c.id IN (SELECT value FROM json_each(:checklist))"
+            " UNION ALL"
+            " SELECT 'incident', n.id, n.team, n.review_state, n.region, n.category,"
+            " s.number, CASE WHEN n.place != '' THEN n.place ELSE coalesce(s.name, '') END,"
+            " n.severity IN ('high', 'critical'), n.severity"
+            " FROM incidents n LEFT JOIN stations s ON s.id = n.station_id"
+            " WHERE n.id IN (SELECT value FROM json_each(:incident))", ids):
+        row["ref"] = ref(row["kind"], row["id"])
+        found[row["kind"], row["id"]] = row
+    return found
+
+
+def missing_entries(db: Database, links, team: str | None = None) -> list[tuple[str, int]]:
+    """The (kind, id) pairs that do not exist, or belong to another team when ``team`` is set."""
+    found = describe_entries(db, links)
+    return [pair for pair in sorted(set(links)) if pair not in found
+            or team is not None and found[pair]["team"] != team]
+
+
+def linked_entries(db: Database, entry_id: int) -> list[dict]:
+    """The checklists and incidents raised in a meeting, described for people."""
+    pairs = _link_pairs(db, entry_id)
+    found = describe_entries(db, pairs)
+    return [found[p] for p in pairs if p in found]
+
+
+def _check_codes(meeting: Meeting) -> None:
+    # The form already refuses these; this guards the demo and other callers.
+    if meeting.commission_level not in LEVELS or not meeting.topics \
+            or any(t not in TOPICS for t in meeting.topics) \
+            or any(f.kind not in FOLLOW_UP_KINDS for f in meeting.follow_ups) \
+            or any(k not in LINK_KINDS for k, _i in meeting.links):
+        raise ValueError("unknown level, topic, follow-up kind or link kind")
+
+
+def _require_entries(db: Database, links) -> None:
+    # Checked inside the write transaction: the form checked too, but an
+    # entry id typed by hand is only trusted once the row is seen here.
+    missing = missing_entries(db, links)
+    if missing:
+        raise UnknownEntry(missing)
+
+
+def create(db: Database, meeting: Meeting, author_id: int, team: str) -> tuple[int, bool]:
+    """Store a new meeting report; return (id, created).
+
+    The same uuid and content returns the existing id with created False; the
+    same uuid with other content raises DuplicateConflict. A link to an entry
+    that does not exist raises UnknownEntry and stores nothing.
+    """
+    _check_codes(meeting)
+    now = to_iso(utc_now())
+    try:
+        with writing(db):
+            _require_entries(db, meeting.links)
+            entry_id = insert(db, meeting, author_id, team, now)
+            audit.record(db, "create", author_id, KIND, entry_id,
+                         {"uuid": meeting.uuid,
+                          "links": [ref(k, i) for k, i in sorted(meeting.links)]})
+            _audit_links(db, author_id, entry_id, set(), set(meeting.links))
+        return entry_id, True
+    except sqlite3.IntegrityError:
+        existing = db.execute("SELECT id, content_hash FROM interactions WHERE uuid = ?",
+                              [meeting.uuid]).fetchone()
+        if existing is None:
+            raise
+        if existing[1] != meeting.content_hash():
+            raise DuplicateConflict(meeting.uuid) from None
+        return existing[0], False
+
+
+def _audit_links(db: Database, user_id: int, entry_id: int, before: set, after: set) -> None:
+    """A "link" record on each entry's own trail when it is raised in, or taken off, a meeting."""
+    for kind, linked in sorted(after - before):
+        audit.record(db, "link", user_id, kind, linked, {"interaction": entry_id})
+    for kind, linked in sorted(before - after):
+        audit.record(db, "link", user_id, kind, linked, {"interaction": entry_id,
+                                                         "removed": True})
+
+
+def _link_pairs(db: Database, entry_id: int) -> list[tuple[str, int]]:
+    return [tuple(r) for r in db.execute(
+        "SELECT entry_kind, entry_id FROM interaction_links WHERE interaction_id = ?"
+        " ORDER BY entry_kind, entry_id", [entry_id])]
+
+
+def insert(db: Database, meeting: Meeting, author_id: int, team: str, now: str) -> int:
+    """Insert the meeting, its follow-ups, links and version 1; the caller holds the transaction.
+
+    Shared by ``create`` and the demo generator, so both store the same shape.
+    """
+    cursor = db.execute(
+        "INSERT INTO interactions (uuid, occurred_utc, timezone, place, commission_level,"
+        " commission_name, region, counterparts, participants, topics, summary, team,"
+        " author_id, content_hash, version, created_utc, updated_utc)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+        [meeting.uuid, meeting.occurred_utc, meeting.timezone, meeting.place,
+         meeting.commission_level, meeting.commission_name, meeting.region,
+         json.dumps(meeting.counterparts, ensure_ascii=False), meeting.participants,
+         json.dumps(meeting.topics), meeting.summary, team, author_id,
+         meeting.content_hash(), now, now])
+    entry_id = cursor.lastrowid
+    for item in meeting.follow_ups:
+        _insert_follow_up(db, entry_id, item, now)
+    _insert_links(db, entry_id, meeting.links)
+    _record_version(db, entry_id, 1, author_id, now, _snapshot(db, entry_id), {})
+    return entry_id
+
+
+def _insert_follow_up(db: Database, entry_id: int, item: FollowUp, now: str) -> None:
+    db.execute("INSERT INTO follow_ups (interaction_id, kind, text, due_date, updated_utc)"
+               " VALUES (?, ?, ?, ?, ?)", [entry_id, item.kind, item.text, item.due_date, now])
+
+
+def _insert_links(db: Database, entry_id: int, links: list[tuple[str, int]]) -> None:
+    db.conn.executemany("INSERT OR IGNORE INTO interaction_links (interaction_id, entry_kind,"
+                        " entry_id) VALUES (?, ?, ?)", [(entry_id, k, i) for k, i in links])
+
+
+def _snapshot(db: Database, entry_id: int) -> dict:
+    """The meeting as it stands, for entry_versions and for telling what an edit changed."""
+    row = db.execute("SELECT occurred_utc, timezone, place, commission_level, commission_name,"
+                     " region, counterparts, participants, topics, summary FROM interactions"
+                     " WHERE id = ?", [entry_id]).fetchone()
+    keys = ("occurred_utc", "timezone", "place", "commission_level", "commission_name",
+            "region", "counterparts", "participants", "topics", "summary")
+    snap = dict(zip(keys, row))
+    snap["counterparts"] = json.loads(snap["counterparts"])
+    snap["topics"] = sorted(json.loads(snap["topics"]))
+    snap["follow_ups"] = [
+        {"id": r[0], "kind": r[1], "text": r[2], "due_date": r[3], "status": r[4]}
+        for r in db.execute("SELECT id, kind, text, due_date, status FROM follow_ups"
+                            " WHERE interaction_id = ? ORDER BY id", [entry_id])]
+    snap["links"] = [ref(k, i) for k, i in db.execute(
+        "SELECT entry_kind, entry_id FROM interaction_links WHERE interaction_id = ?"
+        " ORDER BY entry_kind, entry_id", [entry_id])]
+    return snap
+
+
+def _record_version(db: Database, entry_id: int, version: int, editor_id: int, now: str,
+                    snapshot: dict, changes: dict) -> None:
+    db.execute("INSERT INTO entry_versions (entry_kind, entry_id, version, edited_by,"
+               " edited_utc, snapshot, changes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+               [KIND, entry_id, version, editor_id, now, json.dumps(snapshot, ensure_ascii=False),
+                json.dumps(changes, ensure_ascii=False)])
+
+
+def edit(db: Database, entry_id: int, base_version: int, meeting: Meeting,
+         editor_id: int) -> bool:
+    """Save a new version of a meeting report; False when nothing changed.
+
+    Follow-ups already answered or closed are kept as they are; open ones are
+    updated by id, and an open one left out is removed. Raises NotEditable
+    once reviewed, StaleEdit when someone saved (or answered an item being
+    edited) since ``base_version``, UnknownEntry / UnknownFollowUp on bad links or ids.
+    """
+    _check_codes(meeting)
+    now = to_iso(utc_now())
+    try:
+        with writing(db):
+            row = db.execute("SELECT review_state, version FROM interactions WHERE id = ?",
+                             [entry_id]).fetchone()
+            if row is None:
+                raise UnknownEntry([(KIND, entry_id)])
+            if row[0] not in review.AUTHOR_EDITABLE:
+                raise NotEditable(entry_id)
+            if row[1] != base_version:
+                raise StaleEdit(entry_id)
+            _require_entries(db, meeting.links)
+            before, old_links = _snapshot(db, entry_id), set(_link_pairs(db, entry_id))
+            _replace_content(db, entry_id, meeting, now)
+            after = _snapshot(db, entry_id)
+            changes = {key: [before[key], after[key]] for key in before
+                       if before[key] != after[key]}
+            if not changes:
+                raise _Unchanged
+            version = base_version + 1
+            db.execute("UPDATE interactions SET content_hash = ?, version = ?, updated_utc = ?"
+                       " WHERE id = ?", [meeting.content_hash(), version, now, entry_id])
+            _record_version(db, entry_id, version, editor_id, now, after, changes)
+            audit.record(db, "edit", editor_id, KIND, entry_id,
+                         {"version": version, "changed": sorted(changes)})
+            _audit_links(db, editor_id, entry_id, old_links, set(meeting.links))
+            review.resubmitted(db, KIND, entry_id, editor_id)
+    except _Unchanged:
+        return False
+    return True
+
+
+def _replace_content(db: Database, entry_id: int, meeting: Meeting, now: str) -> None:
+    db.execute("UPDATE interactions SET occurred_utc = ?, timezone = ?, place = ?,"
+               " commission_level = ?, commission_name = ?, region = ?, counterparts = ?,"
+               " participants = ?, topics = ?, summary = ? WHERE id = ?",
+               [meeting.occurred_utc, meeting.timezone, meeting.place, meeting.commission_level,
+                meeting.commission_name, meeting.region,
+                json.dumps(meeting.counterparts, ensure_ascii=False), meeting.participants,
+                json.dumps(meeting.topics), meeting.summary, entry_id])
+    current = {r[0]: r for r in db.execute(
+        "SELECT id, kind, text, due_date, status FROM follow_ups WHERE interaction_id = ?",
+        [entry_id])}
+    kept = set()
+    for item in meeting.follow_ups:
+        if item.item_id is None:
+            _insert_follow_up(db, entry_id, item, now)
+            continue
+        old = current.get(item.item_id)
+        if old is None:
+            raise UnknownFollowUp(item.item_id)
+        if old[4] != "open":
+            raise StaleEdit(entry_id)  # answered or closed while the form was open
+        kept.add(item.item_id)
+        if (old[1], old[2], old[3]) != (item.kind, item.text, item.due_date):
+            db.execute("UPDATE follow_ups SET kind = ?, text = ?, due_date = ?, updated_utc = ?"
+                       " WHERE id = ?", [item.kind, item.text, item.due_date, now, item.item_id])
+    for item_id, old in current.items():
+        if old[4] == "open" and item_id not in kept:
+            db.execute("DELETE FROM follow_ups WHERE id = ?", [item_id])
+    db.execute("DELETE FROM interaction_links WHERE interaction_id = ?", [entry_id])
+    _insert_links(db, entry_id, meeting.links)
+
+
+_ENTRY_SQL = """
+    SELECT i.*, u.username AS author FROM interactions i JOIN users u ON u.id = i.author_id
+"""
+
+
+def _decode(row: dict) -> dict:
+    row["counterparts"] = json.loads(row["counterparts"])
+    row["topics"] = json.loads(row["topics"])
+    return row
+
+
+def get(db: Database, entry_id: int) -> dict | None:
+    """One meeting with its follow-ups and linked entries decoded; None if absent."""
+    rows = list(db.query(_ENTRY_SQL + " WHERE i.id = ?", [entry_id]))
+    if not rows:
+        return None
+    entry = _decode(rows[0])
+    entry["follow_ups"] = list(db.query(
+        "SELECT * FROM follow_ups WHERE interaction_id = ? ORDER BY kind DESC, id", [entry_id]))
+    entry["links"] = linked_entries(db, entry_id)
+    return entry
+
+
+def find_by_uuid(db: Database, entry_uuid: str) -> dict | None:
+    """The meeting filed with this form uuid (id and team only), or None."""
+    rows = list(db.query("SELECT id, team FROM interactions WHERE uuid = ?", [entry_uuid]))
+    return rows[0] if rows else None
+
+
+def versions(db: Database, entry_id: int) -> list[dict]:
+    """Every version of a meeting report, oldest first, with who saved it and what changed."""
+    rows = db.query(
+        "SELECT v.version, v.edited_utc, v.changes, u.username AS editor FROM entry_versions v"
+        " JOIN users u ON u.id = v.edited_by WHERE v.entry_kind = ? AND v.entry_id = ?"
+        " ORDER BY v.version", [KIND, entry_id])
+    return [{**r, "changes": json.loads(r["changes"])} for r in rows]
+
+
+def region_zone(db: Database, region: str) -> str | None:
+    """The time zone most of a region's polling stations keep, or None for an unknown region."""
+    row = db.execute("SELECT timezone FROM stations WHERE region = ? GROUP BY timezone"
+                     " ORDER BY count(*) DESC LIMIT 1", [region]).fetchone()
+    return row[0] if row else None
+
+
+
+@dataclass
+class LogFilter:
+    """What the meetings log is narrowed to; empty values mean no restriction."""
+
+    level: str = ""
+    region: str = ""
+    topic: str = ""
+    status: str = ""          # a follow-up status, or "overdue"
+    since_utc: str = ""       # occurred at or after
+    until_utc: str = ""       # occurred before
+    team: str | None = None   # observers see only their team's meetings
+    today: str = ""           # YYYY-MM-DD in the mission's zone, for "overdue"
+
+
+# One condition per filter; each uses only its own bound parameter.
+_CONDITIONS = {
+    "level": "i.commission_level = :level",
+    "region": "i.region = :region",
+    "topic": "EXISTS (SELECT 1 FROM json_each(i.topics) WHERE value = :topic)",
+    "status": "EXISTS (SELECT 1 FROM follow_ups f WHERE f.interaction_id = i.id"
+              " AND f.status = :status)",
+    "since_utc": "i.occurred_utc >= :since_utc",
+    "until_utc": "i.occurred_utc < :until_utc",
+    "team": "i.team = :team",
+}
+# Rejected reports count nowhere, so their items are never overdue (as in models.liaison.overdue).
+_OVERDUE = ("i.review_state != 'rejected' AND EXISTS (SELECT 1 FROM follow_ups f"
+            " WHERE f.interaction_id = i.id AND f.status = 'open' AND f.due_date < :today)")
+
+
+def log(db: Database, filters: LogFilter, limit: int = 100, offset: int = 0) -> list[dict]:
+    """Meetings, newest first, with counts of open and overdue follow-ups."""
+    params = {name: value for name, value in vars(filters).items()
+              if value not in ("", None) and name != "today"}
+    where = [_OVERDUE if name == "status" and value == "overdue" else _CONDITIONS[name]
+             for name, value in params.items()]
+    sql = ("SELECT i.*, u.username AS author,"
+           " (SELECT count(*) FROM follow_ups f WHERE f.interaction_id = i.id) AS item_count,"
+           " (SELECT count(*) FROM follow_ups f WHERE f.interaction_id = i.id"
+           "   AND f.status = 'open') AS open_items,"
+           " (SELECT count(*) FROM follow_ups f WHERE f.interaction_id = i.id"
+           "   AND f.status = 'open' AND f.due_date < :today"
+           "   AND i.review_state != 'rejected') AS overdue_items"
+           " FROM interactions i JOIN users u ON u.id = i.author_id"
+           + (" WHERE " + " AND ".join(where) if where else "")
+           + " ORDER BY i.occurred_utc DESC, i.id DESC LIMIT :limit OFFSET :offset")
+    params.update(today=filters.today or "0000-00-00", limit=limit, offset=offset)
+    return [_decode(r) for r in db.query(sql, params)]
