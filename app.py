@@ -9,8 +9,19 @@ from flask_wtf.csrf import CSRFProtect
 
 from models import db as database
 from models.settings import defaults
-from views import (audit, auth, cli, dashboard, errors, incidents, interactions, liaison,
-                   observe, review)
+from views import (
+    audit,
+    auth,
+    cli,
+    cli_audit,
+    dashboard,
+    errors,
+    incidents,
+    interactions,
+    liaison,
+    observe,
+    review,
+)
 from views.ids import RowIdConverter
 
 csrf = CSRFProtect()
@@ -55,4 +66,5 @@ def create_app(config: dict | None = None) -> Flask:
                       liaison.bp, dashboard.bp, audit.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
+    cli_audit.register(app)
     return app

@@ -10,8 +10,18 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, Field, HiddenField, RadioField, SelectChoice,
-                     SelectMultipleField, StringField, TextAreaField, widgets)
+from wtforms import (
+    BooleanField,
+    DateField,
+    Field,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.validators import InputRequired, Length, Regexp
 
 from forms.definitions import OVERALL, YESNO, Definition, Question
@@ -21,6 +31,9 @@ UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 # A visit cannot start in the future; a few minutes allow for a phone's clock.
 CLOCK_SLACK = timedelta(minutes=10)
+# Observation data from before this is a typo (0023 for 2023); years before 1
+# would also overflow when converted to UTC.
+EARLIEST_DAY = date(2000, 1, 1)
 YESNO_LABELS = {"yes": _l("Yes"), "no": _l("No"), "not_observed": _l("Not observed")}
 OVERALL_LABELS = {"very_good": _l("Very good"), "good": _l("Good"),
                   "bad": _l("Bad"), "very_bad": _l("Very bad")}
@@ -31,6 +44,11 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def plausible_day(day: date) -> bool:
+    """False for dates no observation can have (before 2000, typos like 0023)."""
+    return day >= EARLIEST_DAY
 
 
 def parse_time(text: str) -> time | None:
@@ -115,6 +133,10 @@ class ChecklistForm(FlaskForm):
         for field, parsed in ((self.arrival_time, arrival_at), (self.departure_time, departure_at)):
             if field.data and parsed is None:
                 field.errors.append(_l("Enter the time as HH:MM, for example 07:45."))
+        for field in (self.arrival_date, self.departure_date):
+            if isinstance(field.data, date) and not plausible_day(field.data):
+                field.errors.append(_l("Check the year."))
+                field.data = None
         if not (arrival_at and departure_at and isinstance(self.arrival_date.data, date)
                 and isinstance(self.departure_date.data, date)):
             return

@@ -11,11 +11,18 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlite_utils import Database
-from wtforms import (DateField, HiddenField, RadioField, SelectChoice, SelectField, StringField,
-                     TextAreaField)
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Regexp
 
-from forms.checklist import CLOCK_SLACK, UUID_PATTERN, YESNO_LABELS, parse_time
+from forms.checklist import CLOCK_SLACK, UUID_PATTERN, YESNO_LABELS, parse_time, plausible_day
 from models import incidents, stations
 from models.clock import local_to_utc, utc_now
 
@@ -160,6 +167,8 @@ class IncidentForm(FlaskForm):
         at = parse_time(self.occurred_time.data or "")
         if self.occurred_time.data and at is None:
             self.occurred_time.errors.append(_l("Enter the time as HH:MM, for example 07:45."))
+        if self.occurred_date.data is not None and not plausible_day(self.occurred_date.data):
+            self.occurred_date.errors.append(_l("Check the year."))
         if at is None or self.zone is None or self.occurred_date.errors \
                 or self.occurred_date.data is None:
             return

@@ -42,8 +42,13 @@ def writing(db: Database) -> Iterator[Database]:
     A deferred transaction that reads before it writes fails at once with
     "database is locked" when another writer got there first; IMMEDIATE
     takes the write lock up front, so concurrent submissions queue on the
-    busy timeout instead. Nested ``db.atomic()`` blocks become savepoints.
+    busy timeout instead. Inside an open transaction it becomes a savepoint
+    of that transaction, so write functions compose.
     """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         yield db

@@ -17,11 +17,13 @@ from typing import NamedTuple
 from sqlite_utils import Database
 
 from forms.definitions import Definition, load_all
-from models import stations, users
+from models import flags, stations, users
 from models.checklists import Filing
 from models.clock import local_to_utc, to_iso
 from models.db import writing
 from models.demo_answers import answers_for, overall_for
+from models.demo_incidents import generate_incidents
+from models.demo_interactions import generate_interactions
 
 PASSWORD = "observe2023"
 SEED = 2023
@@ -125,9 +127,22 @@ def generate(db: Database, station_count: int, checklist_count: int,
     with writing(db):
         logins = _users(db, teams, hashed)
         filed = _checklists(db, rows, commissions, ids, teams, checklist_count, rng)
+        # Drawn after the checklists, so a seed gives the same checklists with or
+        # without these.
+        by_region: dict[str, list[dict]] = {}
+        for row in rows:
+            by_region.setdefault(row["region"], []).append(
+                {"id": ids[row["number"]], "timezone": row["timezone"]})
+        generate_incidents(db, rng, max(1, checklist_count // 50), by_region,
+                           {team["name"]: team for team in teams})
+        meetings = generate_interactions(db, rng, max(1, min(200, checklist_count // 25)))
+        # The rows above went in without the per-save flag computation.
+        flags.rebuild(db)
     counts = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-              for table in ("stations", "users", "checklists", "checklist_versions")}
+              for table in ("stations", "users", "checklists", "checklist_versions",
+                            "incidents", "interactions", "follow_ups", "flags")}
     return {"seed": seed, "password": PASSWORD, "logins": logins, "counts": counts,
+            "overdue": meetings.get("overdue", 0),
             "teams": len(teams), "regions": len({row["region"] for row in rows}), **filed}
 
 
@@ -351,5 +366,8 @@ def describe(summary: dict) -> str:
               f"{counts['checklist_versions']:,} versions",
               f"Assessed negatively: {summary['negative']:,} "
               f"({100 * summary['negative'] / max(total, 1):.1f}%); "
-              f"with serious problems: {summary['serious']:,}"]
+              f"with serious problems: {summary['serious']:,}",
+              f"Incidents:  {counts['incidents']:,}; meetings with commissions: "
+              f"{counts['interactions']:,} with {counts['follow_ups']:,} requests and "
+              f"answers; automatic flags: {counts['flags']:,}"]
     return "\n".join(lines)

@@ -40,6 +40,8 @@ def _count(db) -> int:
     ({"arrival_time": "ten"}, "Enter the time as HH:MM"),
     ({"arrival_time": ""}, "Enter your arrival time"),
     ({"arrival_date": "2023-02-30"}, "Not a valid date value"),
+    ({"arrival_date": "0001-01-01", "arrival_time": "01:00"}, "Check the year"),
+    ({"departure_date": "0023-03-19"}, "Check the year"),
     ({"departure_time": "09:00"}, "Departure must be after arrival"),
     ({"departure_date": "2023-03-21"}, "cannot last more than 24 hours"),
     ({"arrival_date": "2099-03-19", "departure_date": "2099-03-19"}, "in the future"),

@@ -127,6 +127,7 @@ TOMORROW = (date.today() + timedelta(days=2)).isoformat()
     ({"station_number": "", "region": ""}, "Choose the region (or give a polling station)."),
     ({"station_number": "", "region": "Atlantis"}, "Choose a region from the list."),
     ({"occurred_date": TOMORROW}, "This time is in the future."),
+    ({"occurred_date": "0001-01-01", "occurred_time": "01:00"}, "Check the year."),
     ({"occurred_date": ""}, "Enter the date of the incident."),
     ({"occurred_time": ""}, "Enter the time of the incident."),
     ({"occurred_time": "25:61"}, "Enter the time as HH:MM"),

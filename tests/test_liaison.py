@@ -154,6 +154,14 @@ def test_linking_queued_entries_while_logging_and_the_entry_shows_the_meeting(ap
     assert "Raised with the commission" in html and "Lists will be shown from 14 March" in html
     # obs1's team did not log the liaison's meeting: the name shows, without a link to a 404.
     assert f"/interactions/{meeting_id}" not in html
+    # The entry's own page, as its observer and as the liaison, shows it too.
+    observer = Browser(app.test_client())
+    observer.login("obs1")
+    page = observer.client.get(f"/entries/{entry}").text
+    assert "Raised with the commission" in page and "Lists will be shown from 14 March" in page
+    assert f"Entry number C{entry}" in page
+    page = browser.client.get(f"/entries/{entry}").text
+    assert f"/interactions/{meeting_id}" in page and "Take off the queue" in page
 
 
 def _login_user(db, name: str):

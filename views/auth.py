@@ -6,7 +6,14 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+from flask_login import (
+    LoginManager,
+    UserMixin,
+    current_user,
+    login_required,
+    login_user,
+    logout_user,
+)
 
 from forms.auth import LoginForm
 from models import audit, users
@@ -54,7 +61,7 @@ def roles_required(*roles: str):
     return decorate
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
     """Only same-site paths, so a crafted link cannot send an observer elsewhere."""
     if target and target.startswith("/") and not target.startswith("//") \
             and not urlsplit(target).netloc:
@@ -79,7 +86,7 @@ def login():
         if row:
             login_user(User(row))
             audit.record(db, "login", row["id"])
-            return redirect(_safe_next(request.args.get("next"))
+            return redirect(safe_next(request.args.get("next"))
                             or url_for(HOME[row["role"]]))
         audit.record(db, "login_failed", details={"username": form.username.data.strip()[:80]})
         form.password.errors.append(_("Wrong user name or password."))

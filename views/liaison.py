@@ -14,7 +14,7 @@ from flask_login import current_user
 from forms.interaction import QueueForm
 from models import interactions, liaison
 from models.db import get_db
-from views.auth import _safe_next, roles_required
+from views.auth import roles_required, safe_next
 
 bp = Blueprint("liaison", __name__)
 MANAGERS = ("liaison", "admin")
@@ -53,7 +53,7 @@ def mark(kind: str, entry_id: int):
     if request.method == "GET":
         form = QueueForm(formdata=None, data={
             "topic": queued["topic"] if queued else "", "note": queued["note"] if queued else "",
-            "next": _safe_next(request.args.get("next")) or ""})
+            "next": safe_next(request.args.get("next")) or ""})
         return render_template("liaison/mark.html", form=form, entry=entry, queued=queued)
     form = QueueForm()
     if not form.validate():
@@ -62,7 +62,7 @@ def mark(kind: str, entry_id: int):
                            current_user.id)
     flash(_("%(ref)s is in the CEC queue.", ref=entry["ref"]) if created
           else _("The queue note of %(ref)s was updated.", ref=entry["ref"]))
-    return redirect(_safe_next(form.next.data) or url_for("liaison.queue"), code=303)
+    return redirect(safe_next(form.next.data) or url_for("liaison.queue"), code=303)
 
 
 @bp.route(ENTRY + "/remove", methods=["POST"])
@@ -75,4 +75,4 @@ def remove(kind: str, entry_id: int):
         flash(_("%(ref)s was taken off the CEC queue.", ref=entry["ref"]))
     else:
         flash(_("%(ref)s was not in the CEC queue.", ref=entry["ref"]))
-    return redirect(_safe_next(request.form.get("next")) or url_for("liaison.queue"), code=303)
+    return redirect(safe_next(request.form.get("next")) or url_for("liaison.queue"), code=303)

@@ -13,7 +13,7 @@ from flask import request, url_for
 from flask_login import current_user
 
 from forms.review import MOVE_LABELS, CommentForm, FilterForm, MoveForm
-from models import comments, flags, review
+from models import comments, flags, interactions, liaison, review
 from models.db import get_db
 from models.review_list import Filters
 
@@ -58,6 +58,7 @@ def review_panel(kind: str, entry: dict, move_form: MoveForm | None = None,
     filters = current_filters()
     args = filters.query_args()
     position = f"{kind}:{entry['id']}"
+    linkable = kind in interactions.LINK_KINDS
     entry_flags = flags.for_entry(db, kind, entry["id"]) if reviewer else []
     for flag in entry_flags:
         flag["url"] = entry_url(kind, flag["other_id"], filters) if flag["other_id"] else None
@@ -82,4 +83,10 @@ def review_panel(kind: str, entry: dict, move_form: MoveForm | None = None,
         "previous_url": url_for("review.previous_entry", before=position, **args)
         if reviewer else None,
         "list_url": url_for("review.entries", **args) if reviewer else None,
+        # Where the entry was raised with a commission, and the liaison's queue.
+        "linkable": linkable,
+        "meetings": liaison.meetings_for_entry(db, kind, entry["id"]) if linkable else [],
+        "queued": liaison.queued_entry(db, kind, entry["id"]) if linkable and reviewer else None,
+        # How observers cite this entry when logging a meeting ("C12", "I3").
+        "reference": interactions.ref(kind, entry["id"]) if linkable else "",
     }
