@@ -1,0 +1,137 @@
+"""Every route × every role: exactly 200, 303, 400, 403, 404 or a redirect to log in.
+
+The table must name every route of the app (and every method it accepts):
+a new route without a row here fails ``test_every_route_is_in_the_table``.
+POSTs carry a valid CSRF token and no data, so a role that may use the
+route gets its validation answer (400) and a role that may not gets 403/404.
+"""
+
+import pytest
+
+from models import users
+from tests.conftest import Browser
+from tests.test_interactions import make_meeting
+from tests.test_liaison import file_checklist, file_incident
+
+ROLES = ("anonymous", "observer", "other_team", "liaison", "coordinator", "admin")
+LOGIN = {"observer": "obs1", "other_team": "obs3", "liaison": "liaison",
+         "coordinator": "coord", "admin": "admin"}
+L = "login"  # a redirect to the login page
+
+
+def row(anonymous, observer, other_team, liaison, coordinator, admin):
+    return dict(zip(ROLES, (anonymous, observer, other_team, liaison, coordinator, admin)))
+
+
+EVERYONE = row(L, 200, 200, 200, 200, 200)
+OBSERVERS_ONLY = row(L, 200, 200, 403, 403, 403)
+REVIEWERS = row(L, 403, 403, 200, 200, 200)
+STAFF = row(L, 403, 403, 403, 200, 200)  # coordinators and admins
+TEAM_AND_REVIEWERS = row(L, 200, 404, 200, 200, 200)
+TEAM_ONLY = row(L, 200, 404, 403, 403, 403)
+
+# (endpoint, method): (url template, expected per role). {c}, {i}, {m}, {f}:
+# the T01 checklist, incident, meeting and follow-up item made by the fixture.
+TABLE = {
+    ("auth.index", "GET"): ("/", row(302, 302, 302, 302, 302, 302)),
+    ("auth.login", "GET"): ("/login", row(200, 200, 200, 200, 200, 200)),
+    ("auth.login", "POST"): ("/login", row(400, 400, 400, 400, 400, 400)),
+    ("auth.logout", "POST"): ("/logout", row(L, 302, 302, 302, 302, 302)),
+    ("observe.home", "GET"): ("/observe", OBSERVERS_ONLY),
+    ("observe.find_station", "GET"): ("/observe/voting/station?q=101", OBSERVERS_ONLY),
+    # A form opens at an address carrying its uuid: first a redirect there.
+    ("observe.new", "GET"): ("/observe/voting/new?station=1", row(L, 302, 302, 403, 403, 403)),
+    ("observe.new", "POST"): ("/observe/voting/new", row(L, 400, 400, 403, 403, 403)),
+    ("observe.my_entries", "GET"): ("/entries", OBSERVERS_ONLY),
+    ("observe.entry", "GET"): ("/entries/{c}", TEAM_AND_REVIEWERS),
+    ("observe.edit", "GET"): ("/entries/{c}/edit", TEAM_ONLY),
+    ("observe.edit", "POST"): ("/entries/{c}/edit", row(L, 400, 404, 403, 403, 403)),
+    ("incidents.listing", "GET"): ("/incidents", EVERYONE),
+    ("incidents.new", "GET"): ("/incidents/new", row(L, 302, 302, 403, 403, 403)),
+    ("incidents.new", "POST"): ("/incidents/new", row(L, 400, 400, 403, 403, 403)),
+    ("incidents.detail", "GET"): ("/incidents/{i}", TEAM_AND_REVIEWERS),
+    ("incidents.edit", "GET"): ("/incidents/{i}/edit", TEAM_ONLY),
+    ("incidents.edit", "POST"): ("/incidents/{i}/edit", row(L, 400, 404, 403, 403, 403)),
+    ("interactions.log", "GET"): ("/interactions", EVERYONE),
+    ("interactions.overdue", "GET"): ("/interactions/overdue", EVERYONE),
+    # Long-term observers and the liaison log meetings; coordinators read them.
+    ("interactions.new", "GET"): ("/interactions/new", row(L, 302, 302, 302, 403, 403)),
+    ("interactions.new", "POST"): ("/interactions/new", row(L, 400, 400, 400, 403, 403)),
+    ("interactions.detail", "GET"): ("/interactions/{m}", TEAM_AND_REVIEWERS),
+    ("interactions.edit", "GET"): ("/interactions/{m}/edit", TEAM_ONLY),
+    ("interactions.edit", "POST"): ("/interactions/{m}/edit", row(L, 400, 404, 403, 403, 403)),
+    ("interactions.follow_up", "POST"): ("/interactions/follow-ups/{f}",
+                                         row(L, 400, 404, 400, 400, 400)),
+    ("liaison.queue", "GET"): ("/liaison/queue", REVIEWERS),
+    ("liaison.mark", "GET"): ("/liaison/queue/checklist/{c}", row(L, 403, 403, 200, 403, 200)),
+    ("liaison.mark", "POST"): ("/liaison/queue/checklist/{c}", row(L, 403, 403, 400, 403, 400)),
+    ("liaison.remove", "POST"): ("/liaison/queue/checklist/{c}/remove",
+                                 row(L, 403, 403, 303, 403, 303)),
+    ("review.entries", "GET"): ("/review", REVIEWERS),
+    ("review.next_entry", "GET"): ("/review/next?after=checklist:{c}", row(L, 403, 403, 303, 303, 303)),
+    ("review.previous_entry", "GET"): ("/review/previous?before=checklist:{c}",
+                                       row(L, 403, 403, 303, 303, 303)),
+    ("review.move", "POST"): ("/review/checklist/{c}/move", row(L, 403, 403, 400, 400, 400)),
+    ("review.comment", "POST"): ("/review/checklist/{c}/comments",
+                                 row(L, 400, 404, 400, 400, 400)),
+    ("dashboard.index", "GET"): ("/dashboard", STAFF),
+    ("audit.log", "GET"): ("/audit", STAFF),
+    ("audit.verify", "GET"): ("/audit/verify", STAFF),
+}
+
+
+def _routes(app) -> set[tuple[str, str]]:
+    return {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+            if rule.endpoint != "static"
+            for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+def test_every_route_is_in_the_table(app):
+    assert _routes(app) == set(TABLE), "add the new route to TABLE with what each role gets"
+
+
+@pytest.fixture
+def entries(app, db):
+    checklist = file_checklist(app, db, "202", "obs1")
+    incident = file_incident(db, "obs1", "T01")
+    meeting = make_meeting(db, follow_ups=[])
+    db.execute("INSERT INTO follow_ups (interaction_id, kind, text, status, updated_utc)"
+               " VALUES (?, 'request', 'Show the voter lists', 'open', '2023-03-10T09:00:00Z')",
+               [meeting])
+    item = db.execute("SELECT max(id) FROM follow_ups").fetchone()[0]
+    return {"c": checklist, "i": incident, "m": meeting, "f": item}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_exactly_what_it_should(app, db, entries, role):
+    browser = Browser(app.test_client())
+    if role != "anonymous":
+        assert users.find_by_username(db, LOGIN[role])
+        browser.login(LOGIN[role])
+    token = Browser.hidden(browser.client.get("/login").text, "csrf_token")
+    wrong = []
+    for (endpoint, method), (template, expected) in sorted(TABLE.items()):
+        if endpoint == "auth.logout":
+            continue  # would end the session for the rows after it; checked below
+        url = template.format(**entries)
+        response = browser.client.open(url, method=method,
+                                        data={"csrf_token": token} if method == "POST" else None)
+        got = response.status_code
+        if expected[role] == L:
+            ok = got == 302 and "/login" in response.location
+        else:
+            ok = got == expected[role]
+        if not ok:
+            wrong.append(f"{method} {url}: expected {expected[role]}, got {got}")
+    assert wrong == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_logout(app, role):
+    browser = Browser(app.test_client())
+    if role != "anonymous":
+        browser.login(LOGIN[role])
+    token = Browser.hidden(browser.client.get("/login").text, "csrf_token")
+    response = browser.client.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 302 and "/login" in response.location
+    assert browser.client.get("/review").status_code == 302
