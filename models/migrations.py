@@ -259,6 +259,22 @@ def m007_dashboard_indexes(db: Database) -> None:
     db.execute("CREATE INDEX audit_log_action ON audit_log (action)")
 
 
+@migrations()
+def m008_api_tokens(db: Database) -> None:
+    db.execute("""
+        CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users (id),
+            -- only a SHA-256 of the token is kept: a copied database gives no access
+            token_hash TEXT NOT NULL UNIQUE,
+            label TEXT NOT NULL DEFAULT '',
+            created_by INTEGER REFERENCES users (id),
+            created_utc TEXT NOT NULL,
+            last_used_utc TEXT,
+            revoked_utc TEXT
+        )""")
+
+
 def migrate(db: Database) -> None:
     """Apply pending migrations."""
     migrations.apply(db)
