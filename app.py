@@ -63,7 +63,8 @@ def create_app(config: dict | None = None) -> Flask:
     observe.init_app(app)
     errors.init_app(app)
     for blueprint in (auth.bp, observe.bp, review.bp, incidents.bp, interactions.bp,
-                      liaison.bp, dashboard.bp, audit.bp):
+                      liaison.bp, dashboard.bp, audit.bp, reports.bp, exports.bp, entry_pdfs.bp,
+                      api.bp, tokens.bp, offline.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     cli_audit.register(app)
