@@ -9,19 +9,8 @@ from flask_wtf.csrf import CSRFProtect
 
 from models import db as database
 from models.settings import defaults
-from views import (
-    audit,
-    auth,
-    cli,
-    cli_audit,
-    dashboard,
-    errors,
-    incidents,
-    interactions,
-    liaison,
-    observe,
-    review,
-)
+from views import (api, audit, auth, cli, cli_audit, dashboard, entry_pdfs, errors, exports,
+                   incidents, interactions, liaison, observe, offline, reports, review, tokens)
 from views.ids import RowIdConverter
 
 csrf = CSRFProtect()
