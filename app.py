@@ -10,7 +10,8 @@ from flask_wtf.csrf import CSRFProtect
 from models import db as database
 from models.settings import defaults
 from views import (api, audit, auth, cli, cli_audit, dashboard, entry_pdfs, errors, exports,
-                   incidents, interactions, liaison, observe, offline, reports, review, tokens)
+                   incidents, interactions, liaison, observe, offline, reports, review, security,
+                   tokens)
 from views.ids import RowIdConverter
 
 csrf = CSRFProtect()
@@ -40,11 +41,12 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["DATABASE"] = str(instance / "observation.sqlite")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    # Flask's own default is None (no SameSite attribute), so setdefault would not do.
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
 
     app.url_map.converters["id"] = RowIdConverter
     csrf.init_app(app)
+    security.init_app(app)
     babel.init_app(app)
     app.jinja_env.globals["get_locale"] = get_locale
     database.init_app(app)

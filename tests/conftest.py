@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from app import create_app
 from models import stations, users
 from models.db import connect
+from views.security import limiter
 
 PASSWORD = "password123"
 STATIONS_CSV = """number,name,address,region,district,timezone,registered_voters,latitude,longitude
@@ -38,6 +39,7 @@ def db_path(tmp_path):
 @pytest.fixture
 def app(db_path, tmp_path):
     app = create_app({"DATABASE": db_path, "SECRET_KEY": "test-secret", "TESTING": True})
+    limiter.reset()  # one in-memory count for the whole test process
     db = connect(db_path)
     csv_path = tmp_path / "stations.csv"
     csv_path.write_text(STATIONS_CSV, encoding="utf-8")

@@ -3,7 +3,8 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, Flask, abort, flash, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import (
@@ -19,6 +20,7 @@ from forms.auth import LoginForm
 from models import audit, users
 from models.db import get_db
 from views.ids import parse_id
+from views.security import login_limits
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -77,6 +79,7 @@ def index():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_limits
 def login():
     form = LoginForm()
     status = 200
@@ -84,6 +87,7 @@ def login():
         db = get_db()
         row = users.authenticate(db, form.username.data.strip(), form.password.data)
         if row:
+            session.permanent = True  # expires after SESSION_IDLE_MINUTES idle
             login_user(User(row))
             audit.record(db, "login", row["id"])
             return redirect(safe_next(request.args.get("next"))

@@ -12,6 +12,7 @@ MESSAGES = {
     405: lambda: _("This page cannot be used that way."),
     409: lambda: _("This conflicts with what was already saved."),
     413: lambda: _("What you sent is too large."),
+    429: lambda: _("Too many failed attempts. Wait a few minutes, then try again."),
 }
 
 

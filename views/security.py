@@ -1,0 +1,67 @@
+"""Security that applies to every response: headers, session expiry, log-in throttling.
+
+A mission's server is a target during elections: the CSP allows scripts and
+styles from our own static files only (no inline script can run even if an
+observer's text were ever rendered unescaped), pages cannot be framed, and
+repeated failed log-ins are slowed per account and per address.
+"""
+
+from datetime import timedelta
+
+from flask import Flask, current_app, request
+from flask_babel import gettext as _
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+# Storage comes from RATELIMIT_STORAGE_URI (memory:// by default: per process,
+# so with N gunicorn workers an address gets up to N times the limit; point it
+# at redis:// or memcached:// to make the limit exact).
+limiter = Limiter(key_func=get_remote_address, storage_uri="memory://")
+
+
+def _failed_login(response) -> bool:
+    """Only failed attempts count: a mission's observers share one office address."""
+    return response.status_code == 401
+
+
+def _account() -> str:
+    return "account:" + (request.form.get("username") or "").strip().casefold()[:80]
+
+
+def _too_many() -> str:
+    return _("Too many failed attempts. Wait a few minutes, then try again.")
+
+
+def login_limits(view):
+    """Throttle failed log-ins per account and per address (POST only)."""
+    per_address = limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+                                methods=["POST"], deduct_when=_failed_login,
+                                error_message=_too_many)
+    per_account = limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+                                key_func=_account, methods=["POST"], deduct_when=_failed_login,
+                                error_message=_too_many)
+    return per_address(per_account(view))
+
+
+def _headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Headers on every response, sliding session expiry, the limiter."""
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(
+        minutes=app.config["SESSION_IDLE_MINUTES"])
+    # Each request re-signs the cookie, so the lifetime counts from the last
+    # activity: an idle session (a lost phone) expires, an active one does not.
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = True
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    app.after_request(_headers)
