@@ -37,6 +37,9 @@ SETTINGS = [
             "Largest request accepted, in bytes; a checklist is a few kilobytes."),
     Setting("SESSION_IDLE_MINUTES", 12 * 60,
             "A session ends after this many minutes without a request."),
+    Setting("WTF_CSRF_TIME_LIMIT", None,
+            "Seconds a form's CSRF token stays valid; none means as long as the session. "
+            "A count takes hours: a one-hour token would reject the counting checklist."),
     Setting("SESSION_COOKIE_SECURE", False,
             "Send the session cookie over HTTPS only: set it to true behind a TLS proxy."),
     Setting("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes",

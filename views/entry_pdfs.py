@@ -1,5 +1,90 @@
-"""Placeholder blueprint (being written)."""
+"""One entry as a PDF (for a complaint file) and the commission interaction log as a PDF.
 
-from flask import Blueprint
+An entry's PDF is visible to whoever sees the entry's page: its own team's
+observers (they build the complaint file from their own reports) and every
+reviewer; another team's observer gets 404, as on the page. Observers' PDFs
+leave out the automatic flags, which their page does not show either. The
+interaction log is for the liaison, coordinators and admins. Every download
+leaves an "export" record in the audit log.
+"""
+
+from flask import Blueprint, Response, abort, current_app, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from models import audit, stations
+from models.db import get_db
+from reports.entry import build_entry, entry_pdf
+from reports.interaction_log import build_log, log_pdf, parse_filters
+from views.auth import roles_required
 
 bp = Blueprint("entry_pdfs", __name__)
+READERS = ("observer", "coordinator", "liaison", "admin")
+LOG_READERS = ("liaison", "coordinator", "admin")
+
+
+def _pdf(body: bytes, filename: str) -> Response:
+    # no-store: these are observers' reports; a shared computer's cache must not keep them.
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store"})
+
+
+def _entry(kind: str, entry_id: int) -> Response:
+    db = get_db()
+    report = build_entry(db, kind, entry_id, _definitions(),
+                         mission=current_app.config["MISSION_NAME"],
+                         mission_zone=current_app.config["MISSION_TIMEZONE"],
+                         with_flags=current_user.role != "observer")
+    if report is None or current_user.role == "observer" and report["team"] != current_user.team:
+        abort(404)
+    body = entry_pdf(report)
+    audit.record(db, "export", current_user.id, kind, entry_id,
+                 {"kind": kind, "id": entry_id, "format": "pdf"})
+    return _pdf(body, f"{report['number']}.pdf")
+
+
+def _definitions() -> dict:
+    """The checklist definitions the app built its forms from (views.observe.init_app)."""
+    return {kind: definition
+            for kind, (definition, _form) in current_app.extensions["checklists"].items()}
+
+
+@bp.route("/entries/<id:entry_id>.pdf")
+@roles_required(*READERS)
+def checklist(entry_id: int):
+    """A checklist as filed, with its history, review and comments."""
+    return _entry("checklist", entry_id)
+
+
+@bp.route("/incidents/<id:entry_id>.pdf")
+@roles_required(*READERS)
+def incident(entry_id: int):
+    """An incident report as filed, with its history, review and comments."""
+    return _entry("incident", entry_id)
+
+
+@bp.route("/interactions/<id:entry_id>.pdf")
+@roles_required(*READERS)
+def interaction(entry_id: int):
+    """A meeting report as filed, with its follow-up, history, review and comments."""
+    return _entry("interaction", entry_id)
+
+
+@bp.route("/interactions/log.pdf")
+@roles_required(*LOG_READERS)
+def log():
+    """The interaction log with the meetings log page's filters (same query arguments)."""
+    db = get_db()
+    zone = current_app.config["MISSION_TIMEZONE"]
+    selection = parse_filters(request.args, stations.regions(db), zone)
+    if not selection.ok:
+        abort(400, _("This selection cannot be made: %(errors)s",
+                     errors="; ".join(selection.errors)))
+    report = build_log(db, selection, mission=current_app.config["MISSION_NAME"],
+                       mission_zone=zone)
+    body = log_pdf(report)
+    audit.record(db, "export", current_user.id, details={
+        "kind": "interaction_log", "format": "pdf", "selection": selection.description,
+        "meetings": len(report["meetings"])})
+    return _pdf(body, "interaction-log.pdf")
