@@ -12,6 +12,7 @@ from models.settings import defaults
 from views import (api, audit, auth, cli, cli_audit, dashboard, entry_pdfs, errors, exports,
                    incidents, interactions, liaison, observe, offline, reports, review, security,
                    tokens)
+from views import cli_tokens
 from views.ids import RowIdConverter
 
 csrf = CSRFProtect()
@@ -59,4 +60,5 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     cli.register(app)
     cli_audit.register(app)
+    cli_tokens.register(app)
     return app

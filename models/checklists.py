@@ -168,11 +168,11 @@ def find_by_uuid(db: Database, entry_uuid: str) -> dict | None:
     return _decode(rows[0]) if rows else None
 
 
-def for_team(db: Database, team: str, limit: int = 200) -> list[dict]:
+def for_team(db: Database, team: str, limit: int = 200, offset: int = 0) -> list[dict]:
     """A team's checklists, newest first."""
     return [_decode(r) for r in db.query(
-        _ENTRY_SQL + " WHERE c.team = ? ORDER BY c.created_utc DESC, c.id DESC LIMIT ?",
-        [team, limit])]
+        _ENTRY_SQL + " WHERE c.team = ? ORDER BY c.created_utc DESC, c.id DESC LIMIT ? OFFSET ?",
+        [team, limit, offset])]
 
 
 def latest(db: Database, limit: int = 200, offset: int = 0) -> list[dict]:

@@ -13,6 +13,8 @@ COLUMNS = ("number", "name", "address", "region", "district", "timezone",
            "registered_voters", "latitude", "longitude")
 REQUIRED = ("number", "name", "region", "timezone", "registered_voters")
 SEARCH_LIMIT = 30
+# Kazakhstan's largest region has about 1,100 polling stations.
+REGION_LIMIT = 5000
 
 
 @dataclass
@@ -110,6 +112,12 @@ def search(db: Database, query: str, region: str | None = None) -> list[dict]:
            + " ORDER BY number = ? DESC, length(number), number LIMIT ?")
     params = [query, needle] + ([region] if region else []) + [query, SEARCH_LIMIT]
     return list(db.query(sql, params))
+
+
+def in_region(db: Database, region: str, limit: int = REGION_LIMIT) -> list[dict]:
+    """A region's stations by number: what an observer's phone keeps for offline use."""
+    return list(db.query("SELECT * FROM stations WHERE region = ? ORDER BY length(number),"
+                         " number LIMIT ?", [region, limit]))
 
 
 def get(db: Database, station_id: int) -> dict | None:

@@ -29,6 +29,9 @@ REVIEWERS = row(L, 403, 403, 200, 200, 200)
 STAFF = row(L, 403, 403, 403, 200, 200)  # coordinators and admins
 TEAM_AND_REVIEWERS = row(L, 200, 404, 200, 200, 200)
 TEAM_ONLY = row(L, 200, 404, 403, 403, 403)
+# The API answers 401 JSON instead of redirecting to the login page.
+API_READ = row(401, 200, 200, 200, 200, 200)
+API_ENTRY = row(401, 200, 404, 200, 200, 200)
 
 # (endpoint, method): (url template, expected per role). {c}, {i}, {m}, {f}:
 # the T01 checklist, incident, meeting and follow-up item made by the fixture.
@@ -77,6 +80,28 @@ TABLE = {
     ("dashboard.index", "GET"): ("/dashboard", STAFF),
     ("audit.log", "GET"): ("/audit", STAFF),
     ("audit.verify", "GET"): ("/audit/verify", STAFF),
+    ("entry_pdfs.checklist", "GET"): ("/entries/{c}.pdf", TEAM_AND_REVIEWERS),
+    ("entry_pdfs.incident", "GET"): ("/incidents/{i}.pdf", TEAM_AND_REVIEWERS),
+    ("entry_pdfs.interaction", "GET"): ("/interactions/{m}.pdf", TEAM_AND_REVIEWERS),
+    ("entry_pdfs.log", "GET"): ("/interactions/log.pdf", REVIEWERS),
+    ("api.openapi", "GET"): ("/api/v1/openapi.json", row(200, 200, 200, 200, 200, 200)),
+    ("api.me", "GET"): ("/api/v1/me", API_READ),
+    ("api.station_list", "GET"): ("/api/v1/stations?q=202", API_READ),
+    ("api.definitions", "GET"): ("/api/v1/definitions", API_READ),
+    ("api.checklist_list", "GET"): ("/api/v1/checklists", API_READ),
+    ("api.checklist", "GET"): ("/api/v1/checklists/{c}", API_ENTRY),
+    # A form-encoded POST (valid CSRF token, no JSON): those who may file get 415.
+    ("api.create_checklist", "POST"): ("/api/v1/checklists", row(401, 415, 415, 403, 403, 403)),
+    ("api.incident_list", "GET"): ("/api/v1/incidents", API_READ),
+    ("api.incident", "GET"): ("/api/v1/incidents/{i}", API_ENTRY),
+    ("api.create_incident", "POST"): ("/api/v1/incidents", row(401, 415, 415, 403, 403, 403)),
+    ("api.interaction_list", "GET"): ("/api/v1/interactions", API_READ),
+    ("api.interaction", "GET"): ("/api/v1/interactions/{m}", API_ENTRY),
+    ("api.create_interaction", "POST"): ("/api/v1/interactions",
+                                         row(401, 415, 415, 415, 403, 403)),
+    ("tokens.index", "GET"): ("/admin/tokens", row(L, 403, 403, 403, 403, 200)),
+    ("tokens.issue", "POST"): ("/admin/tokens", row(L, 403, 403, 403, 403, 400)),
+    ("tokens.revoke", "POST"): ("/admin/tokens/1/revoke", row(L, 403, 403, 403, 403, 404)),
 }
 
 

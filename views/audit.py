@@ -21,9 +21,10 @@ ACTION_LABELS = {"create": _l("Created"), "edit": _l("Edited"), "review": _l("Re
                  "comment": _l("Comment"), "login": _l("Logged in"),
                  "login_failed": _l("Failed login"), "export": _l("Export"),
                  "queue": _l("Queued for the CEC"), "link": _l("Linked"),
-                 "follow_up": _l("Follow-up")}
+                 "follow_up": _l("Follow-up"), "token_issue": _l("API token issued"),
+                 "token_revoke": _l("API token revoked")}
 KIND_LABELS = {"checklist": _l("Checklist"), "incident": _l("Incident report"),
-               "interaction": _l("Meeting report")}
+               "interaction": _l("Meeting report"), "api_token": _l("API token")}
 
 
 @bp.app_template_filter("audit_action")

@@ -52,7 +52,7 @@ def _form(**kwargs) -> IncidentForm:
     return IncidentForm(db=db, region_zones=incidents.region_zones(db), **kwargs)
 
 
-def _report(form: IncidentForm) -> incidents.Report:
+def incident_report(form: IncidentForm) -> incidents.Report:
     return incidents.Report(
         uuid=form.uuid.data, station_id=form.station["id"] if form.station else None,
         region=form.region.data, place=form.place.data, occurred_utc=form.occurred_utc.strftime(
@@ -82,7 +82,7 @@ def new():
     if not form.validate():
         return render_template("incidents/form.html", form=form), 400
     try:
-        entry_id, created = incidents.submit(get_db(), _report(form), current_user.id,
+        entry_id, created = incidents.submit(get_db(), incident_report(form), current_user.id,
                                              current_user.team)
     except incidents.DuplicateConflict:
         form.uuid.errors.append(_(
@@ -165,7 +165,7 @@ def edit(entry_id: int):
     if not form.validate():
         return render_template("incidents/form.html", form=form, entry=row), 400
     try:
-        changed = incidents.edit(db, entry_id, base_version, _report(form), current_user.id)
+        changed = incidents.edit(db, entry_id, base_version, incident_report(form), current_user.id)
     except incidents.NotEditable:
         abort(409, str(NOT_EDITABLE))
     except incidents.StaleEdit:

@@ -65,7 +65,7 @@ def _station_or_400(raw: str | None) -> dict:
     return station
 
 
-def _filing(form: ChecklistForm, station: dict) -> checklists.Filing:
+def filing(form: ChecklistForm, station: dict) -> checklists.Filing:
     definition = form.definition
     answers = dict(form.answers)
     if form.comments.data and form.comments.data.strip():
@@ -112,7 +112,7 @@ def new(form_type: str):
     if not form.validate():
         return render_template("observe/checklist.html", form=form, station=station), 400
     try:
-        entry_id, created = checklists.submit(get_db(), _filing(form, station),
+        entry_id, created = checklists.submit(get_db(), filing(form, station),
                                               current_user.id, current_user.team)
     except checklists.DuplicateConflict:
         form.uuid.errors.append(_(
@@ -198,7 +198,7 @@ def edit(entry_id: int):
                                entry=row), 400
     try:
         changed = checklists.edit(db, entry_id, base_version,
-                                  _filing(form, station), current_user.id)
+                                  filing(form, station), current_user.id)
     except checklists.NotEditable:
         flash(_("This entry was already reviewed (verified or rejected) and can no longer be "
                 "edited. Add a comment to it instead."))

@@ -1,5 +1,84 @@
-"""Placeholder blueprint (being written)."""
+"""Admins issue and revoke per-user API tokens (/admin/tokens).
 
-from flask import Blueprint
+A token is shown once, on the page that issued it, and never again: only its
+hash is stored. That page is therefore not a redirect (a flashed token would
+travel in the signed, not encrypted, session cookie) and is marked no-store.
+"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from models import api_tokens, users
+from models.db import get_db
+from views.auth import roles_required
 
 bp = Blueprint("tokens", __name__)
+ADMIN = ("admin",)
+
+
+class IssueForm(FlaskForm):
+    """Whom the token is for and a label to recognise it by."""
+
+    username = StringField(_l("User name"), validators=[
+        DataRequired(_l("Enter the user name the token is for.")), Length(max=80)])
+    label = StringField(_l("Label (optional)"), description=_l(
+        "What the token is for, e.g. the load test, or phone 12."), validators=[
+        Length(max=api_tokens.MAX_LABEL, message=_l("At most %(max)d characters."))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user: dict | None = None
+
+    def validate_username(self, field) -> None:
+        """The user must exist and be active."""
+        self.user = users.find_by_username(get_db(), field.data.strip())
+        if self.user is None or not self.user["active"]:
+            raise ValidationError(_("There is no active user named %(name)s.", name=field.data))
+
+
+def _page(form: IssueForm, issued: dict | None = None, status: int = 200):
+    response = render_template("tokens/index.html", form=form, issued=issued,
+                               tokens=api_tokens.listing(get_db()))
+    headers = {"Cache-Control": "no-store"} if issued else {}
+    return response, status, headers
+
+
+@bp.route("/admin/tokens")
+@roles_required(*ADMIN)
+def index():
+    """Every token and the form to issue one."""
+    return _page(IssueForm(formdata=None))
+
+
+@bp.route("/admin/tokens", methods=["POST"])
+@roles_required(*ADMIN)
+def issue():
+    """Issue a token and show it, this once."""
+    form = IssueForm()
+    if not form.validate():
+        return _page(form, status=400)
+    token_id, token = api_tokens.issue(get_db(), form.user["id"], form.label.data or "",
+                                       issued_by=current_user.id)
+    issued = {"id": token_id, "token": token, "username": form.user["username"]}
+    return _page(IssueForm(formdata=None), issued=issued)
+
+
+@bp.route("/admin/tokens/<id:token_id>/revoke", methods=["POST"])
+@roles_required(*ADMIN)
+def revoke(token_id: int):
+    """Revoke a token at once."""
+    db = get_db()
+    token = api_tokens.get(db, token_id)
+    if token is None:
+        abort(404)
+    if api_tokens.revoke(db, token_id, revoked_by=current_user.id):
+        flash(_("Token %(id)s of %(name)s revoked: it no longer opens the API.",
+                id=token_id, name=token["username"]))
+    else:
+        flash(_("Token %(id)s was already revoked.", id=token_id))
+    return redirect(url_for("tokens.index"), code=303)

@@ -1,0 +1,330 @@
+"""One checklist, incident or meeting report as filed, for a complaint file (PDF).
+
+``build_entry`` gathers the entry with every answer and its question, the
+version history with what each version changed, the review decisions with
+their reasons, the comment thread, the automatic flags and the meetings where
+the entry was raised, all as display text in plain dicts: the template only
+lays them out, and a test can read the same text back from the PDF.
+"""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlite_utils import Database
+
+from forms.checklist import OVERALL_LABELS, YESNO_LABELS
+from forms.definitions import Definition, Question
+from forms.incident import CATEGORY_LABELS, SEVERITY_LABELS
+from forms.interaction import LEVEL_LABELS, STATUS_LABELS, TOPIC_LABELS
+from forms.review import FLAG_LABELS, STATE_LABELS
+from models import checklists, comments, flags, incidents, interactions, liaison, review, stations
+from models.clock import to_iso, utc_now, utc_to_local
+from reports.pdf import render_pdf
+
+KINDS = ("checklist", "incident", "interaction")
+KIND_LABELS = {"checklist": _l("Checklist"), "incident": _l("Incident report"),
+               "interaction": _l("Meeting with a commission")}
+# Entry numbers as people cite them (C12, I3); meetings have no number in the
+# app's forms, so M is this report's own prefix.
+PREFIX = {**interactions.REF_PREFIX, "interaction": "M"}
+INCIDENT_FIELDS = {"occurred_utc": _l("Time"), "station_id": _l("Polling station"),
+                   "region": _l("Region"), "place": _l("Place"),
+                   "category": _l("What happened"), "severity": _l("How serious"),
+                   "description": _l("Description"),
+                   "reported_to_commission": _l("Reported to the election commission?"),
+                   "commission_response": _l("What did the commission do?")}
+MEETING_FIELDS = {"occurred_utc": _l("When"), "timezone": _l("Time zone"), "place": _l("Place"),
+                  "commission_level": _l("Commission level"),
+                  "commission_name": _l("Commission"), "region": _l("Region"),
+                  "counterparts": _l("Counterparts"), "participants": _l("Mission participants"),
+                  "topics": _l("Topics"), "summary": _l("Summary"),
+                  "follow_ups": _l("Requests and commitments"), "links": _l("Linked entries")}
+CHECKLIST_HEADER = {"arrival_utc": _l("Arrival"), "departure_utc": _l("Departure"),
+                    "overall": _l("Overall assessment"), "comments": _l("Observers' comments")}
+NONE = "—"
+
+
+def number(kind: str, entry_id: int) -> str:
+    """The entry's number as printed: C12, I3, M5."""
+    return f"{PREFIX[kind]}{entry_id}"
+
+
+def local(utc_text: str | None, zone: str) -> str:
+    """Stored UTC text as local time with its offset and zone: 19.03.2023 10:00 UTC+6 (Asia/Almaty)."""
+    if not utc_text:
+        return NONE
+    moment = utc_to_local(utc_text, zone)
+    minutes = int((moment.utcoffset() or timedelta()).total_seconds() // 60)
+    sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
+    offset = f"{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+    return f"{moment:%d.%m.%Y %H:%M} UTC{offset} ({zone})"
+
+
+def day(iso_day: str | None) -> str:
+    """A stored YYYY-MM-DD date as 19.03.2023."""
+    try:
+        return date.fromisoformat(iso_day).strftime("%d.%m.%Y") if iso_day else NONE
+    except ValueError:
+        return iso_day
+
+
+def label(labels: dict, code) -> str:
+    """A code in words, or the code itself when it has no label."""
+    return str(labels.get(code, code)) if code not in (None, "") else NONE
+
+
+def answer_text(value, question: Question) -> str:
+    """A stored answer as the observer saw it in the form."""
+    if value in (None, "", []):
+        return NONE
+    if question.type == "yesno":
+        return label(YESNO_LABELS, value)
+    choices = {code: _(text) for code, text in question.choices}
+    if question.type == "multi":
+        return ", ".join(choices.get(v, v) for v in value)
+    if question.type == "choice":
+        return choices.get(value, value)
+    return str(value)
+
+
+def follow_up_row(item: dict, today: str, counted: bool = True) -> dict:
+    """A request or commitment as printed; open past its due date is overdue.
+
+    ``counted`` is False for items of a rejected meeting report, which are never overdue.
+    """
+    overdue = counted and item["status"] == "open" and bool(item["due_date"]) \
+        and item["due_date"] < today
+    return {"kind": item["kind"],
+            "who": _("Request by the mission") if item["kind"] == "request"
+            else _("Answer or commitment by the commission"),
+            "text": item["text"], "due": day(item["due_date"]), "status": item["status"],
+            "status_label": label(STATUS_LABELS, "overdue" if overdue else item["status"]),
+            "overdue": overdue, "answer_date": day(item.get("answer_date")),
+            "answer_text": item.get("answer_text") or ""}
+
+
+def build_entry(db: Database, kind: str, entry_id: int, definitions: dict[str, Definition], *,
+                mission: str = "", mission_zone: str = "Asia/Almaty", with_flags: bool = True,
+                now: datetime | None = None) -> dict | None:
+    """Everything one entry's PDF shows, as display text; None when the entry does not exist.
+
+    ``with_flags`` False leaves out the automatic flags (observers do not see
+    them on the entry page either). Review events and comments are shown in
+    the mission's zone, the entry's own times in its station's or region's zone.
+    """
+    now = now or utc_now()
+    today = now.astimezone(ZoneInfo(mission_zone)).date().isoformat()
+    if kind == "checklist":
+        entry = checklists.get(db, entry_id)
+        body = _checklist(db, entry, definitions) if entry else None
+    elif kind == "incident":
+        entry = incidents.get(db, entry_id)
+        body = _incident(db, entry) if entry else None
+    elif kind == "interaction":
+        entry = interactions.get(db, entry_id)
+        body = _meeting(db, entry, today) if entry else None
+    else:
+        raise ValueError(f"unknown entry kind {kind!r}")
+    if entry is None:
+        return None
+    ref = number(kind, entry_id)
+    header = [(_("Number"), ref), *body.pop("header"),
+              (_("Team"), _("CEC liaison") if entry["team"] == interactions.LIAISON_TEAM
+               else entry["team"]),
+              (_("Authors"), ", ".join(body["authors"])),
+              (_("Received"), local(entry["created_utc"], entry["timezone"])),
+              (_("Last changed"), local(entry["updated_utc"], entry["timezone"])),
+              (_("Version"), str(entry["version"])),
+              (_("Review state"), label(STATE_LABELS, entry["review_state"]))]
+    entry_flags = [{"label": label(FLAG_LABELS, f["code"]), "reason": f["reason"]}
+                   for f in flags.for_entry(db, kind, entry_id)] if with_flags else None
+    return {
+        **body, "kind": kind, "kind_label": str(KIND_LABELS[kind]), "id": entry_id,
+        "number": ref, "team": entry["team"], "review_state": entry["review_state"],
+        "header": header, "mission": mission,
+        "title": f"{KIND_LABELS[kind]} {ref}",
+        "selection": f"{KIND_LABELS[kind]} {ref} · {body['subject']}",
+        "generated": local(to_iso(now), mission_zone),
+        "events": [{"at": local(e["at_utc"], mission_zone), "who": e["username"],
+                    "from": label(STATE_LABELS, e["from_state"]),
+                    "to": label(STATE_LABELS, e["to_state"]), "reason": e["reason"]}
+                   for e in review.events(db, kind, entry_id)],
+        "comments": [{"at": local(c["at_utc"], mission_zone), "who": c["username"],
+                      "text": c["body"]} for c in comments.for_entry(db, kind, entry_id)],
+        "flags": entry_flags,
+        "meetings": _raised_in(db, kind, entry_id, today),
+    }
+
+
+def _authors(versions: list[dict]) -> list[str]:
+    """Who filed the entry, then who else saved a version of it, in that order."""
+    return list(dict.fromkeys(v["editor"] for v in versions))
+
+
+def _history(versions: list[dict], names, shown) -> list[dict]:
+    """Each version with who saved it, when, and its changes as (what, before, after) text.
+
+    ``names(key)`` is the changed field in words ("" leaves it out), ``shown(key, value)``
+    one of its values.
+    """
+    return [{"version": v["version"], "editor": v["editor"], "at": v["at"],
+             "changes": [(name, shown(key, old), shown(key, new))
+                         for key, (old, new) in v["changes"].items() if (name := names(key))]}
+            for v in versions]
+
+
+def _checklist(db: Database, entry: dict, definitions: dict[str, Definition]) -> dict:
+    definition = definitions[entry["form_type"]]
+    zone, answers = entry["timezone"], entry["answers"]
+    sections = []
+    for section in definition.sections:
+        rows = [{"label": _(q.label), "value": answer_text(answers[q.id], q),
+                 "serious": q.serious and answers[q.id] == q.problem}
+                for q in section.questions if q.id in answers]
+        if rows:
+            sections.append({"title": _(section.title), "answers": rows})
+
+    def names(key):
+        question = definition.questions.get(key)
+        return _(question.label) if question else str(CHECKLIST_HEADER.get(key, key))
+
+    def shown(key, value):
+        question = definition.questions.get(key)
+        if question:
+            return answer_text(value, question)
+        if key.endswith("_utc"):
+            return local(value, zone)
+        return label(OVERALL_LABELS, value) if key == "overall" else (value or NONE)
+
+    versions = [{**v, "at": local(v["edited_utc"], zone)}
+                for v in checklists.versions(db, entry["id"])]
+    serious = definition.serious_problems(answers)
+    station = f"{_('No.')} {entry['station_number']} · {entry['station_name']}"
+    return {
+        "subject": _("polling station No. %(number)s", number=entry["station_number"]),
+        "type_title": _(definition.title),
+        "header": [
+            (_("Checklist"), _(definition.title)),
+            (_("Polling station"), station),
+            (_("District"), entry["district"] or NONE), (_("Region"), entry["region"]),
+            (_("Arrival"), local(entry["arrival_utc"], zone)),
+            (_("Departure"), local(entry["departure_utc"], zone)),
+            (_("Overall assessment"), label(OVERALL_LABELS, entry["overall"])),
+            (_("Serious problems"), "; ".join(_(q.label) for q in serious) or _("none"))],
+        "serious_count": len(serious), "sections": sections,
+        "observer_comments": answers.get("comments", ""),
+        "authors": _authors(versions), "versions": _history(versions, names, shown),
+    }
+
+
+def _incident(db: Database, entry: dict) -> dict:
+    zone = entry["timezone"]
+    station_numbers: dict[int, str] = {}
+
+    def station(station_id) -> str:
+        if station_id not in station_numbers:
+            found = stations.get(db, station_id)
+            station_numbers[station_id] = f"{_('No.')} {found['number']}" if found else "?"
+        return station_numbers[station_id]
+
+    def names(key):
+        return str(INCIDENT_FIELDS[key]) if key in INCIDENT_FIELDS else ""
+
+    def shown(key, value):
+        if value in (None, ""):
+            return NONE
+        return {"occurred_utc": lambda: local(value, zone), "station_id": lambda: station(value),
+                "category": lambda: label(CATEGORY_LABELS, value),
+                "severity": lambda: label(SEVERITY_LABELS, value),
+                "reported_to_commission": lambda: label(YESNO_LABELS, value),
+                }.get(key, lambda: str(value))()
+
+    versions = [{**v, "at": local(v["edited_utc"], zone)}
+                for v in incidents.versions(db, entry["id"])]
+    where = f"{_('No.')} {entry['station_number']} · {entry['station_name']}" \
+        if entry["station_id"] else NONE
+    return {
+        "subject": label(CATEGORY_LABELS, entry["category"]),
+        "header": [(_("What happened"), label(CATEGORY_LABELS, entry["category"])),
+                   (_("How serious"), label(SEVERITY_LABELS, entry["severity"])),
+                   (_("Time"), local(entry["occurred_utc"], zone)),
+                   (_("Polling station"), where), (_("Place"), entry["place"] or NONE),
+                   (_("Region"), entry["region"])],
+        "serious": entry["severity"] in incidents.SERIOUS,
+        "fields": [(str(INCIDENT_FIELDS["description"]), entry["description"]),
+                   (str(INCIDENT_FIELDS["reported_to_commission"]),
+                    label(YESNO_LABELS, entry["reported_to_commission"])),
+                   (str(INCIDENT_FIELDS["commission_response"]),
+                    entry["commission_response"] or NONE)],
+        "authors": _authors(versions), "versions": _history(versions, names, shown),
+    }
+
+
+def _meeting(db: Database, entry: dict, today: str) -> dict:
+    zone = entry["timezone"]
+
+    def names(key):
+        return str(MEETING_FIELDS.get(key, key))
+
+    def shown(key, value):
+        if value in (None, "", []):
+            return NONE
+        if key == "occurred_utc":
+            return local(value, zone)
+        if key == "commission_level":
+            return label(LEVEL_LABELS, value)
+        if key == "topics":
+            return ", ".join(label(TOPIC_LABELS, t) for t in value)
+        if key == "counterparts":
+            return "; ".join(p["name"] + (f" ({p['position']})" if p.get("position") else "")
+                             for p in value)
+        if key == "follow_ups":
+            return "; ".join(f["text"] + (f" [{day(f['due_date'])}]" if f.get("due_date") else "")
+                             for f in value)
+        return ", ".join(value) if isinstance(value, list) else str(value)
+
+    versions = [{**v, "at": local(v["edited_utc"], zone)}
+                for v in interactions.versions(db, entry["id"])]
+    counted = entry["review_state"] != "rejected"
+    items = [follow_up_row(f, today, counted) for f in entry["follow_ups"]]
+    return {
+        "subject": entry["commission_name"],
+        "header": [(_("Commission"), entry["commission_name"]),
+                   (_("Commission level"), label(LEVEL_LABELS, entry["commission_level"])),
+                   (_("Region"), entry["region"] or NONE), (_("Place"), entry["place"] or NONE),
+                   (_("When"), local(entry["occurred_utc"], zone)),
+                   (_("Mission participants"), entry["participants"] or NONE)],
+        "counterparts": entry["counterparts"],
+        "topics": [label(TOPIC_LABELS, t) for t in entry["topics"]],
+        "summary": entry["summary"],
+        "requests": [i for i in items if i["kind"] == "request"],
+        "commitments": [i for i in items if i["kind"] == "commitment"],
+        "links": [{"ref": link["ref"], "serious": bool(link["serious"]),
+                   "what": label(CATEGORY_LABELS, link["what"]) if link["kind"] == "incident"
+                   else _(link["what"].title()),
+                   "where": " ".join(filter(None, [
+                       f"{_('No.')} {link['station_number']}" if link["station_number"] else "",
+                       link["place"]])) + f" ({link['region']})"}
+                  for link in entry["links"]],
+        "authors": _authors(versions), "versions": _history(versions, names, shown),
+    }
+
+
+def _raised_in(db: Database, kind: str, entry_id: int, today: str) -> list[dict]:
+    """The meetings where a checklist or incident was raised, with the commission's answers."""
+    if kind not in interactions.LINK_KINDS:
+        return []
+    return [{"number": number("interaction", m["id"]), "commission": m["commission_name"],
+             "level": label(LEVEL_LABELS, m["commission_level"]),
+             "at": local(m["occurred_utc"], m["timezone"]),
+             "follow_ups": [follow_up_row(f, today, m["review_state"] != "rejected")
+                            for f in m["follow_ups"]]}
+            for m in liaison.meetings_for_entry(db, kind, entry_id)]
+
+
+def entry_pdf(report: dict) -> bytes:
+    """The PDF of one entry's report (needs an app context for the template)."""
+    return render_pdf(render_template("reports/entry.html", report=report))
