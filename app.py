@@ -12,7 +12,7 @@ from models.settings import defaults
 from views import (api, audit, auth, cli, cli_audit, dashboard, entry_pdfs, errors, exports,
                    incidents, interactions, liaison, observe, offline, reports, review, security,
                    tokens)
-from views import cli_tokens
+from views import cli_exports, cli_tokens
 from views.ids import RowIdConverter
 
 csrf = CSRFProtect()
@@ -61,4 +61,5 @@ def create_app(config: dict | None = None) -> Flask:
     cli.register(app)
     cli_audit.register(app)
     cli_tokens.register(app)
+    cli_exports.register(app)
     return app

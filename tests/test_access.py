@@ -99,6 +99,9 @@ TABLE = {
     ("api.interaction", "GET"): ("/api/v1/interactions/{m}", API_ENTRY),
     ("api.create_interaction", "POST"): ("/api/v1/interactions",
                                          row(401, 415, 415, 415, 403, 403)),
+    ("exports.entries", "GET"): ("/exports/checklists.csv", STAFF),
+    ("exports.meetings", "GET"): ("/exports/interactions.csv", REVIEWERS),
+    ("exports.database", "GET"): ("/exports/database.sqlite", STAFF),
     ("tokens.index", "GET"): ("/admin/tokens", row(L, 403, 403, 403, 403, 200)),
     ("tokens.issue", "POST"): ("/admin/tokens", row(L, 403, 403, 403, 403, 400)),
     ("tokens.revoke", "POST"): ("/admin/tokens/1/revoke", row(L, 403, 403, 403, 403, 404)),
@@ -142,6 +145,7 @@ def test_each_role_gets_exactly_what_it_should(app, db, entries, role):
         response = browser.client.open(url, method=method,
                                         data={"csrf_token": token} if method == "POST" else None)
         got = response.status_code
+        response.close()  # streamed downloads hold a request context until closed
         if expected[role] == L:
             ok = got == 302 and "/login" in response.location
         else:

@@ -1,0 +1,467 @@
+"""Exports: CSV, XLSX and JSON of checklists, incidents and meetings, and the database copy."""
+
+import csv
+import io
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from forms.definitions import load_all
+from models import checklists, incidents, interactions, review, users
+from reports import exports
+from reports.filters import ReportFilter
+from tests.conftest import Browser, good_answers, station_id
+from views import cli_exports
+
+KAZAKH = "Қазақ әріптері: Қ Ә Ө Ұ Ү Һ І Ң Ғ — қ ә ө ұ ү һ і ң ғ"
+FORMULA = '=HYPERLINK("http://evil.example","click")'
+ZONES = {"101": "Asia/Almaty", "202": "Asia/Aqtobe", "303": "Asia/Almaty"}
+
+
+def _user(db, name: str) -> dict:
+    return users.find_by_username(db, name)
+
+
+def _checklist(db, form_type: str, number: str, author: str, arrival_utc: str,
+               overall: str = "good", state: str | None = None, **answers) -> int:
+    definition = load_all()[form_type]
+    values = good_answers(definition)
+    values.update(answers)
+    arrival = datetime.fromisoformat(arrival_utc)
+    user = _user(db, author)
+    filing = checklists.Filing(
+        uuid=str(uuid.uuid4()), form_type=form_type, form_version=definition.version,
+        station_id=station_id(db, number), timezone=ZONES[number], arrival_utc=arrival_utc,
+        departure_utc=(arrival + timedelta(minutes=40)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        answers=values, overall=overall, serious_count=0)
+    entry_id, _created = checklists.submit(db, filing, user["id"], user["team"])
+    if state:
+        review.move(db, "checklist", entry_id, state, _user(db, "coord")["id"], "checked")
+    return entry_id
+
+
+def _incident(db, region: str, description: str, state: str | None = None) -> int:
+    user = _user(db, "obs1")
+    report = incidents.Report(
+        uuid=str(uuid.uuid4()), station_id=station_id(db, "202"), region=region,
+        place="Школа ауласы", occurred_utc="2023-03-19T06:00:00Z", timezone="Asia/Aqtobe",
+        category="observers_obstructed", severity="high", description=description,
+        reported_to_commission="no", commission_response="")
+    entry_id, _created = incidents.submit(db, report, user["id"], user["team"])
+    if state:
+        review.move(db, "incident", entry_id, state, _user(db, "coord")["id"], "checked")
+    return entry_id
+
+
+def _meeting(db, region: str, state: str | None = None) -> int:
+    meeting = interactions.Meeting(
+        uuid=str(uuid.uuid4()), occurred_utc="2023-03-10T09:00:00Z", timezone="Asia/Almaty",
+        place="Астана", commission_level="territorial", commission_name="Астана қалалық ТИК",
+        region=region, counterparts=[{"name": "Айгүл Серікқызы", "position": "Secretary"},
+                                     {"name": "Ержан Қасымов", "position": ""}],
+        participants="LTO team T01", topics=["voter_lists", "media"], summary=KAZAKH,
+        follow_ups=[interactions.FollowUp("request", "Copies of the PEC protocols", "2023-03-01"),
+                    interactions.FollowUp("request", "-1 voter list extract", "2023-03-02"),
+                    interactions.FollowUp("commitment", "Publish the results", "2099-01-01")])
+    entry_id, _created = interactions.create(db, meeting, _user(db, "obs1")["id"], "T01")
+    if state:
+        review.move(db, "interaction", entry_id, state, _user(db, "coord")["id"], "checked")
+    return entry_id
+
+
+@pytest.fixture
+def seeded(app, db) -> dict:
+    """Four checklists (one rejected), two incidents (one rejected), two meetings (one rejected)."""
+    ids = {
+        # 10:00 in Astana (UTC+6)
+        "voting": _checklist(db, "voting", "101", "obs1", "2023-03-19T04:00:00Z", "bad",
+                             "verified", comments=FORMULA, voters_on_list=1200, voters_voted=300),
+        # 06:30 in Aktobe (UTC+5 in 2023)
+        "opening": _checklist(db, "opening", "202", "obs3", "2023-03-19T01:30:00Z",
+                              "very_good", observers_present=["party", "media"],
+                              observers_restricted="yes",
+                              notes_restrictions="@chair told us to leave", comments=KAZAKH),
+        "rejected": _checklist(db, "counting", "303", "obs1", "2023-03-19T15:00:00Z", "good",
+                               "rejected"),
+        "next_day": _checklist(db, "voting", "101", "obs2", "2023-03-20T04:00:00Z"),
+    }
+    ids["incident"] = _incident(db, "Aktobe", "+7 701 555 0101 called the chairperson")
+    ids["incident_rejected"] = _incident(db, "Astana", "A duplicate", "rejected")
+    ids["meeting"] = _meeting(db, "Astana")
+    ids["meeting_rejected"] = _meeting(db, "Astana", "rejected")
+    db.execute("UPDATE follow_ups SET status = 'answered', answer_date = '2023-03-03',"
+               " answer_text = 'Sent by e-mail.' WHERE text = 'Copies of the PEC protocols'")
+    db.conn.commit()
+    return ids
+
+
+def _get(app, user: str, path: str):
+    browser = Browser(app.test_client())
+    browser.login(user)
+    return browser.client.get(path)
+
+
+def _csv(response) -> list[dict]:
+    assert response.data.startswith(b"\xef\xbb\xbf"), "Excel needs the BOM to read UTF-8"
+    return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+
+# ---------------------------------------------------------------- checklists
+
+def test_checklists_csv_has_codes_labels_local_times_and_no_rejected(app, db, seeded):
+    response = _get(app, "coord", "/exports/checklists.csv")
+    assert response.status_code == 200 and response.is_streamed
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="checklists-')
+    rows = _csv(response)
+    assert [int(r["id"]) for r in rows] == [seeded["voting"], seeded["opening"],
+                                           seeded["next_day"]]
+    voting, opening = rows[0], rows[1]
+    assert (voting["type"], voting["station_number"], voting["station_name"], voting["region"]) \
+        == ("voting", "101", "Школа-гимназия № 5", "Astana")
+    assert (voting["arrival_local"], voting["departure_local"], voting["timezone"],
+            voting["arrival_utc"]) == ("2023-03-19 10:00", "2023-03-19 10:40", "Asia/Almaty",
+                                       "2023-03-19T04:00:00Z")
+    assert (voting["overall"], voting["overall_label"], voting["review_state"]) \
+        == ("bad", "Bad", "verified")
+    assert (voting["voting.boxes_sealed"], voting["voting.boxes_sealed_label"]) == ("yes", "Yes")
+    assert voting["voting.voters_on_list"] == "1200" and voting["author"] == "obs1"
+    assert voting["opening.boxes_sealed"] == "" and voting["team"] == "T01"
+    # Aktobe kept UTC+5 in March 2023.
+    assert (opening["arrival_local"], opening["timezone"]) == ("2023-03-19 06:30", "Asia/Aqtobe")
+    assert opening["opening.observers_present"] == "party;media"
+    assert opening["opening.observers_present_label"] == \
+        "Political party observers; Media representatives"
+    assert opening["station_name"] == "Ақтөбе мектебі № 12" and opening["comments"] == KAZAKH
+    # Free text a spreadsheet would run as a formula starts with an apostrophe.
+    assert voting["comments"] == "'" + FORMULA
+    assert opening["opening.notes_restrictions"] == "'@chair told us to leave"
+
+
+def test_checklists_csv_columns_follow_the_selected_types(app, seeded):
+    header = next(csv.reader(io.StringIO(
+        _get(app, "coord", "/exports/checklists.csv?type=voting").data.decode("utf-8-sig"))))
+    assert "voting.identical_signatures" in header and "voting.identical_signatures_label" in header
+    assert not [name for name in header if name.startswith(("opening.", "counting."))]
+    # Numbers, times and text have no label column.
+    assert "voting.voters_on_list_label" not in header
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("", ["voting", "opening", "next_day"]),
+    ("?region=Aktobe", ["opening"]),
+    ("?region=Astana&region=Aktobe", ["voting", "opening", "next_day"]),
+    ("?type=voting", ["voting", "next_day"]),
+    ("?type=counting", []),
+    ("?from=2023-03-20", ["next_day"]),
+    ("?to=2023-03-19", ["voting", "opening"]),
+    ("?from=2023-03-19&to=2023-03-19&type=opening", ["opening"]),
+    ("?verified_only=1", ["voting"]),
+])
+def test_checklist_filters(app, seeded, query, expected):
+    rows = _csv(_get(app, "coord", "/exports/checklists.csv" + query))
+    assert [int(r["id"]) for r in rows] == [seeded[name] for name in expected]
+
+
+def test_checklists_xlsx_has_a_sheet_per_type_and_the_questions(app, db, seeded):
+    response = _get(app, "admin", "/exports/checklists.xlsx")
+    assert response.status_code == 200 and response.is_streamed
+    assert response.headers["Content-Disposition"].endswith('.xlsx"')
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Opening", "Voting", "Closing and counting", "Tabulation",
+                               "Questions"]
+    voting = [[c.value for c in row] for row in book["Voting"].iter_rows()]
+    header, rows = voting[0], [dict(zip(voting[0], r)) for r in voting[1:]]
+    assert [r["id"] for r in rows] == [seeded["voting"], seeded["next_day"]]
+    assert "boxes_sealed" in header and "opening.boxes_sealed" not in header
+    assert (rows[0]["boxes_sealed"], rows[0]["boxes_sealed_label"]) == ("yes", "Yes")
+    assert rows[0]["voters_on_list"] == 1200  # a number, not text
+    assert rows[0]["comments"] == "'" + FORMULA
+    assert not [c for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    opening = [[c.value for c in row] for row in book["Opening"].iter_rows()]
+    assert dict(zip(opening[0], opening[1]))["comments"] == KAZAKH
+    assert book["Closing and counting"].max_row == 1  # the rejected count: header only
+    questions = {(r[0], r[1]): r for r in book["Questions"].iter_rows(values_only=True)}
+    sealed = questions[("voting", "boxes_sealed")]
+    assert sealed[3] == "Were all ballot boxes properly sealed?" and sealed[6] == "no"
+    assert sealed[7] == "yes = Yes; no = No; not_observed = Not observed"
+
+
+def test_checklists_json_keeps_answers_as_stored(app, db, seeded):
+    response = _get(app, "coord", "/exports/checklists.json?region=Aktobe&region=Astana")
+    assert response.status_code == 200 and response.is_streamed
+    assert response.mimetype == "application/json"
+    objects = json.loads(response.data.decode("utf-8"))
+    assert [o["id"] for o in objects] == [seeded["voting"], seeded["opening"],
+                                         seeded["next_day"]]
+    stored = json.loads(db.execute("SELECT answers FROM checklists WHERE id = ?",
+                                   [seeded["opening"]]).fetchone()[0])
+    assert objects[1]["answers"] == stored and objects[1]["answers"]["comments"] == KAZAKH
+    assert objects[0]["answers"]["comments"] == FORMULA  # JSON is data, not a spreadsheet
+    assert (objects[1]["arrival_local"], objects[1]["overall_label"]) \
+        == ("2023-03-19 06:30", "Very good")
+
+
+def test_an_empty_selection_is_a_valid_empty_file(app, seeded):
+    assert json.loads(_get(app, "coord", "/exports/checklists.json?type=tabulation").data) == []
+    rows = _csv(_get(app, "coord", "/exports/checklists.csv?type=tabulation"))
+    assert rows == []
+
+
+def test_export_is_a_generator_of_chunks(app, seeded, monkeypatch):
+    monkeypatch.setattr(exports, "CHUNK", 200)
+    with app.app_context():
+        chunks = exports.stream(app.config["DATABASE"], "checklists", "csv", ReportFilter())
+        assert iter(chunks) is chunks  # a generator: nothing is read before it is asked
+        parts = list(chunks)
+    assert len(parts) > 3
+    text = b"".join(parts).decode("utf-8-sig")
+    assert len(list(csv.DictReader(io.StringIO(text)))) == 3
+
+
+# ---------------------------------------------------------------- incidents and meetings
+
+def test_incidents_exports(app, seeded):
+    rows = _csv(_get(app, "coord", "/exports/incidents.csv"))
+    assert [int(r["id"]) for r in rows] == [seeded["incident"]]
+    row = rows[0]
+    assert (row["category"], row["category_label"], row["severity_label"]) \
+        == ("observers_obstructed", "Observers obstructed", "High")
+    assert (row["occurred_local"], row["station_number"], row["place"]) \
+        == ("2023-03-19 11:00", "202", "Школа ауласы")
+    assert row["description"] == "'+7 701 555 0101 called the chairperson"
+    objects = json.loads(_get(app, "coord", "/exports/incidents.json").data)
+    assert objects[0]["description"] == "+7 701 555 0101 called the chairperson"
+    assert _csv(_get(app, "coord", "/exports/incidents.csv?region=Astana")) == []
+    book = load_workbook(io.BytesIO(_get(app, "coord", "/exports/incidents.xlsx").data))
+    assert book.sheetnames == ["Incidents"] and book["Incidents"].max_row == 2
+
+
+def test_interactions_exports_flatten_counterparts_topics_and_follow_ups(app, seeded):
+    rows = _csv(_get(app, "liaison", "/exports/interactions.csv"))
+    assert [int(r["id"]) for r in rows] == [seeded["meeting"]]
+    row = rows[0]
+    assert row["counterparts"] == "Айгүл Серікқызы, Secretary; Ержан Қасымов"
+    assert (row["topics"], row["topics_label"]) == ("voter_lists;media", "Voter lists; Media")
+    assert (row["requests"], row["commitments"], row["open"], row["answered"], row["overdue"]) \
+        == ("2", "1", "2", "1", "1")
+    assert row["follow_ups"].splitlines() == [
+        "[request, Answered, due 2023-03-01] Copies of the PEC protocols \u2192 Sent by e-mail.",
+        "[request, Open, due 2023-03-02] -1 voter list extract",
+        "[commitment, Open, due 2099-01-01] Publish the results"]
+    assert row["summary"] == KAZAKH and row["commission_level_label"] == \
+        "Territorial commission (TEC)"
+    items = _csv(_get(app, "liaison", "/exports/follow-ups.csv"))
+    assert [(r["kind"], r["status"], r["overdue"]) for r in items] == [
+        ("request", "answered", "no"), ("request", "open", "yes"), ("commitment", "open", "no")]
+    assert items[1]["text"] == "'-1 voter list extract"
+    meeting = json.loads(_get(app, "coord", "/exports/interactions.json").data)[0]
+    assert meeting["topics"] == ["voter_lists", "media"] and len(meeting["follow_ups"]) == 3
+    assert meeting["counterparts"][0] == {"name": "Айгүл Серікқызы", "position": "Secretary"}
+    book = load_workbook(io.BytesIO(_get(app, "coord", "/exports/interactions.xlsx").data))
+    assert book.sheetnames == ["Meetings", "Follow-ups"] and book["Follow-ups"].max_row == 4
+    assert _csv(_get(app, "coord", "/exports/interactions.csv?region=Aktobe")) == []
+
+
+# ---------------------------------------------------------------- bad input, roles, audit
+
+@pytest.mark.parametrize("query, message", [
+    ("?from=2023-03-20&to=2023-03-19", "The end date is before the start date."),
+    ("?region=Nowhere", "Unknown region: Nowhere. Known regions: Aktobe, Almaty, Astana."),
+    ("?type=exit_poll", "Unknown checklist type: exit_poll."),
+    ("?from=19.03.2023", "Write the date as YYYY-MM-DD"),
+])
+@pytest.mark.parametrize("kind", ["checklists.csv", "incidents.xlsx", "follow-ups.json"])
+def test_bad_filters_get_400_with_a_message_and_no_audit(app, db, seeded, query, message, kind):
+    response = _get(app, "coord", f"/exports/{kind}{query}")
+    assert response.status_code == 400
+    assert message in response.text.replace("&#39;", "'")
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'export'").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("user, expected", [
+    ("obs1", {"checklists.csv": 403, "incidents.csv": 403, "interactions.csv": 403,
+              "follow-ups.csv": 403, "database.sqlite": 403}),
+    ("liaison", {"checklists.csv": 403, "incidents.json": 403, "interactions.xlsx": 200,
+                 "follow-ups.json": 200, "database.sqlite": 403}),
+    ("coord", {"checklists.json": 200, "incidents.csv": 200, "interactions.csv": 200,
+               "follow-ups.xlsx": 200, "database.sqlite": 200}),
+    ("admin", {"checklists.csv": 200, "database.sqlite": 200, "checklists.pdf": 404}),
+])
+def test_who_may_download(app, user, expected):
+    browser = Browser(app.test_client())
+    browser.login(user)
+    assert {path: browser.client.get(f"/exports/{path}").status_code for path in expected} \
+        == expected
+
+
+def test_anonymous_is_sent_to_log_in(app):
+    response = app.test_client().get("/exports/checklists.csv")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_the_audit_record_is_written_before_streaming_starts(app, db, seeded):
+    browser = Browser(app.test_client())
+    browser.login("coord")
+    response = browser.client.get("/exports/checklists.csv?region=Aktobe&verified_only=1",
+                                  buffered=False)
+    assert response.is_streamed
+    row = db.execute("SELECT user_id, details FROM audit_log WHERE action = 'export'").fetchone()
+    assert row[0] == _user(db, "coord")["id"]
+    assert json.loads(row[1]) == {"kind": "checklists", "format": "csv", "via": "web",
+                                  "from": None, "to": None, "regions": ["Aktobe"],
+                                  "types": [], "verified_only": True}
+    response.close()
+
+
+# ---------------------------------------------------------------- database copy
+
+def test_database_download_is_a_consistent_copy_without_password_hashes(app, db, seeded,
+                                                                        tmp_path):
+    response = _get(app, "coord", "/exports/database.sqlite")
+    assert response.status_code == 200 and response.is_streamed
+    assert response.headers["Content-Disposition"].endswith('.sqlite"')
+    path = tmp_path / "copy.sqlite"
+    path.write_bytes(response.data)
+    copy = sqlite3.connect(path)
+    try:
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        for table in ("checklists", "incidents", "interactions", "follow_ups", "stations"):
+            assert copy.execute(f"SELECT count(*) FROM {table}").fetchone() == \
+                db.execute(f"SELECT count(*) FROM {table}").fetchone()
+        assert copy.execute("SELECT count(*), max(password_hash) FROM users").fetchone() \
+            == (6, "")
+        assert copy.execute("SELECT answers FROM checklists WHERE id = ?",
+                            [seeded["opening"]]).fetchone()[0].count("Қ") >= 2
+    finally:
+        copy.close()
+    details = db.execute("SELECT details FROM audit_log WHERE action = 'export'").fetchone()[0]
+    assert json.loads(details) == {"kind": "database", "format": "sqlite", "via": "web"}
+
+
+def test_database_copy_is_consistent_while_another_connection_writes(app, db, tmp_path):
+    # Enough pages that the copy takes a while, and pairs of rows that a
+    # consistent copy can never split: each pair goes in one transaction.
+    db.execute("CREATE TABLE padding (data BLOB)")
+    db.execute("CREATE TABLE pairs_left (n INTEGER)")
+    db.execute("CREATE TABLE pairs_right (n INTEGER)")
+    db.execute("INSERT INTO padding SELECT randomblob(4000) FROM"
+               " (WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 8000)"
+               " SELECT i FROM r)")
+    db.conn.commit()
+    stop, written = threading.Event(), []
+
+    def writer():
+        conn = sqlite3.connect(app.config["DATABASE"], timeout=10)
+        n = 0
+        while not stop.is_set():
+            n += 1
+            with conn:
+                conn.execute("INSERT INTO pairs_left VALUES (?)", [n])
+                conn.execute("INSERT INTO pairs_right VALUES (?)", [n])
+            written.append(n)
+        conn.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        while len(written) < 5:
+            time.sleep(0.005)
+        before = len(written)
+        exports.copy_database(app.config["DATABASE"], str(tmp_path / "copy.sqlite"))
+        after = len(written)
+    finally:
+        stop.set()
+        thread.join()
+    assert after > before, "the writer was blocked while the copy ran"
+    copy = sqlite3.connect(tmp_path / "copy.sqlite")
+    left = copy.execute("SELECT count(*), max(n) FROM pairs_left").fetchone()
+    right = copy.execute("SELECT count(*), max(n) FROM pairs_right").fetchone()
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    copy.close()
+    assert left == right and before <= left[0] <= after
+
+
+# ---------------------------------------------------------------- command line
+
+@pytest.fixture
+def runner(app):
+    if "export" not in app.cli.commands:
+        cli_exports.register(app)
+    return app.test_cli_runner()
+
+
+def test_cli_exports_checklists_with_filters(runner, db, seeded, tmp_path):
+    out = tmp_path / "voting.csv"
+    result = runner.invoke(args=["export", "checklists", "--format", "csv", "--out", str(out),
+                                 "--type", "voting", "--from", "2023-03-19",
+                                 "--to", "2023-03-19", "--region", "Astana"])
+    assert result.exit_code == 0, result.output
+    assert f"to {out}" in result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert [int(r["id"]) for r in rows] == [seeded["voting"]]
+    details = json.loads(db.execute("SELECT details FROM audit_log WHERE action = 'export'"
+                                    " AND user_id IS NULL").fetchone()[0])
+    assert details["via"] == "cli" and details["types"] == ["voting"]
+
+
+@pytest.mark.parametrize("kind, name, check", [
+    ("checklists", "all.xlsx", lambda p: load_workbook(p).sheetnames[0] == "Opening"),
+    ("interactions", "log.json", lambda p: len(json.loads(p.read_text())) == 1),
+    ("follow-ups", "items.csv", lambda p: p.read_bytes().startswith(b"\xef\xbb\xbfid,")),
+    ("incidents", "incidents.xlsx", lambda p: load_workbook(p).sheetnames == ["Incidents"]),
+])
+def test_cli_format_follows_the_file_extension(runner, seeded, tmp_path, kind, name, check):
+    out = tmp_path / name
+    result = runner.invoke(args=["export", kind, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert check(out)
+
+
+@pytest.mark.parametrize("kind, options, message", [
+    ("checklists", ["--region", "Nowhere"], "Unknown region: Nowhere."),
+    ("checklists", ["--from", "2023-03-20", "--to", "2023-03-19"],
+     "The end date is before the start date."),
+    ("checklists", ["--type", "exit_poll"], "Unknown checklist type: exit_poll."),
+    ("checklists", ["--format", "pdf"], "'pdf' is not one of 'csv', 'xlsx', 'json'"),
+    ("incidents", ["--type", "voting"], "it applies to checklists only"),
+    ("interactions", ["--from", "yesterday"], "Write the date as YYYY-MM-DD"),
+])
+def test_cli_refuses_bad_filters(runner, db, tmp_path, kind, options, message):
+    out = tmp_path / "x.csv"
+    result = runner.invoke(args=["export", kind, "--out", str(out), *options])
+    assert result.exit_code != 0 and message in result.output
+    assert not out.exists()
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'export'").fetchone()[0] == 0
+
+
+def test_cli_copies_the_database(runner, app, db, seeded, tmp_path):
+    out = tmp_path / "copy.sqlite"
+    out.write_text("an older file of that name")
+    result = runner.invoke(args=["export", "database", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    copy = sqlite3.connect(out)
+    assert copy.execute("SELECT count(*) FROM checklists").fetchone()[0] == 4
+    assert copy.execute("SELECT max(password_hash) FROM users").fetchone()[0] == ""
+    copy.close()
+    assert list(tmp_path.glob(".export-*")) == []
+
+
+@pytest.mark.parametrize("kind", ["database", "checklists"])
+def test_cli_never_overwrites_the_live_database(runner, app, db, kind):
+    result = runner.invoke(args=["export", kind, "--out", app.config["DATABASE"]])
+    assert result.exit_code != 0 and "is the live database" in result.output
+    assert db.execute("SELECT count(*) FROM users").fetchone()[0] == 6
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'export'").fetchone()[0] == 0
+
+
+def test_cli_names_a_missing_folder(runner, tmp_path):
+    result = runner.invoke(args=["export", "incidents", "--out", str(tmp_path / "no" / "x.csv")])
+    assert result.exit_code != 0 and "does not exist" in result.output
