@@ -9,8 +9,16 @@ from models.clock import to_iso, utc_now
 ROLES = ("observer", "coordinator", "liaison", "admin")
 _hasher = PasswordHasher()
 # Verifying against this when the user does not exist keeps a failed login
-# for an unknown name as slow as one for a known name.
-_DUMMY_HASH = _hasher.hash("not a password")
+# for an unknown name as slow as one for a known name. Made on first use: an
+# argon2 hash takes 64 MiB, which every CLI command would otherwise pay.
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash("not a password")
+    return _DUMMY_HASH
 
 
 def hash_password(password: str) -> str:
@@ -49,7 +57,7 @@ def authenticate(db: Database, username: str, password: str) -> dict | None:
     """The active user if the password matches, else None."""
     user = find_by_username(db, username)
     try:
-        _hasher.verify(user["password_hash"] if user else _DUMMY_HASH, password)
+        _hasher.verify(user["password_hash"] if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user["active"]:
