@@ -6,13 +6,14 @@ from pathlib import Path
 from flask import Flask
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from models import db as database
 from models.settings import defaults
 from views import (api, audit, auth, cli, cli_audit, dashboard, entry_pdfs, errors, exports,
                    incidents, interactions, liaison, observe, offline, reports, review, security,
                    tokens)
-from views import cli_exports, cli_tokens
+from views import cli_backup, cli_exports, cli_tokens, storage_errors
 from views.ids import RowIdConverter
 
 csrf = CSRFProtect()
@@ -54,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     observe.init_app(app)
     errors.init_app(app)
+    storage_errors.init_app(app)
     for blueprint in (auth.bp, observe.bp, review.bp, incidents.bp, interactions.bp,
                       liaison.bp, dashboard.bp, audit.bp, reports.bp, exports.bp, entry_pdfs.bp,
                       api.bp, tokens.bp, offline.bp):
@@ -62,4 +64,10 @@ def create_app(config: dict | None = None) -> Flask:
     cli_audit.register(app)
     cli_tokens.register(app)
     cli_exports.register(app)
+    cli_backup.register(app)
+    proxies = int(app.config["PROXY_COUNT"] or 0)
+    if proxies:
+        # Behind nginx or Caddy every request comes from 127.0.0.1: take the
+        # client's address (for log-in throttling) and https from the proxy.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app

@@ -1,16 +1,61 @@
 """Connections: one per request (kept on ``g``), never shared between threads."""
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlite_utils import Database
 
+# Opening a WAL database for writing needs its -shm file: these errors mean
+# it could not be made (read-only folder or file system, full disk).
+_UNWRITABLE = {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR}
+_warned: set[str] = set()
+
+
+def _open(path: str, timeout: float) -> sqlite3.Connection:
+    """A connection that can write if the file can be written, else a read-only one.
+
+    sqlite3.connect opens lazily: reading the schema (needed by the first
+    query anyway) is what finds out whether the file and its -shm can be used.
+    """
+    conn = sqlite3.connect(path, timeout=timeout)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as error:
+        conn.close()
+        if error.sqlite_errorcode & 0xFF not in _UNWRITABLE or not Path(path).is_file():
+            raise
+    if path not in _warned:
+        _warned.add(path)
+        logging.getLogger(__name__).warning(
+            "%s cannot be opened for writing: serving it read-only; saving fails with 503",
+            path)
+    # immutable: no locks and no -shm, the only way to read a WAL database in a
+    # folder that cannot be written. A leftover -wal file is not read: pages
+    # show the database as of its last checkpoint until the folder is writable.
+    ro = sqlite3.connect(Path(path).absolute().as_uri() + "?mode=ro&immutable=1", uri=True,
+                         timeout=timeout)
+    try:
+        ro.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        ro.close()
+        raise
+    return ro
+
 
 def connect(path: str, busy_timeout_ms: int = 10000) -> Database:
-    """Open the database with the durability settings every connection needs."""
-    conn = sqlite3.connect(path, timeout=busy_timeout_ms / 1000)
+    """Open the database with the durability settings every connection needs.
+
+    When the file cannot be written (read-only file system, folder or file,
+    full disk) the connection is read-only: pages still show, and a write
+    fails with "attempt to write a readonly database", which
+    views/storage_errors.py answers with a 503.
+    """
+    conn = _open(path, busy_timeout_ms / 1000)
     db = Database(conn, execute_plugins=False)
     # sqlite-utils leaves foreign keys off; FULL makes an acknowledged
     # checklist survive a power cut even in WAL mode.
@@ -66,6 +111,11 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(close_db)
     db = connect(app.config["DATABASE"], app.config["SQLITE_BUSY_TIMEOUT_MS"])
     try:
+        # Nothing pending (the usual start): only reads, so a read-only or
+        # full database still starts and serves pages.
         migrate(db)
+    except sqlite3.OperationalError as error:
+        raise RuntimeError(f"Cannot apply the pending migrations to "
+                           f"{app.config['DATABASE']}: {error}") from error
     finally:
         db.close()

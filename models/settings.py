@@ -42,6 +42,10 @@ SETTINGS = [
             "A count takes hours: a one-hour token would reject the counting checklist."),
     Setting("SESSION_COOKIE_SECURE", False,
             "Send the session cookie over HTTPS only: set it to true behind a TLS proxy."),
+    Setting("PROXY_COUNT", 0,
+            "How many reverse proxies (nginx, Caddy) stand in front of the app: 1 behind "
+            "one TLS proxy, so the client's address and https come from X-Forwarded-For/"
+            "-Proto. 0 when clients connect directly (they could forge those headers)."),
     Setting("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes",
             "Failed log-ins allowed for one user name before a pause."),
     Setting("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes",

@@ -1,0 +1,64 @@
+"""Backup and restore on the command line: flask --app app backup / restore."""
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from models import backup as backups
+from models.db import connect
+
+
+def _show(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {number}" for name, number in counts.items())
+
+
+@click.command("backup")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="File to write; replaced atomically if it exists.")
+@with_appcontext
+def backup_command(out: str) -> None:
+    """Copy the database to FILE while the app keeps running (SQLite online backup).
+
+    The copy is the database at one instant, checked with integrity_check and
+    flushed to disk before it takes the name FILE.
+    """
+    database = current_app.config["DATABASE"]
+    db = connect(database, current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    try:
+        found = backups.backup(db.conn, database, out)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        db.close()
+    click.echo(f"Backed up {database} to {out}: {_show(found)}.")
+
+
+@click.command("restore")
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True,
+              help="Replace a database that already holds users or checklists "
+                   "(its current contents are copied aside first).")
+@with_appcontext
+def restore_command(backup_file: str, force: bool) -> None:
+    """Put the backup BACKUP_FILE into the configured database. Stop the app first.
+
+    Entries saved while the app runs during a restore would be overwritten, so
+    stop gunicorn (all workers), restore, then start it again.
+    """
+    database = current_app.config["DATABASE"]
+    try:
+        found, saved = backups.restore(backup_file, database, force,
+                                       current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    if saved:
+        click.echo(f"The previous contents of {database} were copied to {saved}.")
+    main = {name: found[name] for name in backups.MAIN_TABLES if name in found}
+    click.echo(f"Restored {backup_file} into {database}: {_show(main)}.")
+    click.echo("Start the app again; it serves the restored data.")
+
+
+def register(app: Flask) -> None:
+    """Add the commands to ``flask --app app``."""
+    for command in (backup_command, restore_command):
+        app.cli.add_command(command)
