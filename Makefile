@@ -8,7 +8,7 @@ WORKERS ?= 4
 THREADS ?= 4
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test venv system-deps bench messages clean
+.PHONY: run test venv system-deps pdf-deps bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,14 +24,21 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt $(VENV)/.install
 
 venv: $(VENV)/.installed
 
-# Debian's Chromium for the browser tests (Playwright never downloads one here).
-system-deps:
+# Debian packages: Chromium for the browser tests (Playwright never downloads
+# one here); Pango and DejaVu fonts for WeasyPrint's PDFs (Cyrillic, Kazakh).
+system-deps: pdf-deps
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
 	  else echo "Browser tests need /usr/bin/chromium: run 'sudo apt-get install -y chromium'"; exit 1; fi; \
 	fi
 
-run: venv
+pdf-deps:
+	@if ! ldconfig -p | grep -q libpangoft2-1.0 || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; \
+	  else echo "PDF reports need Pango and DejaVu: run 'sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core'"; fi; \
+	fi
+
+run: venv pdf-deps
 	$(FLASK) init-db
 	$(FLASK) demo --if-empty
 	$(BIN)/gunicorn --preload --workers $(WORKERS) --threads $(THREADS) \

@@ -13,7 +13,7 @@ from models.settings import defaults
 from views import (api, audit, auth, cli, cli_audit, dashboard, entry_pdfs, errors, exports,
                    incidents, interactions, liaison, observe, offline, reports, review, security,
                    tokens)
-from views import cli_backup, cli_exports, cli_tokens, storage_errors
+from views import cli_backup, cli_exports, cli_reports, cli_tokens, storage_errors
 from views.ids import RowIdConverter
 
 csrf = CSRFProtect()
@@ -65,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     cli_tokens.register(app)
     cli_exports.register(app)
     cli_backup.register(app)
+    cli_reports.register(app)
     proxies = int(app.config["PROXY_COUNT"] or 0)
     if proxies:
         # Behind nginx or Caddy every request comes from 127.0.0.1: take the

@@ -1,5 +1,182 @@
-"""Placeholder blueprint (being written)."""
+"""Offline-safe phones: the service worker, the offline forms page and a fresh CSRF token.
 
-from flask import Blueprint
+The page is a shell: the checklists are drawn in the browser from the cached
+definitions (GET /api/v1/definitions), the incident and meeting forms come as
+<template>s rendered here from the same form classes as the online pages.
+Drafts and the outbox live in the phone's IndexedDB (static/offline/*.js) and
+are sent through the JSON API with the same uuid until the server confirms.
+"""
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from forms.definitions import TYPES
+from forms.incident import IncidentForm
+from forms.interaction import InteractionForm
+from models import incidents, stations
+from models.db import get_db
+from views.auth import roles_required
 
 bp = Blueprint("offline", __name__)
+OBSERVER = ("observer",)
+# The app shell: every file the offline page needs, cached when the worker installs.
+SHELL_FILES = ("app.css", "offline.css", "checklist.js", "offline.js", "offline/store.js",
+               "offline/outbox.js", "offline/forms.js", "offline/stations.js",
+               "offline/ui.js", "offline/lists.js", "offline/guard.js")
+NO_CACHE = "no-cache, no-store, must-revalidate, max-age=0"
+
+
+def data_urls() -> tuple[str, str, str]:
+    """What the phone keeps to work with no connection, besides the shell page.
+
+    Who is logged in, the checklist definitions, the stations of the observer's region.
+    """
+    return (url_for("api.me"), url_for("api.definitions"),
+            url_for("api.station_list", region="mine"))
+
+
+def _static(name: str) -> Path:
+    return Path(current_app.static_folder) / name
+
+
+@lru_cache(maxsize=8)
+def _version(stamp: tuple) -> str:
+    """A short hash of the shell files: a new version makes phones fetch the shell again."""
+    digest = hashlib.sha256()
+    for name, _mtime in stamp:
+        digest.update(name.encode())
+        digest.update(_static(name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def shell_version() -> str:
+    """The current shell version (re-hashed only when a file's modification time changes)."""
+    stamp = tuple((name, _static(name).stat().st_mtime_ns)
+                  for name in (*SHELL_FILES, "sw.js"))
+    return _version(stamp)
+
+
+@bp.route("/sw.js")
+def service_worker():
+    """The service worker, at the root so its scope is the whole app.
+
+    Served by a view (not /static/) because a worker's scope is its folder
+    (or what Service-Worker-Allowed permits), and because the shell's version
+    and file list are written into it: a changed file changes the worker's
+    bytes, which is what makes a browser install the new one.
+    """
+    source = _static("sw.js").read_text(encoding="utf-8")
+    settings = {"version": shell_version(),
+                "shell": [url_for("static", filename=name) for name in SHELL_FILES],
+                "pages": [url_for("offline.shell")],
+                "data": list(data_urls())}
+    body = source.replace("/*SETTINGS*/{}", json.dumps(settings), 1)
+    response = Response(body, mimetype="text/javascript")
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.headers["Cache-Control"] = NO_CACHE
+    return response
+
+
+@bp.route("/observe/offline")
+@roles_required(*OBSERVER)
+def shell():
+    """The offline forms page: checklists, incidents, meetings, drafts and the outbox."""
+    db = get_db()
+    incident = IncidentForm(formdata=None, db=db, region_zones=incidents.region_zones(db))
+    meeting = InteractionForm(formdata=None, db=db, regions=stations.regions(db),
+                              queue_choices=[], team=current_user.team,
+                              mission_zone=current_app.config["MISSION_TIMEZONE"])
+    response = Response(render_template(
+        "observe/offline.html", incident=incident, meeting=meeting,
+        config_json=_page_config(), messages_json=_messages()))
+    # The service worker keeps its own copy; the HTTP cache must not serve a stale one.
+    response.headers["Cache-Control"] = NO_CACHE
+    return response
+
+
+@bp.route("/observe/offline/token")
+@roles_required(*OBSERVER)
+def token():
+    """A fresh CSRF token for sending the outbox (the page's own may be hours old)."""
+    response = current_app.json.response({"csrf_token": generate_csrf()})
+    response.headers["Cache-Control"] = NO_CACHE
+    return response
+
+
+def _page_config() -> dict:
+    me, definitions, region_stations = data_urls()
+    return {"me": me, "definitions": definitions, "stations": region_stations,
+            "station_search": url_for("api.station_list"), "token": url_for("offline.token"),
+            "worker": url_for("offline.service_worker"), "types": list(TYPES),
+            "send": {"checklist": url_for("api.create_checklist"),
+                     "incident": url_for("api.create_incident"),
+                     "interaction": url_for("api.create_interaction")},
+            "login": url_for("auth.login", next=url_for("offline.shell"))}
+
+
+def _messages() -> dict:
+    """Every sentence the offline scripts show, translated here (the scripts hold no text)."""
+    return {
+        "waiting": _("%(n)s waiting to send"),
+        "to_fix": _("%(n)s sent back to fix"),
+        "sending": _("Sending…"),
+        "all_sent": _("Everything was sent."),
+        "online": _("Online."),
+        "offline": _("No connection: what you file is kept on this phone and sent later."),
+        "ready": _("Ready to work offline."),
+        "not_ready": _("Not ready to work offline yet: keep this page open while online."),
+        "no_cache": _("This page has not been opened online yet on this phone. Connect, "
+                      "log in and open it once."),
+        "login_again": _("Your session has ended: log in again to send what is waiting. "
+                         "Nothing is lost, it stays on this phone."),
+        "log_in": _("Log in"),
+        "retry_at": _("Next try at %(time)s."),
+        "server_busy": _("The server could not take it now; trying again shortly."),
+        "saved_outbox": _("Saved on this phone. It will be sent when there is a connection."),
+        "received": _("Received by the server."),
+        "already": _("It had already been received; nothing was duplicated."),
+        "rejected": _("The server sent this back: correct the answers in red and send again."),
+        "conflict_new": _("Send as a new entry"),
+        "draft_saved": _("Draft saved on this phone at %(time)s."),
+        "delete_draft": _("Delete this draft?"),
+        "required": _("This question needs an answer."),
+        "choose_overall": _("Choose the overall assessment."),
+        "enter_required": _("Enter this."),
+        "fix_summary": _("Some answers need attention: see the messages in red. Nothing you "
+                         "typed was lost."),
+        "no_station_found": _("No station of your region matches. Type the number."),
+        "pick_station": _("Polling station: number or part of its name"),
+        "no_station": _("Not at a polling station"),
+        "drafts_empty": _("No drafts on this phone."),
+        "station_no": _("No. %(number)s"),
+        "times_local": _("times are local (%(zone)s)"),
+        "visit": _("Visit"),
+        "arrival_date": _("Arrival date"), "arrival_time": _("Arrival time (local)"),
+        "departure_date": _("Departure date"), "departure_time": _("Departure time (local)"),
+        "overall": _("Overall assessment"),
+        "overall_choices": {"very_good": _("Very good"), "good": _("Good"), "bad": _("Bad"),
+                            "very_bad": _("Very bad")},
+        "yesno": {"yes": _("Yes"), "no": _("No"), "not_observed": _("Not observed")},
+        "figures_confirmed": _("The figures are correct as written (as in the protocol)"),
+        "comments": _("Comments"),
+        "send_checklist": _("Send checklist"), "send_report": _("Send report"),
+        "save_meeting": _("Save the meeting report"),
+        "incident": _("Incident report"), "meeting": _("Meeting with a commission"),
+        "incident_help": _("Something serious, at a polling station or elsewhere."),
+        "meeting_help": _("A meeting or exchange with an election commission."),
+        "open": _("Open"), "delete": _("Delete"), "saved_at": _("saved %(time)s"),
+        "sent_at": _("sent %(time)s"), "see_entry": _("See it"),
+        # The same sentence is base.html's data-unsent on the log-out form.
+        "logout_unsent": _("Entries on this phone not yet received by the server: %(n)s. "
+                           "They stay on this phone under your name and are sent when you "
+                           "log in again. Log out anyway?"),
+        "logout_offline": _("There is no connection: logging out is not possible now."),
+        "required_mark": _("required"), "more_rows": _("More rows"),
+    }

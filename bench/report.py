@@ -1,0 +1,180 @@
+"""Time the mission summary PDF at 50,000 checklists against WeasyPrint's own time.
+
+Run from the project root:
+
+    .venv/bin/python bench/report.py [--stations 10000] [--checklists 50000] [--runs 5]
+        [--db PATH] [--proposed-index] [--out FILE.pdf]
+        [--verified-only] [--region R] [--from DATE] [--to DATE]
+
+It builds the demo mission (``models.demo.generate(db, 10000, 50000)`` into a
+fresh SQLite file in a temporary folder, migrated by create_app first; or into
+--db PATH, reused when it already holds a mission) and puts a share of the
+checklists through review (1 in 19 rejected, about a third verified), so the
+"not rejected" and "verified only" filters have work to do. Then, per run:
+
+- full: build_summary (SQL aggregates) + template render + WeasyPrint, the
+  whole summary PDF as the app makes it;
+- weasyprint: WeasyPrint alone rendering the same final HTML, in the same run.
+
+It prints the medians, the ratio full / weasyprint, each part of the full
+time, and the slowest SQL parts of build_summary. ``--proposed-index`` first
+creates the covering index proposed for a migration (see PROPOSED_INDEX) so
+its effect can be read off one run against another. Targets: full <= 3 s and
+<= 1.3 x weasyprint. Other processes on the machine slow both alike; the CPU
+time of this process is printed too.
+"""
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import create_app
+from forms.definitions import load_all
+from models import demo, users
+from models.db import connect, writing
+from reports import filters, pdf, summary
+
+TARGET_S, TARGET_RATIO = 3.0, 1.3
+MISSION = {"name": "Election Observation Mission", "zone": "Asia/Almaty",
+           "election": "Early Mazhilis elections, 19 March 2023"}
+# Proposed as a migration: every filter column plus what the aggregates read,
+# so only the answers scan touches checklist rows (reports and exports).
+PROPOSED_INDEX = ("CREATE INDEX IF NOT EXISTS checklists_report ON checklists"
+                  " (form_type, review_state, arrival_utc, station_id, overall,"
+                  " serious_count, team, created_utc)")
+
+
+def build(path: str, station_count: int, checklist_count: int) -> None:
+    """Migrate, fill with the demo mission, then give checklists review states."""
+    create_app({"DATABASE": path, "SECRET_KEY": "bench"})
+    db = connect(path)
+    try:
+        if users.count_users(db):
+            print(f"Reusing the mission already in {path}")
+            return
+        started = time.perf_counter()
+        demo.generate(db, station_count, checklist_count)
+        with writing(db):
+            db.execute("UPDATE checklists SET review_state = CASE id % 19"
+                       " WHEN 0 THEN 'rejected' WHEN 1 THEN 'needs_clarification'"
+                       " WHEN 2 THEN 'verified' WHEN 3 THEN 'verified' WHEN 4 THEN 'verified'"
+                       " WHEN 5 THEN 'verified' WHEN 6 THEN 'verified' WHEN 7 THEN 'verified'"
+                       " ELSE 'submitted' END")
+        print(f"Built {path} in {time.perf_counter() - started:.1f} s")
+    finally:
+        db.close()
+
+
+def _filter(db, args: dict) -> filters.ReportFilter:
+    known = [r[0] for r in db.execute("SELECT DISTINCT region FROM stations")]
+    flt = filters.parse(args, known, MISSION["zone"])
+    assert flt.ok, flt.errors
+    return flt
+
+
+def _timed(function, *args):
+    started, cpu = time.perf_counter(), time.process_time()
+    result = function(*args)
+    return result, time.perf_counter() - started, time.process_time() - cpu
+
+
+def run(app, path: str, runs: int, out: str | None, args: dict) -> None:
+    """Time the full PDF and WeasyPrint alone ``runs`` times; print medians and the ratio."""
+    definitions = load_all()
+    rows: dict[str, list[float]] = {}
+    with app.app_context():
+        db = connect(path)
+        flt = _filter(db, args)
+        print(f"Selection: {flt.describe()}")
+        for number in range(runs + 1):
+            figures, build_s, build_cpu = _timed(summary.build_summary, db, flt, definitions,
+                                                 MISSION)
+            html, render_s, render_cpu = _timed(summary.render_html, figures)
+            data, pdf_s, pdf_cpu = _timed(pdf.render_pdf, html)
+            _data, alone_s, alone_cpu = _timed(pdf.render_pdf, html)
+            if number == 0:  # warm-up: fonts, imports, SQLite and OS caches
+                if out:
+                    Path(out).write_bytes(data)
+                print(f"HTML {len(html):,} characters; PDF {len(data):,} bytes")
+                continue
+            for name, value in (("full", build_s + render_s + pdf_s), ("weasyprint", alone_s),
+                                ("build_summary", build_s), ("template", render_s),
+                                ("weasyprint in full", pdf_s),
+                                ("full cpu", build_cpu + render_cpu + pdf_cpu),
+                                ("weasyprint cpu", alone_cpu), ("build_summary cpu", build_cpu)):
+                rows.setdefault(name, []).append(value)
+        db.close()
+    medians = {name: statistics.median(values) for name, values in rows.items()}
+    for name, value in medians.items():
+        print(f"  {name:<20} median {value * 1000:7.0f} ms  "
+              f"(runs: {', '.join(f'{v * 1000:.0f}' for v in rows[name])})")
+    print(f"CPU time of this process: ratio {medians['full cpu'] / medians['weasyprint cpu']:.2f}"
+          " (what the ratio is on an idle machine)")
+    ratio = medians["full"] / medians["weasyprint"]
+    print(f"Wall clock: full PDF {medians['full']:.2f} s (target <= {TARGET_S:.0f} s): "
+          f"{'ok' if medians['full'] <= TARGET_S else 'MISSED'}; "
+          f"ratio full / WeasyPrint alone {ratio:.2f} (target <= {TARGET_RATIO}): "
+          f"{'ok' if ratio <= TARGET_RATIO else 'MISSED'}")
+
+
+def sql_parts(app, path: str, args: dict) -> None:
+    """The parts of build_summary on their own, slowest first (best of 3, CPU ms)."""
+    definitions = load_all()
+    with app.app_context():
+        db = connect(path)
+        flt = _filter(db, args)
+        parts = {"cells (coverage, overall, by region)": lambda: summary._cells(db, flt, "region"),
+                 "totals": lambda: summary._totals(db, flt),
+                 "problems (count + 200 listed)": lambda: summary.problems(db, flt, definitions),
+                 "meetings and follow-ups": lambda: summary.interactions(db, flt, "2023-03-25")}
+        for kind, definition in definitions.items():
+            parts[f"answers {kind}"] = (lambda d=definition: summary.answer_counts(db, flt, d))
+        timings = {}
+        for name, part in parts.items():
+            best = min(_timed(part)[2] for _ in range(3))
+            timings[name] = best
+        for name, best in sorted(timings.items(), key=lambda item: -item[1]):
+            print(f"  {name:<38} {best * 1000:6.0f} ms cpu")
+        db.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--stations", type=int, default=10000)
+    parser.add_argument("--checklists", type=int, default=50000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--db", help="SQLite file to build or reuse (default: a temporary one)")
+    parser.add_argument("--out", help="write the PDF of the first run here")
+    parser.add_argument("--proposed-index", action="store_true",
+                        help="create the covering index proposed for a migration first")
+    parser.add_argument("--verified-only", action="store_true")
+    parser.add_argument("--region", help="one region, e.g. Almaty")
+    parser.add_argument("--from", dest="date_from", default="", help="first day, YYYY-MM-DD")
+    parser.add_argument("--to", dest="date_to", default="", help="last day, YYYY-MM-DD")
+    options = parser.parse_args()
+    args = {"verified_only": "1" if options.verified_only else "",
+            "region": options.region or "", "from": options.date_from, "to": options.date_to}
+    with tempfile.TemporaryDirectory() as folder:
+        path = options.db or str(Path(folder) / "bench.sqlite")
+        build(path, options.stations, options.checklists)
+        app = create_app({"DATABASE": path, "SECRET_KEY": "bench"})
+        if options.proposed_index:
+            db = connect(path)
+            started = time.perf_counter()
+            db.execute(PROPOSED_INDEX)
+            db.conn.commit()
+            print(f"Proposed index created in {time.perf_counter() - started:.2f} s")
+            db.close()
+        run(app, path, options.runs, options.out, args)
+        print("build_summary parts:")
+        sql_parts(app, path, args)
+
+
+if __name__ == "__main__":
+    main()

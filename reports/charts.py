@@ -1,0 +1,61 @@
+"""SVG charts drawn from the figures: one <rect> per bar, text labels, every text escaped.
+
+Inline SVG stays vector in WeasyPrint's PDF (sharp at any zoom, text
+selectable), and needs no plotting library nor any file to fetch.
+"""
+
+from collections.abc import Sequence
+
+from markupsafe import Markup, escape
+
+# Scale ends, as fractions: the chart uses the smallest that holds every bar,
+# so a 4 % share does not vanish on a 0-100 % axis.
+SCALES = (0.05, 0.1, 0.2, 0.25, 0.5, 1.0)
+LABEL_MAX = 28
+FONT = "DejaVu Sans, sans-serif"
+
+
+def scale_end(values: Sequence[float | None]) -> float:
+    """The axis end: the smallest of SCALES at or above every value."""
+    top = max((v for v in values if v is not None), default=0.0)
+    return next((end for end in SCALES if top <= end), 1.0)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= LABEL_MAX else text[:LABEL_MAX - 1].rstrip() + "…"
+
+
+def bar_chart(bars: Sequence[tuple[str, float | None, str]], title: str, *,
+              width: int = 520, row: int = 15, label_width: int = 140,
+              value_width: int = 110) -> Markup:
+    """A horizontal bar chart: ``bars`` are (label, share 0..1 or None, printed value).
+
+    A bar without a value (no observations) gets its label and printed value
+    but no rectangle.
+    """
+    end = scale_end([value for _label, value, _text in bars])
+    top, plot = 30, width - label_width - value_width
+    height = top + row * len(bars) + 6
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}"'
+              f' width="{width}" height="{height}" role="img" aria-label="{escape(title)}"'
+              f' font-family="{FONT}" font-size="8.5">'),
+             f"<title>{escape(title)}</title>",
+             f'<text x="0" y="10" font-size="9.5" font-weight="bold">{escape(title)}</text>']
+    for step in range(5):
+        x = label_width + plot * step / 4
+        parts.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{height - 4}"'
+                     ' stroke="#c9ced4" stroke-width="0.5"/>')
+        parts.append(f'<text x="{x:.1f}" y="{top - 9}" text-anchor="middle" fill="#4a5560"'
+                     f' font-size="7.5">{end * 100 * step / 4:g}%</text>')
+    for index, (label, value, text) in enumerate(bars):
+        y = top + index * row
+        parts.append(f'<text x="{label_width - 5}" y="{y + row * 0.7:.1f}"'
+                     f' text-anchor="end">{escape(_short(label))}</text>')
+        if value is not None:
+            length = plot * min(value / end, 1.0) if end else 0
+            parts.append(f'<rect x="{label_width}" y="{y + 2}" width="{length:.1f}"'
+                         f' height="{row - 4}" fill="#12355b"/>')
+        parts.append(f'<text x="{label_width + plot + 5}" y="{y + row * 0.7:.1f}"'
+                     f' fill="#1b1f24">{escape(text)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -1,0 +1,83 @@
+// On every page of a logged-in user (included by templates/base.html):
+//  - installs the service worker, so the offline forms are ready after the
+//    first visit online, and tells it who is logged in (another user on this
+//    phone: the previous one's cached page and data are dropped);
+//  - before logging out, warns when entries on this phone have not reached
+//    the server yet, then forgets the cached page and data (drafts and the
+//    outbox stay, in this user's own database, until they log in again).
+//
+// Hook (base.html): <form ... data-logout data-username="NAME" data-role="ROLE"
+//   data-unsent="(translated, with %(n)s)" data-offline="(translated)">
+
+import { exists, openStore } from "./store.js";
+
+const USER_CACHE = "eom-user";  // static/sw.js USER
+
+/** How many of this user's forms are waiting to send or sent back to fix. */
+export async function unsentCount(username) {
+  if (!username || !("indexedDB" in self) || !(await exists(username))) { return 0; }
+  const store = await openStore(username);
+  try {
+    const counts = await store.counts();
+    return counts.waiting + counts.rejected;
+  } finally {
+    store.db.close();
+  }
+}
+
+/** Register the worker and tell it who is logged in; resolves with its answer. */
+export async function greetWorker(username, role, workerUrl = "/sw.js", type = "hello") {
+  if (!("serviceWorker" in navigator) || !username) { return { ok: false }; }
+  await navigator.serviceWorker.register(workerUrl, { scope: "/" });
+  const registration = await navigator.serviceWorker.ready;
+  const channel = new MessageChannel();
+  const reply = new Promise((resolve) => { channel.port1.onmessage = (e) => resolve(e.data); });
+  registration.active.postMessage({ type, username, role }, [channel.port2]);
+  return reply;
+}
+
+// The user's cached page and data go; the worker stops any warm-up in flight.
+async function forget() {
+  try {
+    const worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+    if (worker) { worker.postMessage({ type: "forget" }); }
+    if ("caches" in self) { await caches.delete(USER_CACHE); }
+  } catch (error) {
+    // Nothing cached, or storage unavailable: nothing to forget.
+  }
+}
+
+function guard(form) {
+  const username = form.getAttribute("data-username");
+  form.addEventListener("submit", async (event) => {
+    if (form.hasAttribute("data-confirmed")) { return; }
+    event.preventDefault();
+    if (!navigator.onLine) {
+      window.alert(form.getAttribute("data-offline") || "Offline");
+      return;
+    }
+    let unsent = 0;
+    try { unsent = await unsentCount(username); } catch (error) { unsent = 0; }
+    const question = (form.getAttribute("data-unsent") || "%(n)s unsent. Log out?")
+      .replace("%(n)s", String(unsent));
+    if (unsent > 0 && !window.confirm(question)) { return; }
+    await forget();
+    form.setAttribute("data-confirmed", "");
+    form.submit();
+  });
+  form.setAttribute("data-guarded", "");
+}
+
+const logout = document.querySelector("form[data-logout]");
+if (logout) {
+  guard(logout);
+  const username = logout.getAttribute("data-username");
+  const role = logout.getAttribute("data-role");
+  if (navigator.onLine && role === "observer") {
+    greetWorker(username, role, logout.getAttribute("data-worker") || "/sw.js")
+      .catch(() => null);
+  } else if ("serviceWorker" in navigator && navigator.serviceWorker.controller) {
+    // Not an observer, but an observer used this phone: drop their cached page and data.
+    navigator.serviceWorker.controller.postMessage({ type: "hello", username, role });
+  }
+}

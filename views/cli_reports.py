@@ -1,0 +1,100 @@
+"""``flask --app app report summary|region|interactions``: the PDF reports from the command line.
+
+Same filters and the same messages as the reports page; a filter that cannot
+make a report prints what is wrong and exits with status 2, writing nothing.
+Each report written leaves an "export" record in the audit log (no user).
+"""
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+
+from models import audit, stations
+from models.db import connect
+from reports import filters, pdf, summary
+from views.reports import definitions, mission
+
+
+@click.group("report")
+def report() -> None:
+    """PDF reports: the mission summary, one region, the commission interaction log."""
+
+
+def _options(command):
+    """The filter options shared by ``summary`` and ``region``."""
+    for option in reversed((
+            click.option("--out", required=True, type=click.Path(dir_okay=False),
+                         help="Where to write the PDF."),
+            click.option("--type", "types", multiple=True,
+                         help="Checklist type (opening, voting, counting, tabulation); repeat."),
+            click.option("--from", "date_from", default="",
+                         help="First day, YYYY-MM-DD, local to the mission's time zone."),
+            click.option("--to", "date_to", default="", help="Last day, YYYY-MM-DD."),
+            click.option("--verified-only", is_flag=True,
+                         help="Only verified entries (rejected ones are always left out)."))):
+        command = option(command)
+    return command
+
+
+def _write(name: str, out: str, regions: tuple[str, ...], types: tuple[str, ...],
+           date_from: str, date_to: str, verified_only: bool) -> None:
+    db = connect(current_app.config["DATABASE"], current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    try:
+        flt = filters.parse({"from": date_from, "to": date_to, "region": list(regions),
+                             "type": list(types), "verified_only": "1" if verified_only else ""},
+                            stations.regions(db), current_app.config["MISSION_TIMEZONE"])
+        if name == "region" and len(flt.regions) != 1 and "region" not in flt.errors:
+            flt.errors["region"] = _("Choose one region for a region report.")
+        if not flt.ok:
+            raise click.UsageError(" ".join(flt.errors.values()))
+        if name == "region":
+            figures = summary.build_region(db, flt, definitions(), mission())
+            html = summary.render_html(figures, "reports/region.html")
+        else:
+            figures = summary.build_summary(db, flt, definitions(), mission())
+            html = summary.render_html(figures)
+        data = pdf.render_pdf(html)
+        Path(out).write_bytes(data)
+        audit.record(db, "export", None, details={
+            "report": name, "filter": summary.filter_details(flt), "via": "cli"})
+    finally:
+        db.close()
+    empty = " It says so: no entry matches this selection." if figures["empty"] else ""
+    click.echo(f"Wrote {out}: {figures['totals']['checklists']:,} checklists "
+               f"({figures['selection']}), {len(data) // 1024} KB.{empty}")
+
+
+@report.command("summary")
+@click.option("--region", "regions", multiple=True, help="Region as in the registry; repeat.")
+@_options
+@with_appcontext
+def summary_command(out: str, regions: tuple[str, ...], types: tuple[str, ...],
+                    date_from: str, date_to: str, verified_only: bool) -> None:
+    """Write the mission summary (the statistical annex of a preliminary statement)."""
+    _write("summary", out, regions, types, date_from, date_to, verified_only)
+
+
+@report.command("region")
+@click.argument("region")
+@_options
+@with_appcontext
+def region_command(region: str, out: str, types: tuple[str, ...], date_from: str,
+                   date_to: str, verified_only: bool) -> None:
+    """Write the report of one REGION, by district, with its stations' serious problems."""
+    _write("region", out, (region,), types, date_from, date_to, verified_only)
+
+
+try:  # the interaction log's command is the entries helper's (views/cli_entry_reports.py)
+    from views.cli_entry_reports import interactions_command
+except ImportError:  # pragma: no cover - only while that module is missing
+    interactions_command = None
+if interactions_command is not None:
+    report.add_command(interactions_command)
+
+
+def register(app: Flask) -> None:
+    """Add ``report`` to ``flask --app app``."""
+    app.cli.add_command(report)
