@@ -8,7 +8,7 @@ WORKERS ?= 4
 THREADS ?= 4
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test venv system-deps pdf-deps bench messages clean
+.PHONY: run test venv system-deps pdf-deps lint bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ run: venv pdf-deps
 
 test: $(VENV)/.installed-test system-deps
 	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/submit.py

@@ -10,10 +10,31 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from models import db as database
 from models.settings import defaults
-from views import (api, audit, auth, cli, cli_audit, dashboard, entry_pdfs, errors, exports,
-                   incidents, interactions, liaison, observe, offline, reports, review, security,
-                   tokens)
-from views import cli_backup, cli_exports, cli_reports, cli_tokens, storage_errors
+from views import (
+    api,
+    audit,
+    auth,
+    cli,
+    cli_audit,
+    cli_backup,
+    cli_exports,
+    cli_reports,
+    cli_tokens,
+    dashboard,
+    entry_pdfs,
+    errors,
+    exports,
+    incidents,
+    interactions,
+    liaison,
+    observe,
+    offline,
+    reports,
+    review,
+    security,
+    storage_errors,
+    tokens,
+)
 from views.ids import RowIdConverter
 
 csrf = CSRFProtect()

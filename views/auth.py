@@ -3,8 +3,17 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, Flask, abort, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import (
