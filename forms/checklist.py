@@ -46,6 +46,20 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+def answer_text(value, question: Question, empty: str = "—") -> str:
+    """A stored answer as the observer saw it in the form (pages, PDFs)."""
+    if value in (None, "", []):
+        return empty
+    if question.type == "yesno":
+        return str(YESNO_LABELS.get(value, value))
+    choices = {code: str(_l(text)) for code, text in question.choices}
+    if question.type == "multi":
+        return ", ".join(choices.get(v, v) for v in value)
+    if question.type == "choice":
+        return choices.get(value, value)
+    return str(value)
+
+
 def plausible_day(day: date) -> bool:
     """False for dates no observation can have (before 2000, typos like 0023)."""
     return day >= EARLIEST_DAY

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
 from forms.checklist import OVERALL_LABELS, YESNO_LABELS
+from forms.checklist import answer_text as checklist_answer_text
 from forms.definitions import Definition, Question
 from forms.incident import CATEGORY_LABELS, SEVERITY_LABELS
 from forms.interaction import LEVEL_LABELS, STATUS_LABELS, TOPIC_LABELS
@@ -78,16 +79,7 @@ def label(labels: dict, code) -> str:
 
 def answer_text(value, question: Question) -> str:
     """A stored answer as the observer saw it in the form."""
-    if value in (None, "", []):
-        return NONE
-    if question.type == "yesno":
-        return label(YESNO_LABELS, value)
-    choices = {code: _(text) for code, text in question.choices}
-    if question.type == "multi":
-        return ", ".join(choices.get(v, v) for v in value)
-    if question.type == "choice":
-        return choices.get(value, value)
-    return str(value)
+    return checklist_answer_text(value, question, NONE)
 
 
 def follow_up_row(item: dict, today: str, counted: bool = True) -> dict:

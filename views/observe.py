@@ -19,14 +19,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forms.checklist import (
-    OVERALL_LABELS,
-    UUID_PATTERN,
-    YESNO_LABELS,
-    ChecklistForm,
-    build_form_class,
-)
+from forms.checklist import OVERALL_LABELS, UUID_PATTERN, ChecklistForm, answer_text, build_form_class
 from forms.definitions import Definition, Question, load_all
+from forms.review import STATE_LABELS
 from models import checklists, review, review_list, stations
 from models.clock import utc_now, utc_to_local
 from models.db import get_db
@@ -235,9 +230,7 @@ def local_time(utc_text: str, zone: str) -> str:
 
 def review_state_label(code: str) -> str:
     """Jinja filter: a review state in words."""
-    return {"submitted": _("Submitted"), "verified": _("Verified"),
-            "needs_clarification": _("Needs clarification"),
-            "rejected": _("Rejected")}.get(code, code)
+    return str(STATE_LABELS.get(code, code))
 
 
 def overall_label(code: str) -> str:
@@ -247,11 +240,4 @@ def overall_label(code: str) -> str:
 
 def answer_label(value, question: Question) -> str:
     """Jinja filter: a stored answer as the observer saw it."""
-    if question.type == "yesno":
-        return str(YESNO_LABELS.get(value, value))
-    labels = {v: _(t) for v, t in question.choices}
-    if question.type == "multi":
-        return ", ".join(labels.get(v, v) for v in value)
-    if question.type == "choice":
-        return labels.get(value, value)
-    return str(value)
+    return answer_text(value, question)
