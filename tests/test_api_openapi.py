@@ -69,13 +69,16 @@ def test_every_api_route_is_documented_once(app, doc):
 
 
 def test_every_schema_in_the_document_is_valid_json_schema(doc):
-    for name, schema in doc["components"]["schemas"].items():
-        Draft202012Validator.check_schema(schema)
-    for ops in doc["paths"].values():
-        for op in ops.values():
-            for response in op["responses"].values():
-                Draft202012Validator.check_schema(
-                    response["content"]["application/json"]["schema"])
+    meta = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+    schemas = dict(doc["components"]["schemas"])
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            for status, response in op["responses"].items():
+                schemas[f"{method} {path} {status}"] = \
+                    response["content"]["application/json"]["schema"]
+    invalid = {name: [e.message for e in meta.iter_errors(schema)]
+               for name, schema in schemas.items()}
+    assert {name: errors for name, errors in invalid.items() if errors} == {}
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -174,9 +174,11 @@ def test_shell_calls_addresses_the_api_has(app):
     adapter = app.url_map.bind("localhost")
     for url in (config["me"], config["definitions"], config["stations"].split("?")[0],
                 config["station_search"], config["token"]):
-        adapter.match(url, method="GET")
+        endpoint, _args = adapter.match(url, method="GET")
+        assert endpoint.startswith(("api.", "offline.")), url
     for url in config["send"].values():
-        adapter.match(url, method="POST")
+        endpoint, _args = adapter.match(url, method="POST")
+        assert endpoint.startswith("api.create_"), url
 
 
 def test_what_the_worker_caches_answers_an_observer(app):
