@@ -26,7 +26,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from forms.checklist import CLOCK_SLACK, UUID_PATTERN, MultiCheckboxField, parse_time
-from models import interactions
+from models import interactions, stations
 from models.clock import local_to_utc, to_iso, utc_now, utc_to_local
 
 LEVEL_LABELS = {"cec": _l("Central Election Commission (CEC)"),
@@ -244,7 +244,7 @@ class InteractionForm(FlaskForm):
             return
         # The CEC sits in the capital: its meetings keep the mission's zone.
         if level != "cec" and region:
-            self.zone = interactions.region_zone(self.db, region) or self.mission_zone
+            self.zone = stations.region_zone(self.db, region) or self.mission_zone
         if at is None or not isinstance(day, date):
             return
         moment = local_to_utc(day, at, self.zone)

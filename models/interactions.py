@@ -336,7 +336,8 @@ _ENTRY_SQL = """
 """
 
 
-def _decode(row: dict) -> dict:
+def decode_row(row: dict) -> dict:
+    """A stored meeting row with its JSON columns decoded."""
     row["counterparts"] = json.loads(row["counterparts"])
     row["topics"] = json.loads(row["topics"])
     return row
@@ -347,7 +348,7 @@ def get(db: Database, entry_id: int) -> dict | None:
     rows = list(db.query(_ENTRY_SQL + " WHERE i.id = ?", [entry_id]))
     if not rows:
         return None
-    entry = _decode(rows[0])
+    entry = decode_row(rows[0])
     entry["follow_ups"] = list(db.query(
         "SELECT * FROM follow_ups WHERE interaction_id = ? ORDER BY kind DESC, id", [entry_id]))
     entry["links"] = linked_entries(db, entry_id)
@@ -367,61 +368,3 @@ def versions(db: Database, entry_id: int) -> list[dict]:
         " JOIN users u ON u.id = v.edited_by WHERE v.entry_kind = ? AND v.entry_id = ?"
         " ORDER BY v.version", [KIND, entry_id])
     return [{**r, "changes": json.loads(r["changes"])} for r in rows]
-
-
-def region_zone(db: Database, region: str) -> str | None:
-    """The time zone most of a region's polling stations keep, or None for an unknown region."""
-    row = db.execute("SELECT timezone FROM stations WHERE region = ? GROUP BY timezone"
-                     " ORDER BY count(*) DESC LIMIT 1", [region]).fetchone()
-    return row[0] if row else None
-
-
-
-@dataclass
-class LogFilter:
-    """What the meetings log is narrowed to; empty values mean no restriction."""
-
-    level: str = ""
-    region: str = ""
-    topic: str = ""
-    status: str = ""          # a follow-up status, or "overdue"
-    since_utc: str = ""       # occurred at or after
-    until_utc: str = ""       # occurred before
-    team: str | None = None   # observers see only their team's meetings
-    today: str = ""           # YYYY-MM-DD in the mission's zone, for "overdue"
-
-
-# One condition per filter; each uses only its own bound parameter.
-_CONDITIONS = {
-    "level": "i.commission_level = :level",
-    "region": "i.region = :region",
-    "topic": "EXISTS (SELECT 1 FROM json_each(i.topics) WHERE value = :topic)",
-    "status": "EXISTS (SELECT 1 FROM follow_ups f WHERE f.interaction_id = i.id"
-              " AND f.status = :status)",
-    "since_utc": "i.occurred_utc >= :since_utc",
-    "until_utc": "i.occurred_utc < :until_utc",
-    "team": "i.team = :team",
-}
-# Rejected reports count nowhere, so their items are never overdue (as in models.liaison.overdue).
-_OVERDUE = ("i.review_state != 'rejected' AND EXISTS (SELECT 1 FROM follow_ups f"
-            " WHERE f.interaction_id = i.id AND f.status = 'open' AND f.due_date < :today)")
-
-
-def log(db: Database, filters: LogFilter, limit: int = 100, offset: int = 0) -> list[dict]:
-    """Meetings, newest first, with counts of open and overdue follow-ups."""
-    params = {name: value for name, value in vars(filters).items()
-              if value not in ("", None) and name != "today"}
-    where = [_OVERDUE if name == "status" and value == "overdue" else _CONDITIONS[name]
-             for name, value in params.items()]
-    sql = ("SELECT i.*, u.username AS author,"
-           " (SELECT count(*) FROM follow_ups f WHERE f.interaction_id = i.id) AS item_count,"
-           " (SELECT count(*) FROM follow_ups f WHERE f.interaction_id = i.id"
-           "   AND f.status = 'open') AS open_items,"
-           " (SELECT count(*) FROM follow_ups f WHERE f.interaction_id = i.id"
-           "   AND f.status = 'open' AND f.due_date < :today"
-           "   AND i.review_state != 'rejected') AS overdue_items"
-           " FROM interactions i JOIN users u ON u.id = i.author_id"
-           + (" WHERE " + " AND ".join(where) if where else "")
-           + " ORDER BY i.occurred_utc DESC, i.id DESC LIMIT :limit OFFSET :offset")
-    params.update(today=filters.today or "0000-00-00", limit=limit, offset=offset)
-    return [_decode(r) for r in db.query(sql, params)]

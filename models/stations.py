@@ -129,3 +129,10 @@ def get(db: Database, station_id: int) -> dict | None:
 def regions(db: Database) -> list[str]:
     """The regions present in the registry."""
     return [r["region"] for r in db.query("SELECT DISTINCT region FROM stations ORDER BY region")]
+
+
+def region_zone(db: Database, region: str) -> str | None:
+    """The time zone most of a region's polling stations keep, or None for an unknown region."""
+    row = db.execute("SELECT timezone FROM stations WHERE region = ? GROUP BY timezone"
+                     " ORDER BY count(*) DESC LIMIT 1", [region]).fetchone()
+    return row[0] if row else None

@@ -1,7 +1,7 @@
 """The commission interaction log: every meeting in time order, with what was asked and answered.
 
 The selection is the meetings log page's own (forms.interaction.LogFilterForm
-read into models.interactions.LogFilter), and the meetings come from the
+read into models.meeting_log.LogFilter), and the meetings come from the
 page's listing function, so the PDF lists exactly what the page lists. The
 counts at the top leave out rejected meeting reports, as every statistic
 does; the list shows them, marked as rejected.
@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 
 from forms.interaction import LEVEL_LABELS, STATUS_LABELS, TOPIC_LABELS, LogFilterForm
 from forms.review import STATE_LABELS
-from models import interactions
+from models import interactions, meeting_log
 from models.clock import local_to_utc, to_iso, utc_now
 from reports.entry import day, follow_up_row, label, local, number
 from reports.pdf import render_pdf
@@ -36,7 +36,7 @@ COUNTS = ("meetings", "requests", "answered", "closed", "open", "overdue",
 class LogSelection:
     """A validated selection of the log, or the messages saying what is wrong."""
 
-    filters: interactions.LogFilter | None
+    filters: meeting_log.LogFilter | None
     description: str = ""
     errors: list[str] = field(default_factory=list)
 
@@ -64,7 +64,7 @@ def parse_filters(args, regions: list[str], mission_zone: str,
     def bound(day) -> str:
         return to_iso(local_to_utc(day, time(0), mission_zone))
 
-    filters = interactions.LogFilter(
+    filters = meeting_log.LogFilter(
         level=form.level.data or "", region=form.region.data or "",
         topic=form.topic.data or "", status=form.status.data or "",
         since_utc=bound(form.since.data) if form.since.data else "",
@@ -134,7 +134,7 @@ def build_log(db: Database, selection: LogSelection, *, mission: str = "",
     """
     now = now or utc_now()
     filters = selection.filters
-    rows = interactions.log(db, filters, limit=MAX_MEETINGS)
+    rows = meeting_log.log(db, filters, limit=MAX_MEETINGS)
     truncated = len(rows) == MAX_MEETINGS
     rows.reverse()  # the listing is newest first; a log reads in time order
     items = _items_by_meeting(db, [r["id"] for r in rows])

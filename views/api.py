@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from models import api_tokens, checklists, incidents, interactions, stations
+from models import api_tokens, checklists, incidents, interactions, meeting_log, stations
 from models.clock import utc_now
 from models.db import get_db
 from views import api_entries as entries
@@ -303,10 +303,10 @@ def create_interaction():
 def interaction_list():
     page, offset = _page()
     today = utc_now().astimezone(ZoneInfo(current_app.config["MISSION_TIMEZONE"])).date()
-    filters = interactions.LogFilter(
+    filters = meeting_log.LogFilter(
         team=current_user.team if current_user.role == "observer" else None,
         today=today.isoformat())
-    rows = interactions.log(get_db(), filters, limit=PAGE + 1, offset=offset)
+    rows = meeting_log.log(get_db(), filters, limit=PAGE + 1, offset=offset)
     return _listing("interactions", rows, page, entries.interaction_summary_json)
 
 

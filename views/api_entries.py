@@ -195,7 +195,7 @@ def interaction_json(row: dict) -> dict:
 
 
 def interaction_summary_json(row: dict) -> dict:
-    """A meeting as the log lists it (models.interactions.log), with its item counts."""
+    """A meeting as the log lists it (models.meeting_log.log), with its item counts."""
     return {**_common(row, "interactions.detail"),
             **{name: row[name] for name in (*_MEETING_FIELDS, "item_count", "open_items",
                                             "overdue_items")}}

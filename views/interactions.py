@@ -26,7 +26,7 @@ from forms.interaction import (
     LogFilterForm,
     form_data,
 )
-from models import interactions, liaison, review, stations, users
+from models import interactions, liaison, meeting_log, review, stations, users
 from models.clock import local_to_utc, to_iso, utc_now, utc_to_local
 from models.db import get_db
 from views.auth import roles_required
@@ -96,13 +96,13 @@ def log():
         return render_template("interactions/log.html", form=form, meetings=[], page=1,
                                has_next=False, args={}), 400
     zone = current_app.config["MISSION_TIMEZONE"]
-    filters = interactions.LogFilter(
+    filters = meeting_log.LogFilter(
         level=form.level.data, region=form.region.data, topic=form.topic.data,
         status=form.status.data, team=_observer_team(), today=_today().isoformat(),
         since_utc=to_iso(local_to_utc(form.since.data, time(0), zone)) if form.since.data else "",
         until_utc=to_iso(local_to_utc(form.until.data + timedelta(days=1), time(0), zone))
         if form.until.data else "")
-    rows = interactions.log(db, filters, limit=PAGE, offset=(page - 1) * PAGE)
+    rows = meeting_log.log(db, filters, limit=PAGE, offset=(page - 1) * PAGE)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("interactions/log.html", form=form, meetings=rows, page=page,
                            has_next=len(rows) == PAGE, args=args)

@@ -1,0 +1,57 @@
+"""The meetings log: meetings filtered by level, region, topic and follow-up status."""
+
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from models.interactions import decode_row
+
+
+@dataclass
+class LogFilter:
+    """What the meetings log is narrowed to; empty values mean no restriction."""
+
+    level: str = ""
+    region: str = ""
+    topic: str = ""
+    status: str = ""          # a follow-up status, or "overdue"
+    since_utc: str = ""       # occurred at or after
+    until_utc: str = ""       # occurred before
+    team: str | None = None   # observers see only their team's meetings
+    today: str = ""           # YYYY-MM-DD in the mission's zone, for "overdue"
+
+
+# One condition per filter; each uses only its own bound parameter.
+_CONDITIONS = {
+    "level": "i.commission_level = :level",
+    "region": "i.region = :region",
+    "topic": "EXISTS (SELECT 1 FROM json_each(i.topics) WHERE value = :topic)",
+    "status": "EXISTS (SELECT 1 FROM follow_ups f WHERE f.interaction_id = i.id"
+              " AND f.status = :status)",
+    "since_utc": "i.occurred_utc >= :since_utc",
+    "until_utc": "i.occurred_utc < :until_utc",
+    "team": "i.team = :team",
+}
+# Rejected reports count nowhere, so their items are never overdue (as in models.liaison.overdue).
+_OVERDUE = ("i.review_state != 'rejected' AND EXISTS (SELECT 1 FROM follow_ups f"
+            " WHERE f.interaction_id = i.id AND f.status = 'open' AND f.due_date < :today)")
+
+
+def log(db: Database, filters: LogFilter, limit: int = 100, offset: int = 0) -> list[dict]:
+    """Meetings, newest first, with counts of open and overdue follow-ups."""
+    params = {name: value for name, value in vars(filters).items()
+              if value not in ("", None) and name != "today"}
+    where = [_OVERDUE if name == "status" and value == "overdue" else _CONDITIONS[name]
+             for name, value in params.items()]
+    sql = ("SELECT i.*, u.username AS author,"
+           " (SELECT count(*) FROM follow_ups f WHERE f.interaction_id = i.id) AS item_count,"
+           " (SELECT count(*) FROM follow_ups f WHERE f.interaction_id = i.id"
+           "   AND f.status = 'open') AS open_items,"
+           " (SELECT count(*) FROM follow_ups f WHERE f.interaction_id = i.id"
+           "   AND f.status = 'open' AND f.due_date < :today"
+           "   AND i.review_state != 'rejected') AS overdue_items"
+           " FROM interactions i JOIN users u ON u.id = i.author_id"
+           + (" WHERE " + " AND ".join(where) if where else "")
+           + " ORDER BY i.occurred_utc DESC, i.id DESC LIMIT :limit OFFSET :offset")
+    params.update(today=filters.today or "0000-00-00", limit=limit, offset=offset)
+    return [decode_row(r) for r in db.query(sql, params)]
