@@ -55,14 +55,15 @@ def connect(path: str, busy_timeout_ms: int = 10000) -> Database:
     fails with "attempt to write a readonly database", which
     views/storage_errors.py answers with a 503.
     """
+    # The timeout is SQLite's busy timeout: a writer waits that long for another.
     conn = _open(path, busy_timeout_ms / 1000)
-    db = Database(conn, execute_plugins=False)
     # sqlite-utils leaves foreign keys off; FULL makes an acknowledged
-    # checklist survive a power cut even in WAL mode.
-    db.execute("PRAGMA foreign_keys = ON")
-    db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-    db.execute("PRAGMA synchronous = FULL")
-    return db
+    # checklist survive a power cut even in WAL mode. Set on the raw
+    # connection: this runs on every request.
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = FULL")
+    # No triggers here, so sqlite-utils' recursive_triggers PRAGMA is skipped.
+    return Database(conn, execute_plugins=False, recursive_triggers=False)
 
 
 def get_db() -> Database:

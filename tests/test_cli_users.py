@@ -35,3 +35,12 @@ def test_init_db_is_repeatable_and_keeps_data(app, db):
         assert runner.invoke(args=["init-db"]).exit_code == 0
     assert db.execute("SELECT count(*) FROM users").fetchone()[0] == 6
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_every_connection_has_the_durability_settings(db_path, app):
+    from models.db import connect
+    db = connect(db_path, busy_timeout_ms=7000)
+    settings = [db.execute(f"PRAGMA {name}").fetchone()[0]
+                for name in ("foreign_keys", "synchronous", "busy_timeout", "journal_mode")]
+    db.close()
+    assert settings == [1, 2, 7000, "wal"]  # 2 = FULL
