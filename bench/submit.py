@@ -2,15 +2,18 @@
 
 Run from the project root:
 
-    .venv/bin/python bench/submit.py [--seconds 10] [--clients 64] [--workers 4] \\
-        [--threads 4] [--repeat 3] [--warmup 2] [--quiet-wait 30]
+    .venv/bin/python bench/submit.py [--seconds 10] [--clients 64] [--workers 5] \\
+        [--threads 1] [--repeat 3] [--warmup 2] [--stations 200] [--quiet-wait 30]
 
-It builds a fresh SQLite database in a temporary folder (migrations, 200
-stations, one observer per client) and starts the app under gunicorn on it,
+(``--help`` lists the rest: --dir, --app, --baseline, --gunicorn-args, --access-log.)
+
+It builds a fresh SQLite database in a temporary folder (migrations,
+``--stations`` stations, one observer per client), starts the app under gunicorn on it,
 and bench/bare_insert.py under gunicorn with the same workers and threads on a
 database of its own. Each client logs in once, opens one voting form for its
 CSRF token, then posts complete, valid voting checklists (a fresh uuid each)
-back to back over a keep-alive connection; success is a 303. The baseline gets
+back to back over a keep-alive connection (gunicorn's sync worker, --threads 1,
+closes it after each response; the client then reconnects); success is a 303. The baseline gets
 the same bytes at the same concurrency; success there is a 201. App and
 baseline are measured alternately ``--repeat`` times and the medians compared
 with the targets; the rows stored are then counted against the successes.
@@ -20,6 +23,11 @@ The machine is shared: before each measurement the script waits (up to
 used by the client, the server and everything else ("others"); lines marked
 "noisy" had others above half a core. "server ms/req" (server CPU time per
 request) is the figure least disturbed by noise.
+
+Checklists go to the stations in turn and the app compares each new one with
+the others filed for its station (flags), so the cost per submission grows
+with checklists per station: 200 stations reach ~60 each after three runs;
+``--stations 10000`` keeps it near an election day's few.
 """
 
 import argparse
@@ -106,25 +114,6 @@ def checklist_fields(definition: Definition) -> dict[str, str]:
     header = {"arrival_date": "2023-03-19", "arrival_time": "10:00",
               "departure_date": "2023-03-19", "departure_time": "10:40", "overall": "good"}
     return {**header, **{k: str(v) for k, v in answers.items()}}
-
-
-def fsync_ms(folder: Path, count: int = 50) -> tuple[float, float]:
-    """Median and 90th percentile of a 4 KiB write + fsync in ``folder``, in ms.
-
-    Every acknowledged checklist costs at least one (synchronous=FULL): on a
-    disk shared with busy neighbours this alone can decide the figures.
-    """
-    times = []
-    with open(folder / "fsync-probe", "wb") as probe:
-        for _ in range(count):
-            start = time.perf_counter()
-            probe.write(b"x" * 4096)
-            probe.flush()
-            os.fsync(probe.fileno())
-            times.append((time.perf_counter() - start) * 1000)
-    (folder / "fsync-probe").unlink()
-    times.sort()
-    return times[len(times) // 2], times[len(times) * 9 // 10]
 
 
 def revision() -> str:
@@ -264,7 +253,7 @@ async def benchmark(args, folder: Path) -> bool:
               f"stations, {len(body)}-byte checklists, {args.warmup:g} s warm-up + "
               f"{args.seconds:g} s measured", flush=True)
         print("databases in {}: fsync p50 {:.2f} ms, p90 {:.2f} ms".format(
-            folder, *fsync_ms(folder)), flush=True)
+            folder, *cpustat.fsync_ms(folder)), flush=True)
         for n in range(1, args.repeat + 1):
             print(f"run {n}/{args.repeat}")
             app_runs.append(await measure("app", app_conns, app_makers, 303, app_proc, args))
@@ -311,8 +300,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10, help="measured time per run")
     parser.add_argument("--warmup", type=float, default=2, help="unmeasured time per run")
     parser.add_argument("--clients", type=int, default=64)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--stations", type=int, default=200,
                         help="stations the checklists are spread over (round robin)")
