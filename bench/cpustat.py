@@ -1,11 +1,13 @@
-"""CPU accounting from /proc for bench/submit.py: server, whole machine, waiting for quiet.
+"""What else the shared machine is doing, for bench/submit.py: CPU use, quiet, fsync latency.
 
-The benchmark shares two cores with whatever else runs on the machine, so each
-measurement also records how much CPU everything else took meanwhile ("others").
+The benchmark shares two cores and a disk with whatever else runs on the
+machine, so each measurement also records how much CPU everything else took
+meanwhile ("others"), and the run starts with the disk's fsync latency.
 """
 
 import asyncio
 import os
+import time
 from pathlib import Path
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -72,3 +74,22 @@ async def wait_for_quiet(limit: float, busy: float = 0.15) -> float:
         waited += 1
         if share <= busy or waited >= limit:
             return share
+
+
+def fsync_ms(folder: Path, count: int = 50) -> tuple[float, float]:
+    """Median and 90th percentile of a 4 KiB write + fsync in ``folder``, in ms.
+
+    Every acknowledged checklist costs at least one (synchronous=FULL): on a
+    disk shared with busy neighbours this alone can decide the figures.
+    """
+    times = []
+    with open(folder / "fsync-probe", "wb") as probe:
+        for _ in range(count):
+            start = time.perf_counter()
+            probe.write(b"x" * 4096)
+            probe.flush()
+            os.fsync(probe.fileno())
+            times.append((time.perf_counter() - start) * 1000)
+    (folder / "fsync-probe").unlink()
+    times.sort()
+    return times[len(times) // 2], times[len(times) * 9 // 10]
