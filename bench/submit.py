@@ -8,15 +8,16 @@ Run from the project root:
 (``--help`` lists the rest: --dir, --app, --baseline, --gunicorn-args, --access-log.)
 
 It builds a fresh SQLite database in a temporary folder (migrations,
-``--stations`` stations, one observer per client), starts the app under gunicorn on it,
-and bench/bare_insert.py under gunicorn with the same workers and threads on a
-database of its own. Each client logs in once, opens one voting form for its
-CSRF token, then posts complete, valid voting checklists (a fresh uuid each)
-back to back over a keep-alive connection (gunicorn's sync worker, --threads 1,
-closes it after each response; the client then reconnects); success is a 303. The baseline gets
-the same bytes at the same concurrency; success there is a 201. App and
-baseline are measured alternately ``--repeat`` times and the medians compared
-with the targets; the rows stored are then counted against the successes.
+``--stations`` stations, one observer per client), starts the app under
+gunicorn on it, and bench/bare_insert.py under gunicorn with the same workers
+and threads on a database of its own. Each client logs in once, opens one
+voting form for its CSRF token, then posts complete, valid voting checklists
+(a fresh uuid each) back to back over a keep-alive connection (gunicorn's sync
+worker, --threads 1, closes it after each response: the client reconnects);
+success is a 303. The baseline gets the same bytes at the same concurrency;
+success there is a 201. App and baseline are measured alternately
+``--repeat`` times and the medians compared with the targets; the rows stored
+are then counted against the successes.
 
 The machine is shared: before each measurement the script waits (up to
 ``--quiet-wait`` seconds) for an idle second, and each line shows the CPU
