@@ -9,6 +9,8 @@ from pathlib import Path
 from flask import Flask, current_app, g
 from sqlite_utils import Database
 
+from models import writer_lock
+
 # Opening a WAL database for writing needs its -shm file: these errors mean
 # it could not be made (read-only folder or file system, full disk).
 _UNWRITABLE = {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR}
@@ -63,7 +65,10 @@ def connect(path: str, busy_timeout_ms: int = 10000) -> Database:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = FULL")
     # No triggers here, so sqlite-utils' recursive_triggers PRAGMA is skipped.
-    return Database(conn, execute_plugins=False, recursive_triggers=False)
+    db = Database(conn, execute_plugins=False, recursive_triggers=False)
+    # What writing() needs to queue this connection's writers (models/writer_lock.py).
+    db.writer_queue = (path, busy_timeout_ms / 1000)
+    return db
 
 
 def get_db() -> Database:
@@ -95,9 +100,20 @@ def writing(db: Database) -> Iterator[Database]:
         with db.atomic():
             yield db
         return
+    queue = getattr(db, "writer_queue", None)
+    if queue is None:  # a Database not made by connect()
+        with _immediate(db):
+            yield db
+        return
+    with writer_lock.turn(*queue), _immediate(db):
+        yield db
+
+
+@contextmanager
+def _immediate(db: Database) -> Iterator[None]:
     db.conn.execute("BEGIN IMMEDIATE")
     try:
-        yield db
+        yield
     except BaseException:
         db.rollback()
         raise
