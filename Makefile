@@ -44,7 +44,7 @@ pdf-deps:
 run: venv pdf-deps
 	$(FLASK) init-db
 	$(FLASK) demo --if-empty
-	$(BIN)/gunicorn --preload --workers $(WORKERS) --threads $(THREADS) \
+	$(BIN)/gunicorn --config gunicorn.conf.py --preload --workers $(WORKERS) --threads $(THREADS) \
 	  --bind 127.0.0.1:$(PORT) --access-logfile - 'app:create_app()'
 
 test: $(VENV)/.installed-test system-deps

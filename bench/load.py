@@ -127,9 +127,9 @@ def free_port() -> int:
 def start_server(args, env: dict, log: Path) -> tuple[subprocess.Popen, int]:
     """gunicorn as `make run` starts it, on a free loopback port; returns once it answers."""
     port = free_port()
-    command = [str(GUNICORN), "--preload", "--workers", str(args.workers), "--threads",
-               str(args.threads), "--bind", f"{HOST}:{port}", *shlex.split(args.gunicorn_args),
-               "app:create_app()"]
+    command = [str(GUNICORN), "--config", str(ROOT / "gunicorn.conf.py"), "--preload",
+               "--workers", str(args.workers), "--threads", str(args.threads),
+               "--bind", f"{HOST}:{port}", *shlex.split(args.gunicorn_args), "app:create_app()"]
     with open(log, "wb") as out:
         proc = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
                                 stdout=out, stderr=subprocess.STDOUT)

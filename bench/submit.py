@@ -131,8 +131,9 @@ def start_server(app_spec: str, env: dict, args, log: Path) -> tuple[subprocess.
     with socket.socket() as probe:
         probe.bind((HOST, 0))
         port = probe.getsockname()[1]
-    command = [str(GUNICORN), "--preload", "--workers", str(args.workers),
-               "--threads", str(args.threads), "--bind", f"{HOST}:{port}",
+    command = [str(GUNICORN), "--config", str(ROOT / "gunicorn.conf.py"), "--preload",
+               "--workers", str(args.workers), "--threads", str(args.threads),
+               "--bind", f"{HOST}:{port}",
                *shlex.split(args.gunicorn_args), app_spec]
     if args.access_log:
         command[1:1] = ["--access-logfile", str(log.with_suffix(".access"))]
