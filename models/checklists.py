@@ -75,7 +75,7 @@ def submit(db: Database, filing: Filing, author_id: int, team: str) -> tuple[int
             _record_version(db, entry_id, 1, author_id, now, filing, {})
             audit.record(db, "create", author_id, "checklist", entry_id,
                          {"uuid": filing.uuid, "form_type": filing.form_type})
-            flags.refresh_checklist(db, entry_id)
+            flags.refresh_checklist(db, entry_id, new=True)
         return entry_id, True
     except sqlite3.IntegrityError:
         existing = db.execute("SELECT id, content_hash FROM checklists WHERE uuid = ?",

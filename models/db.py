@@ -86,6 +86,18 @@ def close_db(_exc: BaseException | None = None) -> None:
         db.close()
 
 
+def first_row(db: Database, sql: str, params: list) -> dict | None:
+    """The first row of a read as a dict, or None.
+
+    For the reads made on every request (the logged-in user, the station of
+    a submission): sqlite-utils' ``query`` wraps each statement in a
+    savepoint of its own, two more statements per read.
+    """
+    cursor = db.conn.execute(sql, params)
+    row = cursor.fetchone()
+    return dict(zip([c[0] for c in cursor.description], row)) if row else None
+
+
 @contextmanager
 def writing(db: Database) -> Iterator[Database]:
     """A write transaction taken with BEGIN IMMEDIATE.

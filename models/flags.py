@@ -161,29 +161,24 @@ def _insert(db: Database, entry_id: int, flags: list[Flag]) -> None:
 
 
 def refresh_checklist(db: Database, entry_id: int,
-                      known: dict[str, Definition] | None = None) -> None:
+                      known: dict[str, Definition] | None = None, new: bool = False) -> None:
     """Recompute a checklist's flags and its conflict partners' flags about it.
 
     Call inside the write transaction that saved the entry (or its review
     state: rejected entries make no conflicts); opens one when there is none.
+    ``new``: the entry was just inserted, so it has no flags to clear yet
+    (this runs inside every submission's write lock).
     """
     if db.conn.in_transaction:
-        _refresh(db, entry_id, known or definitions())
+        _refresh(db, entry_id, known or definitions(), new)
     else:
         with writing(db):
-            _refresh(db, entry_id, known or definitions())
+            _refresh(db, entry_id, known or definitions(), new)
 
 
-def _refresh(db: Database, entry_id: int, known: dict[str, Definition]) -> None:
-    # Conflict flags are always written in pairs, so the partners to clean up
-    # are exactly those named in this entry's own conflict flags.
-    partners = [r[0] for r in db.execute(
-        "SELECT other_id FROM flags WHERE entry_kind = ? AND entry_id = ? AND code = 'conflict'",
-        [KIND, entry_id])]
-    db.conn.executemany(
-        "DELETE FROM flags WHERE entry_kind = ? AND entry_id = ? AND code = 'conflict'"
-        " AND other_id = ?", [(KIND, partner, entry_id) for partner in partners])
-    db.execute("DELETE FROM flags WHERE entry_kind = ? AND entry_id = ?", [KIND, entry_id])
+def _refresh(db: Database, entry_id: int, known: dict[str, Definition], new: bool) -> None:
+    if not new:
+        _clear(db, entry_id)
     found = db.execute(_ROW_SQL + " WHERE id = ?", [entry_id]).fetchone()
     definition = known.get(found[1]) if found else None
     if definition is None:
@@ -201,6 +196,18 @@ def _refresh(db: Database, entry_id: int, known: dict[str, Definition]) -> None:
                 flags.append(flag)
                 _insert(db, other["id"], [_conflict(definition, other, mine)])
     _insert(db, entry_id, flags)
+
+
+def _clear(db: Database, entry_id: int) -> None:
+    # Conflict flags are always written in pairs, so the partners to clean up
+    # are exactly those named in this entry's own conflict flags.
+    partners = [r[0] for r in db.execute(
+        "SELECT other_id FROM flags WHERE entry_kind = ? AND entry_id = ? AND code = 'conflict'",
+        [KIND, entry_id])]
+    db.conn.executemany(
+        "DELETE FROM flags WHERE entry_kind = ? AND entry_id = ? AND code = 'conflict'"
+        " AND other_id = ?", [(KIND, partner, entry_id) for partner in partners])
+    db.execute("DELETE FROM flags WHERE entry_kind = ? AND entry_id = ?", [KIND, entry_id])
 
 
 def rebuild(db: Database, known: dict[str, Definition] | None = None) -> int:

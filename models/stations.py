@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from models.clock import is_timezone
-from models.db import writing
+from models.db import first_row, writing
 
 COLUMNS = ("number", "name", "address", "region", "district", "timezone",
            "registered_voters", "latitude", "longitude")
@@ -122,8 +122,7 @@ def in_region(db: Database, region: str, limit: int = REGION_LIMIT) -> list[dict
 
 def get(db: Database, station_id: int) -> dict | None:
     """One station by id, or None."""
-    rows = list(db.query("SELECT * FROM stations WHERE id = ?", [station_id]))
-    return rows[0] if rows else None
+    return first_row(db, "SELECT * FROM stations WHERE id = ?", [station_id])
 
 
 def regions(db: Database) -> list[str]:

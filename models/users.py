@@ -5,6 +5,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
 from models.clock import to_iso, utc_now
+from models.db import first_row
 
 ROLES = ("observer", "coordinator", "liaison", "admin")
 _hasher = PasswordHasher()
@@ -43,8 +44,7 @@ def create_user(db: Database, username: str, password: str | None, role: str,
 
 def get_user(db: Database, user_id: int) -> dict | None:
     """The active user with this id, or None."""
-    rows = list(db.query("SELECT * FROM users WHERE id = ? AND active = 1", [user_id]))
-    return rows[0] if rows else None
+    return first_row(db, "SELECT * FROM users WHERE id = ? AND active = 1", [user_id])
 
 
 def find_by_username(db: Database, username: str) -> dict | None:
