@@ -4,10 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
-# bench/submit.py on 2 cores: 5 single-threaded workers gave 401 submissions/s
-# with p99 268 ms; 4 workers x 4 threads 351/s with p99 830 ms (threads fight
-# over the GIL, and requests queue behind each other inside a worker).
-WORKERS ?= 5
+# Two single-threaded workers per core. Saving is CPU work plus one turn on
+# SQLite's single writer; bench/submit.py on 2 cores: 4 workers 463
+# submissions/s (p99 177 ms, 3.5 ms CPU each), 5 workers 435/s (p99 205 ms,
+# 3.9 ms: more processes only add switching), 3 workers 430/s; 5 workers x 2
+# threads 438/s with p99 477 ms (threads fight over the GIL).
+WORKERS ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || echo 2))))
 THREADS ?= 1
 FLASK := $(BIN)/flask --app app
 

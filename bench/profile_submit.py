@@ -6,7 +6,7 @@ Run from the project root:
         [--cprofile 30] [--save out.prof]
 
 One observer logs in and opens a voting form; then ``--count`` valid voting
-checklists (a fresh uuid each, spread over 200 stations, as bench/submit.py
+checklists (a fresh uuid each, spread over 10,000 stations, as bench/submit.py
 sends them) are posted through Flask's test client on one thread.
 
 The main table times the parts of the request with a few wrappers around
@@ -47,7 +47,7 @@ from forms.definitions import load_all  # noqa: E402
 from models import audit, checklists, flags, stations  # noqa: E402
 from views import auth  # noqa: E402
 
-STATIONS = 200
+STATIONS = 10000  # as bench/submit.py
 CSRF = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
 # (label, depth, owner, attribute): the functions timed, in the order a request meets them.
 PARTS = [

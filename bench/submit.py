@@ -2,15 +2,16 @@
 
 Run from the project root:
 
-    .venv/bin/python bench/submit.py [--seconds 10] [--clients 64] [--workers 5] \\
-        [--threads 1] [--repeat 3] [--warmup 2] [--stations 200] [--quiet-wait 30]
+    .venv/bin/python bench/submit.py [--seconds 10] [--clients 64] [--workers 2/core] \\
+        [--threads 1] [--repeat 3] [--warmup 2] [--stations 10000] [--quiet-wait 30]
 
 (``--help`` lists the rest: --dir, --app, --baseline, --gunicorn-args, --access-log.)
 
 It builds a fresh SQLite database in a temporary folder (migrations,
 ``--stations`` stations, one observer per client), starts the app under
-gunicorn on it, and bench/bare_insert.py under gunicorn with the same workers
-and threads on a database of its own. Each client logs in once, opens one
+gunicorn on it as `make run` does (gunicorn.conf.py, two workers per core),
+and bench/bare_insert.py under gunicorn with the same settings on a database
+of its own. Each client logs in once, opens one
 voting form for its CSRF token, then posts complete, valid voting checklists
 (a fresh uuid each) back to back over a keep-alive connection (gunicorn's sync
 worker, --threads 1, closes it after each response: the client reconnects);
@@ -27,8 +28,9 @@ request) is the figure least disturbed by noise.
 
 Checklists go to the stations in turn and the app compares each new one with
 the others filed for its station (flags), so the cost per submission grows
-with checklists per station: 200 stations reach ~60 each after three runs;
-``--stations 10000`` keeps it near an election day's few.
+with checklists per station: the default 10,000 stations (Kazakhstan has about
+as many) keep it near an election day's few; 200 stations reach ~60 each
+after three runs.
 """
 
 import argparse
@@ -302,10 +304,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10, help="measured time per run")
     parser.add_argument("--warmup", type=float, default=2, help="unmeasured time per run")
     parser.add_argument("--clients", type=int, default=64)
-    parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2 * len(os.sched_getaffinity(0)),
+                        help="gunicorn workers (default: two per core, as `make run`)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--stations", type=int, default=200,
+    parser.add_argument("--stations", type=int, default=10000,
                         help="stations the checklists are spread over (round robin)")
     parser.add_argument("--dir", help="where the temporary databases go (default: the system "
                         "temp dir; /dev/shm takes the disk out of the figures)")
