@@ -5,10 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 # Two single-threaded workers per core. Saving is CPU work plus one turn on
-# SQLite's single writer; bench/submit.py on 2 cores: 4 workers 463
-# submissions/s (p99 177 ms, 3.5 ms CPU each), 5 workers 435/s (p99 205 ms,
-# 3.9 ms: more processes only add switching), 3 workers 430/s; 5 workers x 2
-# threads 438/s with p99 477 ms (threads fight over the GIL).
+# SQLite's single writer. bench/submit.py on 2 cores, runs alternated: 4
+# workers 441, 432, 457 submissions/s; 5 workers 434, 431, 456 with 3-5 % more
+# CPU per submission; 3 workers 423/s; 4 workers x 2 threads 431/s with p99
+# 331 ms (threads fight over the GIL).
 WORKERS ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || echo 2))))
 THREADS ?= 1
 FLASK := $(BIN)/flask --app app
