@@ -1,11 +1,16 @@
 """gunicorn settings shared by `make run` and the benchmarks (bench/submit.py, bench/load.py).
 
 Workers, threads and the address come from the command line (the Makefile's
-WORKERS, THREADS and PORT). What is here changes how a worker closes a
-client's connection.
+WORKERS, THREADS and PORT). What is here: no control socket, and how a
+worker closes a client's connection.
 """
 
 import gunicorn.util
+
+# gunicorn 25.1+ opens a control socket (for gunicornc) in the user's home by
+# default: nothing here uses it, and two servers on one machine (the app and
+# bench/submit.py's baseline) would share its path.
+control_socket_disable = True
 
 MAX_DRAIN = 65536  # bytes of an unread request body read off before closing, as gunicorn does
 
