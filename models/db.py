@@ -100,37 +100,26 @@ def first_row(db: Database, sql: str, params: list) -> dict | None:
 
 @contextmanager
 def writing(db: Database) -> Iterator[Database]:
-    """A write transaction taken with BEGIN IMMEDIATE.
+    """A write transaction: the writers' turn (models/writer_lock.py), then BEGIN IMMEDIATE.
 
     A deferred transaction that reads before it writes fails at once with
     "database is locked" when another writer got there first; IMMEDIATE
-    takes the write lock up front, so concurrent submissions queue on the
-    busy timeout instead. Inside an open transaction it becomes a savepoint
-    of that transaction, so write functions compose.
+    takes SQLite's write lock up front. Inside an open transaction it becomes
+    a savepoint of that transaction, so write functions compose.
     """
     if db.conn.in_transaction:
         with db.atomic():
             yield db
         return
-    queue = getattr(db, "writer_queue", None)
-    if queue is None:  # a Database not made by connect()
-        with _immediate(db):
+    with writer_lock.turn(*db.writer_queue):
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
             yield db
-        return
-    with writer_lock.turn(*queue), _immediate(db):
-        yield db
-
-
-@contextmanager
-def _immediate(db: Database) -> Iterator[None]:
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.rollback()
-        raise
-    else:
-        db.conn.execute("COMMIT")
+        except BaseException:
+            db.rollback()
+            raise
+        else:
+            db.conn.execute("COMMIT")
 
 
 def init_app(app: Flask) -> None:
