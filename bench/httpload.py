@@ -102,10 +102,15 @@ class Result:
 
     def percentile(self, p: float) -> float:
         """The p-th percentile latency in milliseconds (nearest rank)."""
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
+        return percentile(self.latencies, p)
+
+
+def percentile(seconds: list[float], p: float) -> float:
+    """The p-th percentile of latencies in seconds, in milliseconds (nearest rank)."""
+    if not seconds:
+        return float("nan")
+    ordered = sorted(seconds)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
 
 
 async def _client(conn: Connection, next_request: Callable[[], bytes], expected: int,

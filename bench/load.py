@@ -23,8 +23,9 @@ same uuid and content was already there).
 
 Afterwards, with gunicorn stopped, the database is read and compared with
 what the clients saw: every acknowledged checklist is stored exactly once
-under its uuid, with the id the server gave. Pass: zero lost, zero duplicated
-(and the uuids and ids match).
+under its uuid, with the id the server gave (bench/load_check.py). Pass: zero
+lost, zero duplicated (and the uuids and ids match). gunicorn is started as
+`make run` starts it (bench/serve.py).
 """
 
 import argparse
@@ -33,11 +34,7 @@ import json
 import os
 import random
 import secrets
-import shlex
 import signal
-import socket
-import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,153 +48,32 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import cpustat
 import httpload
+import load_check
+import mission
+import serve
+from serve import HOST
 
-from app import create_app
-from forms.definitions import Definition, load_all
-from models import api_tokens, stations, users
-from models.db import connect, writing
+from forms.definitions import load_all
+from models import api_tokens
+from models.db import connect
 
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-HOST = "127.0.0.1"
 STATIONS = 200
-ZONES = ("Asia/Almaty", "Asia/Aqtobe", "Asia/Aqtau", "Asia/Oral", "Asia/Qostanay")
 PATH = "/api/v1/checklists"
 MAX_ATTEMPTS = 20  # per send; a phone would keep trying, the benchmark must end
 REQUEST_TIMEOUT = 60.0  # seconds; longer than gunicorn's worker timeout (30 s)
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 
 
-# --- the database and the server ---------------------------------------------------
+# --- the database -------------------------------------------------------------------
 
 def prepare_database(path: str, secret: str, clients: int) -> list[str]:
-    """Migrate a fresh database, add stations and one observer per client; their tokens."""
-    create_app({"DATABASE": path, "SECRET_KEY": secret})
-    rows = []
-    for n in range(1, STATIONS + 1):
-        number, name = f"{n:03d}", f"School No. {n}"
-        address, district = f"{n} Abay Avenue", f"District {n % 7 + 1}"
-        rows.append({"number": number, "name": name, "address": address,
-                     "region": f"Region {n % 17 + 1}", "district": district,
-                     "timezone": ZONES[n % len(ZONES)], "registered_voters": 1500 + n,
-                     "latitude": 43.2 + n / 1000, "longitude": 76.9 + n / 1000,
-                     "search_text": stations.search_text(number, name, address, district)})
+    """A fresh mission database with one observer (and team) per client; their API tokens."""
+    ids = mission.prepare(path, secret, clients, STATIONS, secrets.token_hex(8), team_size=1)
     db = connect(path)
     try:
-        stations.upsert(db, rows)
-        hashed = users.hash_password(secrets.token_hex(8))  # argon2 is slow: hash once
-        with writing(db):
-            ids = [users.create_user(db, f"observer{i:03d}", None, "observer",
-                                     team=f"team{i:03d}", password_hash=hashed)
-                   for i in range(clients)]
         return [api_tokens.issue(db, user_id, "bench/load.py")[1] for user_id in ids]
     finally:
         db.close()
-
-
-def answers_for(definition: Definition) -> dict:
-    """An answer to every required, relevant question, satisfying the definition's checks."""
-    answers: dict = {}
-    for q in definition.questions.values():
-        if q.relevant and answers.get(q.relevant[0]) != q.relevant[1] or not q.required:
-            continue
-        if q.type == "integer":
-            answers[q.id] = min(q.max if q.max is not None else 1000, 1000)
-        elif q.type == "yesno":
-            answers[q.id] = "no"
-        elif q.type in ("choice", "multi"):
-            answers[q.id] = [q.choices[0][0]] if q.type == "multi" else q.choices[0][0]
-        elif q.type == "time":
-            answers[q.id] = "10:15"
-        else:
-            answers[q.id] = "Nothing to note."
-    for check in definition.checks:  # voters_voted <= voters_on_list, sums that add up
-        if check.rule == "lte" and check.left in answers and check.right in answers:
-            answers[check.left] = min(answers[check.left], answers[check.right]) // 2
-        elif check.rule == "sum" and all(p in answers for p in check.parts):
-            answers[check.total] = sum(answers[p] for p in check.parts)
-    return answers
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def start_server(args, env: dict, log: Path) -> tuple[subprocess.Popen, int]:
-    """gunicorn as `make run` starts it, on a free loopback port; returns once it answers."""
-    port = free_port()
-    command = [str(GUNICORN), "--config", str(ROOT / "gunicorn.conf.py"), "--preload",
-               "--workers", str(args.workers), "--threads", str(args.threads),
-               "--bind", f"{HOST}:{port}", *shlex.split(args.gunicorn_args), "app:create_app()"]
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
-                                stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        if len(worker_pids(proc.pid)) >= args.workers:
-            try:
-                with socket.create_connection((HOST, port), timeout=1):
-                    return proc, port
-            except OSError:
-                pass
-        time.sleep(0.1)
-    stop_server(proc)
-    raise RuntimeError(f"gunicorn did not start: {log.read_text()[-2000:]}")
-
-
-def stop_server(proc: subprocess.Popen | None) -> None:
-    """Stop gunicorn (master and workers), forcefully if it lingers."""
-    if proc is None or proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def worker_pids(master: int) -> list[int]:
-    """The gunicorn workers: the master's child processes, from /proc."""
-    found = []
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = Path(entry.path, "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()  # from the 3rd field (state) on
-        if int(fields[1]) == master and fields[0] != "Z":
-            found.append(int(entry.name))
-    return sorted(found)
-
-
-def connections_by_worker(workers: list[int], port: int) -> dict[int, int]:
-    """How many established TCP connections to ``port`` each worker holds (from /proc)."""
-    established = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            parts = line.split()
-            if parts[3] == "01" and int(parts[1].rsplit(":", 1)[1], 16) == port:
-                established.add(parts[9])  # the socket's inode
-    held = {}
-    for pid in workers:
-        count = 0
-        try:
-            for fd in os.scandir(f"/proc/{pid}/fd"):
-                target = os.readlink(fd.path)
-                if target.startswith("socket:[") and target[8:-1] in established:
-                    count += 1
-        except OSError:
-            pass
-        held[pid] = count
-    return held
 
 
 # --- the clients ----------------------------------------------------------------------
@@ -246,7 +122,7 @@ def build_request(host: str, token: str, body: bytes) -> bytes:
 def plan(args, host: str, tokens: list[str]) -> list[list[Submission]]:
     """Every client's queue of submissions, ``--twice`` of them marked to be sent twice."""
     rng = random.Random(args.seed)
-    answers = answers_for(load_all()["voting"])
+    answers = mission.answers(load_all()["voting"])
     queues: list[list[Submission]] = [[] for _ in tokens]
     for index in range(args.checklists):
         client = index % len(tokens)
@@ -350,11 +226,11 @@ async def killer(run: Run, master: int, port: int, target: int, total: int) -> N
     """
     while run.acknowledged < target and run.acknowledged < total:
         await asyncio.sleep(0.02)
-    workers = worker_pids(master)
+    workers = serve.worker_pids(master)
     if not workers:
         run.killed = {"error": "no worker found"}
         return
-    held = connections_by_worker(workers, port)
+    held = serve.connections_by_worker(workers, port)
     victim = max(workers, key=lambda pid: held[pid])
     os.kill(victim, signal.SIGKILL)
     at = time.perf_counter()
@@ -362,7 +238,7 @@ async def killer(run: Run, master: int, port: int, target: int, total: int) -> N
                   "in_flight": run.in_flight, "held": held}
     for _ in range(300):
         await asyncio.sleep(0.05)
-        now = worker_pids(master)
+        now = serve.worker_pids(master)
         if victim not in now and len(now) >= len(workers):
             run.killed["replaced_by"] = sorted(set(now) - set(workers))
             run.killed["replaced_in"] = time.perf_counter() - at
@@ -391,111 +267,6 @@ async def drive(args, port: int, master: int, queues: list[list[Submission]]) ->
     return run
 
 
-# --- checking and reporting ------------------------------------------------------------
-
-def percentile(values: list[float], p: float) -> float:
-    """The p-th percentile in milliseconds (nearest rank)."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
-
-
-def stored_rows(path: str) -> tuple[list[tuple], dict]:
-    """(id, uuid, comments) of every checklist, and other figures of the database."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        rows = conn.execute("SELECT id, uuid, json_extract(answers, '$.comments')"
-                            " FROM checklists").fetchall()
-        extra = {
-            "versions": conn.execute("SELECT count(*) FROM checklist_versions").fetchone()[0],
-            "audit_creates": conn.execute(
-                "SELECT count(*) FROM audit_log WHERE action = 'create'"
-                " AND entry_kind = 'checklist'").fetchone()[0],
-            "integrity": conn.execute("PRAGMA integrity_check").fetchone()[0]}
-        return rows, extra
-    finally:
-        conn.close()
-
-
-def verify(path: str, queues: list[list[Submission]]) -> dict:
-    """Compare the clients' acknowledgements with the rows in the database."""
-    rows, extra = stored_rows(path)
-    subs = {sub.uuid: sub for queue in queues for sub in queue}
-    by_uuid = {r[1]: r for r in rows}
-    markers = Counter(r[2] for r in rows)
-    acked = [s for s in subs.values() if s.acks]
-    lost = [s for s in acked if s.uuid not in by_uuid]
-    mismatched = [s for s in acked if s.uuid in by_uuid and (
-        {a[1] for a in s.acks} != {by_uuid[s.uuid][0]} or {a[2] for a in s.acks} != {s.uuid})]
-    return {
-        "sent": len(subs), "sent_twice": sum(1 for s in subs.values() if s.twice),
-        "acknowledged": len(acked), "stored": len(rows),
-        # rows beyond one per submission sent: a second row under another uuid (its
-        # comments name the same submission) or a row nobody sent
-        "duplicates": len(rows) - len(set(by_uuid) & set(subs)),
-        "same_marker": sum(n - 1 for n in markers.values() if n > 1),
-        "lost": len(lost), "mismatched": len(mismatched),
-        "unacknowledged": sum(1 for s in subs.values() if not s.acks),
-        "stored_unacknowledged": sum(1 for s in subs.values() if not s.acks and s.uuid in by_uuid),
-        "examples": [s.uuid for s in lost[:3] + mismatched[:3]],
-        **extra,
-    }
-
-
-def report(args, run: Run, figures: dict, log: Path) -> bool:
-    """Print the figures; True when nothing was lost or duplicated."""
-    seconds = run.finished - run.started
-    k = run.killed
-    print(f"{figures['sent']} checklists from {args.clients} clients ({figures['sent_twice']} "
-          f"sent twice), gunicorn --workers {args.workers} --threads {args.threads} "
-          f"{args.gunicorn_args}".rstrip() + ", "
-          f"{seconds:.1f} s, {figures['acknowledged'] / seconds:.0f} checklists/s")
-    if k.get("pid"):
-        replaced = (f"replaced by {k['replaced_by']} in {k['replaced_in']:.2f} s"
-                    if "replaced_by" in k else "NOT replaced")
-        print(f"killed worker {k['pid']} (SIGKILL) at {k['at']:.1f} s, after "
-              f"{k['acknowledged']} acknowledged, {k['in_flight']} requests in flight; it held "
-              f"{k['held'][k['pid']]} of the clients' connections (workers: "
-              + ", ".join(str(n) for n in k["held"].values()) + f"); {replaced}")
-    elif k:
-        print(f"kill: {k}")
-    print(f"sent {figures['sent']}  requests {run.requests}  acknowledged "
-          f"{figures['acknowledged']}  stored {figures['stored']}  duplicates "
-          f"{figures['duplicates']}  lost {figures['lost']}  uuid/id mismatches "
-          f"{figures['mismatched']}  unacknowledged {figures['unacknowledged']} "
-          f"(of which stored {figures['stored_unacknowledged']})")
-    print("answers: " + ", ".join(f"{status}: {n}" for status, n in sorted(run.statuses.items()))
-          + f"; saved by the server, connection lost before the answer, confirmed by the "
-          f"retry (200): {run.saved_before_failure}")
-    errors = ", ".join(f"{kind} {n}" for kind, n in run.errors.most_common()) or "none"
-    print(f"errors (each retried unless 4xx): {errors}")
-    if k.get("pid"):
-        near = sum(1 for t in run.error_times if k["at"] <= t <= k["at"] + 5)
-        other = sorted(t for t in run.error_times if not k["at"] <= t <= k["at"] + 5)
-        print(f"  of which within 5 s after the kill: {near}, at other times: {len(other)}"
-              + (" (at s: " + " ".join(f"{t:.1f}" for t in other[:20]) + ")" if other else ""))
-    for kind, detail in run.first_error.items():
-        print(f"  first {kind}: {detail[:200]}")
-    used = cpustat.shares(run.cpu, seconds)
-    print(f"latency of acknowledged requests: p50 {percentile(run.latencies, 50):.1f} ms, "
-          f"p99 {percentile(run.latencies, 99):.1f} ms; cpu (cores): "
-          + " ".join(f"{name} {share:.2f}" for name, share in used.items()))
-    tracebacks = log.read_text(errors="replace").count("Traceback")
-    print(f"database: integrity {figures['integrity']}, checklist_versions "
-          f"{figures['versions']}, audit 'create' records {figures['audit_creates']}; "
-          f"tracebacks in the server log: {tracebacks}")
-    if figures["examples"]:
-        print("examples of lost or mismatched uuids: " + ", ".join(figures["examples"]))
-    ok = (figures["lost"] == 0 and figures["duplicates"] == 0 and figures["mismatched"] == 0
-          and figures["same_marker"] == 0
-          and figures["integrity"] == "ok"
-          and figures["versions"] == figures["audit_creates"] == figures["stored"])
-    print(("PASS" if ok else "FAIL") + ": zero lost, zero duplicated, uuids and ids match"
-          + ("" if ok else " - NOT MET"))
-    return ok
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--checklists", type=int, default=10000)
@@ -521,13 +292,14 @@ def main() -> None:
     tokens = prepare_database(path, secret, args.clients)
     proc = None
     try:
-        proc, port = start_server(args, {"FLASK_DATABASE": path, "FLASK_SECRET_KEY": secret},
-                                  log)
+        proc, port = serve.start("app:create_app()",
+                                 {"FLASK_DATABASE": path, "FLASK_SECRET_KEY": secret}, log,
+                                 args.workers, args.threads, args.gunicorn_args)
         queues = plan(args, f"{HOST}:{port}", tokens)
         run = asyncio.run(drive(args, port, proc.pid, queues))
     finally:
-        stop_server(proc)
-    ok = report(args, run, verify(path, queues), log)
+        serve.stop(proc)
+    ok = load_check.report(args, run, load_check.verify(path, queues), log)
     if args.keep:
         print(f"kept {folder}")
     else:

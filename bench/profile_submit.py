@@ -38,7 +38,8 @@ import flask_wtf.csrf  # noqa: E402
 import flask_wtf.i18n  # noqa: E402
 import sqlite_utils  # noqa: E402
 import wtforms.form  # noqa: E402
-from submit import PASSWORD, checklist_fields, prepare_database  # noqa: E402
+from mission import form_fields, prepare  # noqa: E402
+from submit import PASSWORD  # noqa: E402
 
 import forms.checklist  # noqa: E402
 import models.db  # noqa: E402
@@ -113,7 +114,7 @@ def make_client(path: str):
     page = client.get("/observe/voting/new?station=1", follow_redirects=True)
     token = CSRF.search(page.data).group(1).decode()
     cookie = client.get_cookie("session").value
-    static = urlencode(checklist_fields(load_all()["voting"]))
+    static = urlencode(form_fields(load_all()["voting"]), doseq=True)
     station = itertools.cycle(range(1, STATIONS + 1))
 
     def submit_one() -> None:
@@ -170,7 +171,7 @@ def main() -> None:
                if not clock.wrap(label, owner, attribute)]
     with tempfile.TemporaryDirectory(prefix="bench-profile-", dir=args.dir) as folder:
         path = str(Path(folder) / "profile.sqlite")
-        prepare_database(path, "bench-profile", 1, STATIONS)
+        prepare(path, "bench-profile", 1, STATIONS, PASSWORD, team_size=2)
         submit_one = make_client(path)
         timed(submit_one, 200)  # warm-up: caches, first-use imports
         clock.reset()

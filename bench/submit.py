@@ -37,14 +37,11 @@ import argparse
 import asyncio
 import os
 import secrets
-import shlex
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlencode
@@ -55,68 +52,17 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import bare_insert  # noqa: E402
 import cpustat  # noqa: E402
 import httpload  # noqa: E402
+import mission  # noqa: E402
+import serve  # noqa: E402
+from serve import HOST  # noqa: E402
 
-from app import create_app  # noqa: E402
-from forms.definitions import Definition, load_all  # noqa: E402
-from models import checklists, stations, users  # noqa: E402
-from models.db import connect, writing  # noqa: E402
+from forms.definitions import load_all  # noqa: E402
+from models import checklists  # noqa: E402
+from models.db import connect  # noqa: E402
 
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-HOST = "127.0.0.1"
 PASSWORD = "bench-password"
-ZONES = ("Asia/Almaty", "Asia/Aqtobe", "Asia/Aqtau", "Asia/Oral", "Asia/Qostanay")
 TARGET_RATE, TARGET_RATIO, TARGET_P99_MS = 400, 0.4, 250
 NOISY = 0.5  # cores used by other processes during a measurement
-
-
-def prepare_database(path: str, secret: str, clients: int, station_count: int) -> None:
-    """Migrate a fresh database and add the stations and one observer per client."""
-    create_app({"DATABASE": path, "SECRET_KEY": secret})
-    rows = []
-    for n in range(1, station_count + 1):
-        number, name = f"{n:03d}", f"School No. {n}"
-        address, district = f"{n} Abay Avenue", f"District {n % 7 + 1}"
-        rows.append({"number": number, "name": name, "address": address,
-                     "region": f"Region {n % 17 + 1}", "district": district,
-                     "timezone": ZONES[n % len(ZONES)], "registered_voters": 1500 + n,
-                     "latitude": 43.2 + n / 1000, "longitude": 76.9 + n / 1000,
-                     "search_text": stations.search_text(number, name, address, district)})
-    db = connect(path)
-    try:
-        stations.upsert(db, rows)
-        hashed = users.hash_password(PASSWORD)  # argon2 is slow: hash once
-        with writing(db):
-            for i in range(clients):
-                users.create_user(db, f"observer{i:03d}", None, "observer",
-                                  team=f"team{i // 2:03d}", password_hash=hashed)
-    finally:
-        db.close()
-
-
-def checklist_fields(definition: Definition) -> dict[str, str]:
-    """An answer to every required, relevant question, satisfying the definition's checks."""
-    answers: dict[str, str | int] = {}
-    for q in definition.questions.values():
-        if q.relevant and answers.get(q.relevant[0]) != q.relevant[1] or not q.required:
-            continue
-        if q.type == "integer":
-            answers[q.id] = min(q.max if q.max is not None else 1000, 1000)
-        elif q.type == "yesno":
-            answers[q.id] = "no"
-        elif q.type in ("choice", "multi"):
-            answers[q.id] = q.choices[0][0]  # for voting, "used": asks the mobile-box questions
-        elif q.type == "time":
-            answers[q.id] = "10:15"
-        else:
-            answers[q.id] = "Nothing to note."
-    for check in definition.checks:  # voters_voted <= voters_on_list, sums that add up
-        if check.rule == "lte" and check.left in answers and check.right in answers:
-            answers[check.left] = min(answers[check.left], answers[check.right]) // 2
-        elif check.rule == "sum" and all(p in answers for p in check.parts):
-            answers[check.total] = sum(answers[p] for p in check.parts)
-    header = {"arrival_date": "2023-03-19", "arrival_time": "10:00",
-              "departure_date": "2023-03-19", "departure_time": "10:40", "overall": "good"}
-    return {**header, **{k: str(v) for k, v in answers.items()}}
 
 
 def revision() -> str:
@@ -128,41 +74,10 @@ def revision() -> str:
         ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
-def start_server(app_spec: str, env: dict, args, log: Path) -> tuple[subprocess.Popen, int]:
-    """gunicorn with the chosen workers and threads on a free port; returns once it answers."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port = probe.getsockname()[1]
-    command = [str(GUNICORN), "--config", str(ROOT / "gunicorn.conf.py"), "--preload",
-               "--workers", str(args.workers), "--threads", str(args.threads),
-               "--bind", f"{HOST}:{port}",
-               *shlex.split(args.gunicorn_args), app_spec]
-    if args.access_log:
-        command[1:1] = ["--access-logfile", str(log.with_suffix(".access"))]
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
-                                stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            with socket.create_connection((HOST, port), timeout=1):
-                return proc, port
-        except OSError:
-            time.sleep(0.1)
-    stop_server(proc)
-    raise RuntimeError(f"gunicorn {app_spec} did not start: {log.read_text()[-2000:]}")
-
-
-def stop_server(proc: subprocess.Popen | None) -> None:
-    """Stop gunicorn (master and workers), forcefully if it lingers."""
-    if proc is None or proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+def start_server(app_spec: str, env: dict, args, log: Path) -> tuple:
+    """The app or the baseline, with the same gunicorn settings for both."""
+    return serve.start(app_spec, env, log, args.workers, args.threads, args.gunicorn_args,
+                       log.with_suffix(".access") if args.access_log else None)
 
 
 async def log_in(conn: httpload.Connection, host: str, username: str, station: int) -> tuple:
@@ -230,8 +145,8 @@ async def benchmark(args, folder: Path) -> bool:
     """Start both servers, measure them alternately, print the figures; True if all targets met."""
     app_db, bare_db = str(folder / "app.sqlite"), str(folder / "bare.sqlite")
     secret = "bench-" + secrets.token_hex(16)  # not all digits: from_prefixed_env parses JSON
-    prepare_database(app_db, secret, args.clients, args.stations)
-    static = urlencode(checklist_fields(load_all()["voting"]))
+    mission.prepare(app_db, secret, args.clients, args.stations, PASSWORD, team_size=2)
+    static = urlencode(mission.form_fields(load_all()["voting"]), doseq=True)
     app_proc = bare_proc = None
     app_runs, bare_runs = [], []
     try:
@@ -264,8 +179,8 @@ async def benchmark(args, folder: Path) -> bool:
             bare_runs.append(await measure("baseline", bare_conns, bare_makers, 201,
                                            bare_proc, args))
     finally:
-        stop_server(app_proc)
-        stop_server(bare_proc)
+        serve.stop(app_proc)
+        serve.stop(bare_proc)
     return report(app_runs, bare_runs, app_db, bare_db)
 
 
