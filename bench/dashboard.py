@@ -37,8 +37,10 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import mission  # noqa: E402  (bench/, the script's folder)
+
 from app import create_app  # noqa: E402
-from models import audit, dashboard, demo, users  # noqa: E402
+from models import audit, dashboard, demo  # noqa: E402
 from models.db import connect, writing  # noqa: E402
 
 TARGET_MS = 300
@@ -48,18 +50,7 @@ ZONE = "Asia/Almaty"
 
 def build(path: str, station_count: int, checklist_count: int) -> None:
     """Migrate, fill with the demo mission, then add review states and other entries."""
-    create_app({"DATABASE": path, "SECRET_KEY": "bench"})
-    db = connect(path)
-    try:
-        if users.count_users(db):
-            print(f"Reusing the mission already in {path}")
-            return
-        started = time.perf_counter()
-        demo.generate(db, station_count, checklist_count)
-        _reviews_and_meetings(db)
-        print(f"Built {path} in {time.perf_counter() - started:.1f} s")
-    finally:
-        db.close()
+    mission.demo_database(path, station_count, checklist_count, _reviews_and_meetings)
 
 
 def _reviews_and_meetings(db, incident_count: int = 2000, meeting_count: int = 300) -> None:

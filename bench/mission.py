@@ -1,11 +1,17 @@
-"""A synthetic mission for the benchmarks: stations, observers, and a valid set of answers.
+"""A synthetic mission for the benchmarks: stations, observers, valid answers, the demo.
 
-Shared by bench/submit.py, bench/profile_submit.py and bench/load.py.
+Shared by bench/submit.py, bench/profile_submit.py, bench/load.py,
+bench/dashboard.py and bench/report.py.
 """
+
+import time
+from collections.abc import Callable
+
+from sqlite_utils import Database
 
 from app import create_app
 from forms.definitions import Definition
-from models import stations, users
+from models import demo, stations, users
 from models.db import connect, writing
 
 ZONES = ("Asia/Almaty", "Asia/Aqtobe", "Asia/Aqtau", "Asia/Oral", "Asia/Qostanay")
@@ -34,6 +40,26 @@ def prepare(path: str, secret: str, observers: int, station_count: int, password
             return [users.create_user(db, f"observer{i:03d}", None, "observer",
                                       team=f"team{i // team_size:03d}", password_hash=hashed)
                     for i in range(observers)]
+    finally:
+        db.close()
+
+
+def demo_database(path: str, station_count: int, checklist_count: int,
+                  then: Callable[[Database], None]) -> None:
+    """Migrate and fill with the demo mission (as `flask demo`), then ``then(db)``.
+
+    A database that already has users is reused as it is (``--db`` to build once).
+    """
+    create_app({"DATABASE": path, "SECRET_KEY": "bench"})
+    db = connect(path)
+    try:
+        if users.count_users(db):
+            print(f"Reusing the mission already in {path}")
+            return
+        started = time.perf_counter()
+        demo.generate(db, station_count, checklist_count)
+        then(db)
+        print(f"Built {path} in {time.perf_counter() - started:.1f} s")
     finally:
         db.close()
 

@@ -34,9 +34,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import mission  # bench/, the script's folder
+
 from app import create_app
 from forms.definitions import load_all
-from models import demo, users
 from models.db import connect, writing
 from reports import filters, pdf, summary
 
@@ -52,23 +53,16 @@ PROPOSED_INDEX = ("CREATE INDEX IF NOT EXISTS checklists_report ON checklists"
 
 def build(path: str, station_count: int, checklist_count: int) -> None:
     """Migrate, fill with the demo mission, then give checklists review states."""
-    create_app({"DATABASE": path, "SECRET_KEY": "bench"})
-    db = connect(path)
-    try:
-        if users.count_users(db):
-            print(f"Reusing the mission already in {path}")
-            return
-        started = time.perf_counter()
-        demo.generate(db, station_count, checklist_count)
-        with writing(db):
-            db.execute("UPDATE checklists SET review_state = CASE id % 19"
-                       " WHEN 0 THEN 'rejected' WHEN 1 THEN 'needs_clarification'"
-                       " WHEN 2 THEN 'verified' WHEN 3 THEN 'verified' WHEN 4 THEN 'verified'"
-                       " WHEN 5 THEN 'verified' WHEN 6 THEN 'verified' WHEN 7 THEN 'verified'"
-                       " ELSE 'submitted' END")
-        print(f"Built {path} in {time.perf_counter() - started:.1f} s")
-    finally:
-        db.close()
+    mission.demo_database(path, station_count, checklist_count, _review_states)
+
+
+def _review_states(db) -> None:
+    with writing(db):
+        db.execute("UPDATE checklists SET review_state = CASE id % 19"
+                   " WHEN 0 THEN 'rejected' WHEN 1 THEN 'needs_clarification'"
+                   " WHEN 2 THEN 'verified' WHEN 3 THEN 'verified' WHEN 4 THEN 'verified'"
+                   " WHEN 5 THEN 'verified' WHEN 6 THEN 'verified' WHEN 7 THEN 'verified'"
+                   " ELSE 'submitted' END")
 
 
 def _filter(db, args: dict) -> filters.ReportFilter:
