@@ -53,9 +53,9 @@ import mission
 import serve
 from serve import HOST
 
-from forms.definitions import load_all
 from models import api_tokens
 from models.db import connect
+from models.definitions import by_type
 
 STATIONS = 200
 PATH = "/api/v1/checklists"
@@ -122,7 +122,7 @@ def build_request(host: str, token: str, body: bytes) -> bytes:
 def plan(args, host: str, tokens: list[str]) -> list[list[Submission]]:
     """Every client's queue of submissions, ``--twice`` of them marked to be sent twice."""
     rng = random.Random(args.seed)
-    answers = mission.answers(load_all()["voting"])
+    answers = mission.answers(by_type()["voting"])
     queues: list[list[Submission]] = [[] for _ in tokens]
     for index in range(args.checklists):
         client = index % len(tokens)

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from sqlite_utils import Database
 
 from app import create_app
-from forms.definitions import Definition
 from models import demo, stations, users
 from models.db import connect, writing
+from models.definitions import Definition
 
 ZONES = ("Asia/Almaty", "Asia/Aqtobe", "Asia/Aqtau", "Asia/Oral", "Asia/Qostanay")
 VISIT = {"arrival_date": "2023-03-19", "arrival_time": "10:00",

@@ -44,8 +44,8 @@ from submit import PASSWORD  # noqa: E402
 import forms.checklist  # noqa: E402
 import models.db  # noqa: E402
 from app import create_app  # noqa: E402
-from forms.definitions import load_all  # noqa: E402
 from models import audit, checklists, flags, stations  # noqa: E402
+from models.definitions import by_type  # noqa: E402
 from views import auth  # noqa: E402
 
 STATIONS = 10000  # as bench/submit.py
@@ -114,7 +114,7 @@ def make_client(path: str):
     page = client.get("/observe/voting/new?station=1", follow_redirects=True)
     token = CSRF.search(page.data).group(1).decode()
     cookie = client.get_cookie("session").value
-    static = urlencode(form_fields(load_all()["voting"]), doseq=True)
+    static = urlencode(form_fields(by_type()["voting"]), doseq=True)
     station = itertools.cycle(range(1, STATIONS + 1))
 
     def submit_one() -> None:

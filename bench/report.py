@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT))
 import mission  # bench/, the script's folder
 
 from app import create_app
-from forms.definitions import load_all
 from models.db import connect, writing
+from models.definitions import by_type
 from reports import filters, pdf, summary
 
 TARGET_S, TARGET_RATIO = 3.0, 1.3
@@ -80,7 +80,7 @@ def _timed(function, *args):
 
 def run(app, path: str, runs: int, out: str | None, args: dict) -> None:
     """Time the full PDF and WeasyPrint alone ``runs`` times; print medians and the ratio."""
-    definitions = load_all()
+    definitions = by_type()
     rows: dict[str, list[float]] = {}
     with app.app_context():
         db = connect(path)
@@ -119,7 +119,7 @@ def run(app, path: str, runs: int, out: str | None, args: dict) -> None:
 
 def sql_parts(app, path: str, args: dict) -> None:
     """The parts of build_summary on their own, slowest first (best of 3, CPU ms)."""
-    definitions = load_all()
+    definitions = by_type()
     with app.app_context():
         db = connect(path)
         flt = _filter(db, args)

@@ -56,9 +56,9 @@ import mission  # noqa: E402
 import serve  # noqa: E402
 from serve import HOST  # noqa: E402
 
-from forms.definitions import load_all  # noqa: E402
 from models import checklists  # noqa: E402
 from models.db import connect  # noqa: E402
+from models.definitions import by_type  # noqa: E402
 
 PASSWORD = "bench-password"
 TARGET_RATE, TARGET_RATIO, TARGET_P99_MS = 400, 0.4, 250
@@ -146,7 +146,7 @@ async def benchmark(args, folder: Path) -> bool:
     app_db, bare_db = str(folder / "app.sqlite"), str(folder / "bare.sqlite")
     secret = "bench-" + secrets.token_hex(16)  # not all digits: from_prefixed_env parses JSON
     mission.prepare(app_db, secret, args.clients, args.stations, PASSWORD, team_size=2)
-    static = urlencode(mission.form_fields(load_all()["voting"]), doseq=True)
+    static = urlencode(mission.form_fields(by_type()["voting"]), doseq=True)
     app_proc = bare_proc = None
     app_runs, bare_runs = [], []
     try:

@@ -28,8 +28,10 @@ from wtforms import (
 from wtforms.i18n import messages_path
 from wtforms.validators import InputRequired, Length, Regexp
 
-from forms.definitions import OVERALL, YESNO, Definition, Question
+from models import definitions
 from models.clock import local_to_utc, utc_now
+from models.definitions import Definition, Question
+from models.vocabulary import OVERALL, OVERALL_LABELS, YESNO, YESNO_LABELS
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -38,9 +40,6 @@ CLOCK_SLACK = timedelta(minutes=10)
 # Observation data from before this is a typo (0023 for 2023); years before 1
 # would also overflow when converted to UTC.
 EARLIEST_DAY = date(2000, 1, 1)
-YESNO_LABELS = {"yes": _l("Yes"), "no": _l("No"), "not_observed": _l("Not observed")}
-OVERALL_LABELS = {"very_good": _l("Very good"), "good": _l("Good"),
-                  "bad": _l("Bad"), "very_bad": _l("Very bad")}
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -48,20 +47,6 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
-
-
-def answer_text(value, question: Question, empty: str = "—") -> str:
-    """A stored answer as the observer saw it in the form (pages, PDFs)."""
-    if value in (None, "", []):
-        return empty
-    if question.type == "yesno":
-        return str(YESNO_LABELS.get(value, value))
-    choices = {code: str(_l(text)) for code, text in question.choices}
-    if question.type == "multi":
-        return ", ".join(choices.get(v, v) for v in value)
-    if question.type == "choice":
-        return choices.get(value, value)
-    return str(value)
 
 
 def plausible_day(day: date) -> bool:
@@ -268,6 +253,13 @@ def _field_for(question: Question) -> Field:
         return StringField(**kwargs)
     kwargs["render_kw"]["maxlength"] = question.max_length
     return TextAreaField(**kwargs)
+
+
+@lru_cache(maxsize=None)
+def form_class(kind: str) -> type[ChecklistForm] | None:
+    """The form of one checklist type (built once per process), or None for an unknown type."""
+    definition = definitions.get(kind)
+    return build_form_class(definition) if definition else None
 
 
 def build_form_class(definition: Definition) -> type[ChecklistForm]:

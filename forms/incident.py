@@ -22,23 +22,11 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Regexp
 
-from forms.checklist import CLOCK_SLACK, UUID_PATTERN, YESNO_LABELS, parse_time, plausible_day
-from models import incidents, stations
+from forms.checklist import CLOCK_SLACK, UUID_PATTERN, parse_time, plausible_day
+from models import incidents, stations, vocabulary
 from models.clock import local_to_utc, utc_now
+from models.vocabulary import CATEGORY_LABELS, SEVERITY_LABELS, YESNO_LABELS
 
-CATEGORY_LABELS = {
-    "intimidation": _l("Intimidation or pressure on voters"),
-    "ballot_box_stuffing": _l("Ballot-box stuffing"),
-    "carousel_multiple_voting": _l("Carousel or multiple voting"),
-    "observers_obstructed": _l("Observers obstructed"),
-    "campaign_in_station": _l("Campaigning in the polling station"),
-    "vote_buying": _l("Vote buying"),
-    "unauthorized_persons": _l("Unauthorized persons present"),
-    "violence": _l("Violence"),
-    "other": _l("Other"),
-}
-SEVERITY_LABELS = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High"),
-                   "critical": _l("Critical")}
 # Several matches for a name fragment: this many are offered in the message.
 SUGGESTIONS = 3
 
@@ -65,10 +53,10 @@ class IncidentForm(FlaskForm):
                         render_kw={"maxlength": incidents.MAX_PLACE})
     category = RadioField(_l("What happened"), validate_choice=False,
                           choices=[SelectChoice(c, CATEGORY_LABELS[c])
-                                   for c in incidents.CATEGORIES])
+                                   for c in vocabulary.CATEGORIES])
     severity = RadioField(_l("How serious"), validate_choice=False,
                           choices=[SelectChoice(s, SEVERITY_LABELS[s])
-                                   for s in incidents.SEVERITIES])
+                                   for s in vocabulary.SEVERITIES])
     description = TextAreaField(_l("Description"), description=_l(
         "What you saw, who was involved, how long it lasted."),
         render_kw={"maxlength": incidents.MAX_DESCRIPTION, "rows": 6})
@@ -94,9 +82,9 @@ class IncidentForm(FlaskForm):
         """Check every field, the station or region, the skip logic and the time."""
         fields_ok = super().validate(extra_validators)
         self._check_where()
-        self._check_choice(self.category, incidents.CATEGORIES,
+        self._check_choice(self.category, vocabulary.CATEGORIES,
                            _l("Choose what happened from the list."))
-        self._check_choice(self.severity, incidents.SEVERITIES,
+        self._check_choice(self.severity, vocabulary.SEVERITIES,
                            _l("Choose how serious it was."))
         self._check_choice(self.reported_to_commission, incidents.YES_NO,
                            _l("Say whether it was reported to the commission."))

@@ -26,24 +26,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from forms.checklist import CLOCK_SLACK, UUID_PATTERN, MultiCheckboxField, parse_time
-from models import interactions, stations
+from models import interactions, stations, vocabulary
 from models.clock import local_to_utc, to_iso, utc_now, utc_to_local
+from models.vocabulary import LEVEL_LABELS, STATUS_LABELS, TOPIC_LABELS
 
-LEVEL_LABELS = {"cec": _l("Central Election Commission (CEC)"),
-                "territorial": _l("Territorial commission (TEC)"),
-                "district": _l("District (okrug) commission"),
-                "precinct": _l("Precinct commission (PEC)")}
-TOPIC_LABELS = {"accreditation_access": _l("Accreditation and observer access"),
-                "voter_lists": _l("Voter lists"),
-                "candidate_party_registration": _l("Candidate and party registration"),
-                "list_quota_30": _l("The 30% list quota"),
-                "complaints_appeals": _l("Complaints and appeals"),
-                "polling_procedures": _l("Polling procedures"),
-                "counting_protocols": _l("Counting and protocols"),
-                "results_tabulation": _l("Results and tabulation"),
-                "media": _l("Media"), "other": _l("Other")}
-STATUS_LABELS = {"open": _l("Open"), "answered": _l("Answered"), "closed": _l("Closed"),
-                 "overdue": _l("Overdue")}
 ROWS_SHOWN = 4
 MAX_ROWS = 40  # more rows than this in one post is tampering, not a meeting
 NAME_MAX, ITEM_MAX, SUMMARY_MAX, NOTE_MAX = 200, 1000, 8000, 1000
@@ -105,7 +91,7 @@ class InteractionForm(FlaskForm):
                        validators=[InputRequired(_l("Enter the time the meeting began."))])
     place = StringField(_l("Place"), validators=[Length(max=NAME_MAX)])
     commission_level = RadioField(_l("Commission level"), validate_choice=False, choices=[
-        SelectChoice(code, LEVEL_LABELS[code]) for code in interactions.LEVELS])
+        SelectChoice(code, LEVEL_LABELS[code]) for code in vocabulary.LEVELS])
     commission_name = StringField(_l("Commission"), description=_l(
         "For example: Aktobe regional territorial election commission."), validators=[
         DataRequired(_l("Enter the name of the commission.")), Length(max=NAME_MAX)])
@@ -115,7 +101,7 @@ class InteractionForm(FlaskForm):
     participants = StringField(_l("Mission participants"), validators=[Length(max=500)],
                                description=_l("Who from the mission took part."))
     topics = MultiCheckboxField(_l("Topics"), validate_choice=False, choices=[
-        SelectChoice(code, TOPIC_LABELS[code]) for code in interactions.TOPICS])
+        SelectChoice(code, TOPIC_LABELS[code]) for code in vocabulary.TOPICS])
     summary = TextAreaField(_l("Summary"), render_kw={"rows": 6}, validators=[
         DataRequired(_l("Summarise what was discussed.")),
         Length(max=SUMMARY_MAX, message=_l("The summary is limited to %(max)d characters."))])
@@ -152,17 +138,17 @@ class InteractionForm(FlaskForm):
         """Check every field, the rows, the links and the time; collect the clean values."""
         self.failed = not super().validate(extra_validators)
         level = self.commission_level.data
-        if level not in interactions.LEVELS:
+        if level not in vocabulary.LEVELS:
             self.error(self.commission_level, _l("Choose the commission level."))
         region = self.region.data or ""
         if region and region not in self.regions:
             self.error(self.region, _l("Choose a region from the list."))
-        elif not region and level in interactions.LEVELS and level != "cec":
+        elif not region and level in vocabulary.LEVELS and level != "cec":
             self.error(self.region, _l("Choose the region of this commission."))
         topics = self.topics.data or []
         if not topics:
             self.error(self.topics, _l("Tick at least one topic."))
-        elif any(t not in interactions.TOPICS for t in topics):
+        elif any(t not in vocabulary.TOPICS for t in topics):
             self.error(self.topics, _l("Choose from the topics shown."))
         self.people = self._counterparts()
         self.follow_ups = self._items(self.requests, "request") + \
@@ -260,7 +246,7 @@ class InteractionForm(FlaskForm):
             place=(self.place.data or "").strip(), commission_level=self.commission_level.data,
             commission_name=self.commission_name.data.strip(), region=self.region.data or "",
             counterparts=self.people, participants=(self.participants.data or "").strip(),
-            topics=[t for t in interactions.TOPICS if t in self.topics.data],
+            topics=[t for t in vocabulary.TOPICS if t in self.topics.data],
             summary=self.summary.data.strip(), follow_ups=self.follow_ups, links=self.links)
 
     def add_rows(self, count: int = ROWS_SHOWN) -> None:
@@ -309,12 +295,12 @@ class LogFilterForm(Form):
     """The meetings log's filters, read from the address (GET: no CSRF needed)."""
 
     level = SelectField(_l("Level"), default="", choices=[SelectChoice("", _l("any"))] + [
-        SelectChoice(code, LEVEL_LABELS[code]) for code in interactions.LEVELS])
+        SelectChoice(code, LEVEL_LABELS[code]) for code in vocabulary.LEVELS])
     region = SelectField(_l("Region"), default="")
     topic = SelectField(_l("Topic"), default="", choices=[SelectChoice("", _l("any"))] + [
-        SelectChoice(code, TOPIC_LABELS[code]) for code in interactions.TOPICS])
+        SelectChoice(code, TOPIC_LABELS[code]) for code in vocabulary.TOPICS])
     status = SelectField(_l("Follow-up"), default="", choices=[SelectChoice("", _l("any"))] + [
-        SelectChoice(code, STATUS_LABELS[code]) for code in (*interactions.FOLLOW_UP_STATUSES,
+        SelectChoice(code, STATUS_LABELS[code]) for code in (*vocabulary.FOLLOW_UP_STATUSES,
                                                               "overdue")])
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])
@@ -374,7 +360,7 @@ class QueueForm(FlaskForm):
     """The liaison marks an entry "to raise with the CEC"."""
 
     topic = SelectField(_l("Topic"), validate_choice=False, choices=[
-        SelectChoice(code, TOPIC_LABELS[code]) for code in interactions.TOPICS])
+        SelectChoice(code, TOPIC_LABELS[code]) for code in vocabulary.TOPICS])
     note = TextAreaField(_l("Note: what to raise"), render_kw={"rows": 3}, validators=[
         DataRequired(_l("Write what to raise with the commission.")),
         Length(max=NOTE_MAX, message=_l("Limited to %(max)d characters."))])
@@ -383,7 +369,7 @@ class QueueForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         """Besides the note, the topic must be one from the list."""
         ok = super().validate(extra_validators)
-        if self.topic.data not in interactions.TOPICS:
+        if self.topic.data not in vocabulary.TOPICS:
             self.topic.errors.append(_l("Choose a topic from the list."))
             return False
         return ok

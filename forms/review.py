@@ -6,28 +6,18 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAr
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
 from models.comments import MAX_LENGTH as COMMENT_MAX
-from models.review import REASON_REQUIRED, STATES
+from models.review import REASON_REQUIRED
 from models.review_list import Filters
+from models.vocabulary import FLAG_LABELS, STATE_LABELS, STATES
 
 REASON_MAX = 2000
-STATE_LABELS = {"submitted": _l("Submitted"), "verified": _l("Verified"),
-                "needs_clarification": _l("Needs clarification"), "rejected": _l("Rejected")}
-# What the button that moves an entry to each state says.
-MOVE_LABELS = {"submitted": _l("Reopen"), "verified": _l("Verify"),
-               "needs_clarification": _l("Send back for clarification"),
-               "rejected": _l("Reject")}
-# Checklist types as in forms.definitions.TYPES; listed here so each label is extractable.
+# Checklist types as in models.definitions.TYPES; listed here so each label is extractable.
 KIND_CHOICES = [("", _l("All kinds")), ("checklist", _l("Checklists, all types")),
                 ("checklist:opening", _l("Checklists: opening")),
                 ("checklist:voting", _l("Checklists: voting")),
                 ("checklist:counting", _l("Checklists: counting")),
                 ("checklist:tabulation", _l("Checklists: tabulation")),
                 ("incident", _l("Incident reports")), ("interaction", _l("Commission meetings"))]
-FLAG_LABELS = {"voters_exceed_list": _l("More voters than on the list"),
-               "departure_before_arrival": _l("Departure before arrival"),
-               "figures_mismatch": _l("Figures do not add up"),
-               "serious": _l("Serious answer"),
-               "conflict": _l("Teams disagree (conflict)")}
 
 
 def _strip(value):

@@ -16,11 +16,11 @@ from typing import NamedTuple
 
 from sqlite_utils import Database
 
-from forms.definitions import Definition, load_all
 from models import flags, stations, users
 from models.checklists import Filing
 from models.clock import local_to_utc, to_iso
 from models.db import writing
+from models.definitions import Definition, by_type
 from models.demo_answers import answers_for, overall_for
 from models.demo_incidents import generate_incidents
 from models.demo_interactions import generate_interactions
@@ -247,7 +247,7 @@ def _checklists(db: Database, rows: list[dict], commissions: list[tuple[str, str
                 ids: dict[str, int], teams: list[dict], count: int,
                 rng: random.Random) -> dict:
     """Insert ``count`` checklists with their first versions; return figures for the summary."""
-    definitions = load_all()
+    definitions = by_type()
     quotas = dict(zip(TYPE_SHARES, _apportion(count, list(TYPE_SHARES.values()))))
     # Round-robin over a shuffled order so every team files about as many of each type.
     planned = {(t["name"], kind): 0 for t in teams for kind in TYPE_SHARES}
@@ -293,8 +293,8 @@ def _checklists(db: Database, rows: list[dict], commissions: list[tuple[str, str
     db.conn.executemany(
         "INSERT INTO checklist_versions (checklist_id, version, edited_by, edited_utc, snapshot,"
         " changes) VALUES (?, 1, ?, ?, ?, '{}')", versions)
-    by_type = Counter(f.form_type for _, f, _, _ in filed)
-    return {"checklists_by_type": {kind: by_type[kind] for kind in TYPE_SHARES},
+    per_type = Counter(f.form_type for _, f, _, _ in filed)
+    return {"checklists_by_type": {kind: per_type[kind] for kind in TYPE_SHARES},
             "negative": sum(f.overall in ("bad", "very_bad") for _, f, _, _ in filed),
             "serious": sum(f.serious_count > 0 for _, f, _, _ in filed)}
 
@@ -358,11 +358,11 @@ def describe(summary: dict) -> str:
         lines.append(f"  ... and {len(observers) - OBSERVERS_SHOWN} more observers "
                      f"({observers[0]['username']}..{observers[-1]['username']}, two per team)")
     counts, total = summary["counts"], summary["counts"]["checklists"]
-    by_type = ", ".join(f"{kind} {n:,}" for kind, n in summary["checklists_by_type"].items())
+    per_type = ", ".join(f"{kind} {n:,}" for kind, n in summary["checklists_by_type"].items())
     lines += ["", f"Password for every login: {summary['password']}", "",
               f"Stations:   {counts['stations']:,} in {summary['regions']} regions",
               f"Users:      {counts['users']:,} ({summary['teams']:,} observer teams of two)",
-              f"Checklists: {total:,} ({by_type}); "
+              f"Checklists: {total:,} ({per_type}); "
               f"{counts['checklist_versions']:,} versions",
               f"Assessed negatively: {summary['negative']:,} "
               f"({100 * summary['negative'] / max(total, 1):.1f}%); "

@@ -8,7 +8,7 @@ Anything the definitions do not let an observer send, the demo does not send.
 
 import random
 
-from forms.definitions import Definition, Question
+from models.definitions import Definition, Question
 
 OVERALL = ("very_good", "good", "bad", "very_bad")
 # Weights of the four assessments per form type. Counting and tabulation are

@@ -14,7 +14,7 @@ from datetime import date, time, timedelta
 
 from sqlite_utils import Database
 
-from models import incidents
+from models import incidents, vocabulary
 from models.clock import local_to_utc, to_iso
 from models.db import writing
 
@@ -122,7 +122,7 @@ def _draw(rng: random.Random, team_name: str, team: dict, stations: list[dict],
           region_zone: str) -> tuple[str, incidents.Report, str, int]:
     """One report as (created_utc, report, team, author id)."""
     category = rng.choices(list(CATEGORY_WEIGHTS), list(CATEGORY_WEIGHTS.values()))[0]
-    severity = rng.choices(incidents.SEVERITIES, SEVERITY_WEIGHTS[category])[0]
+    severity = rng.choices(vocabulary.SEVERITIES, SEVERITY_WEIGHTS[category])[0]
     station = rng.choice(stations) if rng.random() < AT_STATION else None
     zone = station["timezone"] if station else region_zone
     if rng.random() < BEFORE_ELECTION_DAY:

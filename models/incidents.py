@@ -16,12 +16,7 @@ from models.clock import to_iso, utc_now
 from models.db import writing
 
 KIND = "incident"
-CATEGORIES = ("intimidation", "ballot_box_stuffing", "carousel_multiple_voting",
-              "observers_obstructed", "campaign_in_station", "vote_buying",
-              "unauthorized_persons", "violence", "other")
-SEVERITIES = ("low", "medium", "high", "critical")
-# Severities a reviewer must not miss: badged in every listing.
-SERIOUS = ("high", "critical")
+
 YES_NO = ("yes", "no")
 MAX_DESCRIPTION = 4000
 MAX_RESPONSE = 2000
@@ -30,18 +25,14 @@ MAX_PLACE = 200
 FIELDS = ("occurred_utc", "station_id", "region", "place", "category", "severity",
           "description", "reported_to_commission", "commission_response")
 
-
 class DuplicateConflict(Exception):
     """The uuid is already used by a report with different content."""
-
 
 class StaleEdit(Exception):
     """Someone saved a newer version since this form was opened."""
 
-
 class NotEditable(Exception):
     """The report was verified or rejected: its authors cannot change it any more."""
-
 
 @dataclass
 class Report:
@@ -68,7 +59,6 @@ class Report:
         text = json.dumps(self.content(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()
 
-
 _INSERT = ("INSERT INTO incidents (uuid, station_id, region, place, occurred_utc, timezone,"
            " category, severity, description, reported_to_commission, commission_response,"
            " team, author_id, content_hash, version, created_utc, updated_utc)"
@@ -78,17 +68,14 @@ _INSERT = ("INSERT INTO incidents (uuid, station_id, region, place, occurred_utc
 _VERSION = ("INSERT INTO entry_versions (entry_kind, entry_id, version, edited_by, edited_utc,"
             " snapshot, changes) VALUES ('incident', ?, ?, ?, ?, ?, ?)")
 
-
 def row_for(report: Report, author_id: int, team: str, created_utc: str) -> dict:
     """The incidents row for a new report (shared with the demo's bulk insert)."""
     return {**asdict(report), "team": team, "author_id": author_id,
             "content_hash": report.content_hash(), "created_utc": created_utc}
 
-
 def snapshot(report: Report) -> str:
     """The version snapshot as stored in entry_versions."""
     return json.dumps(report.content(), ensure_ascii=False, sort_keys=True)
-
 
 def submit(db: Database, report: Report, author_id: int, team: str) -> tuple[int, bool]:
     """Store a new report; return (id, created).
@@ -114,12 +101,10 @@ def submit(db: Database, report: Report, author_id: int, team: str) -> tuple[int
             raise DuplicateConflict(report.uuid) from None
         return existing[0], False
 
-
 def changes_between(before: dict, after: dict) -> dict:
     """{field: [old, new]} for every field that differs."""
     return {name: [before[name], after[name]] for name in FIELDS
             if before[name] != after[name]}
-
 
 def edit(db: Database, entry_id: int, base_version: int, report: Report,
          editor_id: int) -> bool:
@@ -157,7 +142,6 @@ def edit(db: Database, entry_id: int, base_version: int, report: Report,
         review.resubmitted(db, KIND, entry_id, editor_id)
     return True
 
-
 _ENTRY_SQL = """
     SELECT i.*, s.number AS station_number, s.name AS station_name,
            s.district AS station_district, u.username AS author
@@ -167,23 +151,19 @@ _ENTRY_SQL = """
 """
 _NEWEST = " ORDER BY i.created_utc DESC, i.id DESC LIMIT ? OFFSET ?"
 
-
 def get(db: Database, entry_id: int) -> dict | None:
     """One report with its station (if any) and author; None if absent."""
     rows = list(db.query(_ENTRY_SQL + " WHERE i.id = ?", [entry_id]))
     return rows[0] if rows else None
-
 
 def find_by_uuid(db: Database, entry_uuid: str) -> dict | None:
     """The report filed with this form uuid, or None."""
     rows = list(db.query(_ENTRY_SQL + " WHERE i.uuid = ?", [entry_uuid]))
     return rows[0] if rows else None
 
-
 def for_team(db: Database, team: str, limit: int = 200, offset: int = 0) -> list[dict]:
     """A team's reports, newest first."""
     return list(db.query(_ENTRY_SQL + " WHERE i.team = ?" + _NEWEST, [team, limit, offset]))
-
 
 def latest(db: Database, region: str | None = None, category: str | None = None,
            severity: str | None = None, state: str | None = None,
@@ -197,7 +177,6 @@ def latest(db: Database, region: str | None = None, category: str | None = None,
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     return list(db.query(_ENTRY_SQL + where + _NEWEST, [*params, limit, offset]))
 
-
 def versions(db: Database, entry_id: int) -> list[dict]:
     """Every version of a report, oldest first, with who saved it and what changed."""
     rows = db.query(
@@ -207,7 +186,6 @@ def versions(db: Database, entry_id: int) -> list[dict]:
     return [{**r, "changes": json.loads(r["changes"]), "snapshot": json.loads(r["snapshot"])}
             for r in rows]
 
-
 def region_zones(db: Database) -> dict[str, str]:
     """Each registry region with its time zone; the most common where it has several."""
     zones: dict[str, str] = {}
@@ -216,7 +194,6 @@ def region_zones(db: Database) -> dict[str, str]:
             " ORDER BY region, count(*) DESC, timezone"):
         zones.setdefault(region, zone)
     return zones
-
 
 def count(db: Database) -> int:
     """How many reports exist."""

@@ -18,16 +18,11 @@ from models import audit, review
 from models.checklists import DuplicateConflict, NotEditable, StaleEdit
 from models.clock import to_iso, utc_now
 from models.db import writing
+from models.vocabulary import FOLLOW_UP_KINDS, LEVELS, TOPICS
 
 __all__ = ["DuplicateConflict", "NotEditable", "StaleEdit"]
 
 KIND = "interaction"
-LEVELS = ("cec", "territorial", "district", "precinct")
-TOPICS = ("accreditation_access", "voter_lists", "candidate_party_registration",
-          "list_quota_30", "complaints_appeals", "polling_procedures", "counting_protocols",
-          "results_tabulation", "media", "other")
-FOLLOW_UP_KINDS = ("request", "commitment")
-FOLLOW_UP_STATUSES = ("open", "answered", "closed")
 LINK_KINDS = ("checklist", "incident")
 # Entry numbers as people write them: C12 is checklist 12, I3 incident 3.
 REF_PREFIX = {"checklist": "C", "incident": "I"}

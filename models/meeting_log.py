@@ -1,6 +1,6 @@
 """The meetings log: meetings filtered by level, region, topic and follow-up status."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
@@ -55,3 +55,17 @@ def log(db: Database, filters: LogFilter, limit: int = 100, offset: int = 0) -> 
            + " ORDER BY i.occurred_utc DESC, i.id DESC LIMIT :limit OFFSET :offset")
     params.update(today=filters.today or "0000-00-00", limit=limit, offset=offset)
     return [decode_row(r) for r in db.query(sql, params)]
+
+
+@dataclass
+class LogSelection:
+    """A validated selection of the log, or the messages saying what is wrong."""
+
+    filters: LogFilter | None
+    description: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the filters could be read."""
+        return not self.errors

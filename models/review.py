@@ -12,7 +12,6 @@ from models.clock import to_iso, utc_now
 from models.db import writing
 
 KINDS = {"checklist": "checklists", "incident": "incidents", "interaction": "interactions"}
-STATES = ("submitted", "verified", "needs_clarification", "rejected")
 # States in which the authors may still edit their entry.
 AUTHOR_EDITABLE = ("submitted", "needs_clarification")
 # Which states a reviewer may move an entry to, from each state.

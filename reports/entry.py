@@ -15,19 +15,25 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
-from forms.checklist import OVERALL_LABELS, YESNO_LABELS
-from forms.checklist import answer_text as checklist_answer_text
-from forms.definitions import Definition, Question
-from forms.incident import CATEGORY_LABELS, SEVERITY_LABELS
-from forms.interaction import LEVEL_LABELS, STATUS_LABELS, TOPIC_LABELS
-from forms.review import FLAG_LABELS, STATE_LABELS
-from models import checklists, comments, flags, incidents, interactions, liaison, review, stations
+from models import checklists, comments, flags, incidents, interactions, liaison, review, stations, vocabulary
 from models.clock import to_iso, utc_now, utc_to_local
+from models.definitions import Definition, Question
+from models.vocabulary import (
+    CATEGORY_LABELS,
+    FLAG_LABELS,
+    KIND_LABELS,
+    LEVEL_LABELS,
+    OVERALL_LABELS,
+    SEVERITY_LABELS,
+    STATE_LABELS,
+    STATUS_LABELS,
+    TOPIC_LABELS,
+    YESNO_LABELS,
+)
+from models.vocabulary import answer_text as checklist_answer_text
 from reports.pdf import render_pdf
 
 KINDS = ("checklist", "incident", "interaction")
-KIND_LABELS = {"checklist": _l("Checklist"), "incident": _l("Incident report"),
-               "interaction": _l("Meeting with a commission")}
 # Entry numbers as people cite them (C12, I3); meetings have no number in the
 # app's forms, so M is this report's own prefix.
 PREFIX = {**interactions.REF_PREFIX, "interaction": "M"}
@@ -245,7 +251,7 @@ def _incident(db: Database, entry: dict) -> dict:
                    (_("Time"), local(entry["occurred_utc"], zone)),
                    (_("Polling station"), where), (_("Place"), entry["place"] or NONE),
                    (_("Region"), entry["region"])],
-        "serious": entry["severity"] in incidents.SERIOUS,
+        "serious": entry["severity"] in vocabulary.SERIOUS_SEVERITIES,
         "fields": [(str(INCIDENT_FIELDS["description"]), entry["description"]),
                    (str(INCIDENT_FIELDS["reported_to_commission"]),
                     label(YESNO_LABELS, entry["reported_to_commission"])),

@@ -16,10 +16,16 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from forms.checklist import OVERALL_LABELS, YESNO_LABELS
-from forms.definitions import TYPES, Question, load_all
-from forms.incident import CATEGORY_LABELS, SEVERITY_LABELS
-from forms.interaction import LEVEL_LABELS, STATUS_LABELS, TOPIC_LABELS
+from models.definitions import TYPES, Question, by_type
+from models.vocabulary import (
+    CATEGORY_LABELS,
+    LEVEL_LABELS,
+    OVERALL_LABELS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    TOPIC_LABELS,
+    YESNO_LABELS,
+)
 from reports.filters import ReportFilter
 
 # Answers with a code (yes/no, a choice, ticked options) get a second column
@@ -108,12 +114,12 @@ def _code_labels(q: Question) -> list[tuple[str, str]]:
 def _questions(kind: str) -> list[_Question]:
     return [_Question(q.id, q.type in CODED, q.type == "text",
                       dict(_code_labels(q)) if q.type in CODED else {})
-            for q in load_all()[kind].questions.values()]
+            for q in by_type()[kind].questions.values()]
 
 
 def _question_columns(kind: str, prefix: str) -> tuple[list[str], set[str]]:
     columns, text = [], set()
-    for q in load_all()[kind].questions.values():
+    for q in by_type()[kind].questions.values():
         columns.append(prefix + q.id)
         if q.type in CODED:
             columns.append(prefix + q.id + "_label")
@@ -201,7 +207,7 @@ def checklist_sheets(db: Database, flt: ReportFilter) -> tuple[list[Sheet], Iter
     sheets = []
     for kind in types:
         names, free = _question_columns(kind, "")
-        sheets.append(Sheet(load_all()[kind].title,
+        sheets.append(Sheet(by_type()[kind].title,
                             CHECKLIST_HEADER + tuple(names) + CHECKLIST_FOOTER,
                             frozenset(_CHECKLIST_TEXT | free)))
 
@@ -224,7 +230,7 @@ CODEBOOK = Sheet("Questions", ("type", "column", "section", "question", "answer_
 
 def codebook_rows(flt: ReportFilter) -> Iterator[list]:
     """What every question column means: its text, answer type and codes with labels."""
-    definitions = load_all()
+    definitions = by_type()
     for kind in checklist_types(flt):
         for section in definitions[kind].sections:
             for q in section.questions:

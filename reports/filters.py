@@ -11,8 +11,8 @@ from datetime import date, time, timedelta
 
 from flask_babel import gettext as _
 
-from forms.definitions import TYPES
 from models.clock import local_to_utc, to_iso
+from models.definitions import TYPES
 
 _MIDNIGHT = time(0)
 

@@ -1,26 +1,22 @@
 """The commission interaction log: every meeting in time order, with what was asked and answered.
 
-The selection is the meetings log page's own (forms.interaction.LogFilterForm
-read into models.meeting_log.LogFilter), and the meetings come from the
+The selection is the meetings log page's own (forms.meeting_log_filter reads
+it into models.meeting_log.LogFilter), and the meetings come from the
 page's listing function, so the PDF lists exactly what the page lists. The
 counts at the top leave out rejected meeting reports, as every statistic
 does; the list shows them, marked as rejected.
 """
 
 import json
-from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import render_template
 from flask_babel import gettext as _
 from sqlite_utils import Database
-from werkzeug.datastructures import MultiDict
 
-from forms.interaction import LEVEL_LABELS, STATUS_LABELS, TOPIC_LABELS, LogFilterForm
-from forms.review import STATE_LABELS
-from models import interactions, meeting_log
-from models.clock import local_to_utc, to_iso, utc_now
+from models import meeting_log, vocabulary
+from models.clock import to_iso, utc_now
+from models.vocabulary import LEVEL_LABELS, STATE_LABELS, TOPIC_LABELS
 from reports.entry import day, follow_up_row, label, local, number
 from reports.pdf import render_pdf
 
@@ -32,72 +28,6 @@ COUNTS = ("meetings", "requests", "answered", "closed", "open", "overdue",
           "commitments", "commitments_overdue")
 
 
-@dataclass
-class LogSelection:
-    """A validated selection of the log, or the messages saying what is wrong."""
-
-    filters: meeting_log.LogFilter | None
-    description: str = ""
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """True when the filters could be read."""
-        return not self.errors
-
-
-def parse_filters(args, regions: list[str], mission_zone: str,
-                  now: datetime | None = None) -> LogSelection:
-    """Read the log's filters (level, region, topic, status, since, until) as the page does.
-
-    ``args`` is a request's query arguments or a plain dict from the command line.
-    """
-    formdata = args if hasattr(args, "getlist") else \
-        MultiDict({k: v for k, v in args.items() if v not in (None, "")})
-    form = LogFilterForm(formdata, regions=regions)
-    if not form.validate():
-        return LogSelection(None, errors=[_message(form[name], message)
-                                          for name, messages in form.errors.items()
-                                          for message in messages])
-    today = (now or utc_now()).astimezone(ZoneInfo(mission_zone)).date()
-
-    def bound(day) -> str:
-        return to_iso(local_to_utc(day, time(0), mission_zone))
-
-    filters = meeting_log.LogFilter(
-        level=form.level.data or "", region=form.region.data or "",
-        topic=form.topic.data or "", status=form.status.data or "",
-        since_utc=bound(form.since.data) if form.since.data else "",
-        until_utc=bound(form.until.data + timedelta(days=1)) if form.until.data else "",
-        today=today.isoformat())
-    return LogSelection(filters, _describe(form))
-
-
-def _message(field, message) -> str:
-    """What is wrong with one filter; for a list, the codes it accepts (the CLI types codes)."""
-    codes = [choice[0] for choice in field.iter_choices() if choice[0]] \
-        if hasattr(field, "iter_choices") else []
-    known = (" " + _("Choose one of: %(codes)s.", codes=", ".join(codes))) if codes else ""
-    return f"{field.label.text}: {message}{known}"
-
-
-def _describe(form: LogFilterForm) -> str:
-    """The selection in words, for the cover and the running header."""
-    since, until = form.since.data, form.until.data
-    if since and until:
-        dates = _("%(start)s to %(end)s", start=f"{since:%d.%m.%Y}", end=f"{until:%d.%m.%Y}")
-    elif since or until:
-        dates = _("from %(start)s", start=f"{since:%d.%m.%Y}") if since \
-            else _("until %(end)s", end=f"{until:%d.%m.%Y}")
-    else:
-        dates = _("all dates")
-    return "; ".join([
-        dates,
-        label(LEVEL_LABELS, form.level.data) if form.level.data else _("all commission levels"),
-        form.region.data or _("all regions"),
-        label(TOPIC_LABELS, form.topic.data) if form.topic.data else _("all topics"),
-        _("follow-up: %(status)s", status=label(STATUS_LABELS, form.status.data))
-        if form.status.data else _("any follow-up status")])
 
 
 def _items_by_meeting(db: Database, ids: list[int]) -> dict[int, list[dict]]:
@@ -124,7 +54,7 @@ def _count(totals: dict, meeting: dict) -> None:
             totals["commitments_overdue"] += item["overdue"]
 
 
-def build_log(db: Database, selection: LogSelection, *, mission: str = "",
+def build_log(db: Database, selection: meeting_log.LogSelection, *, mission: str = "",
               mission_zone: str = "Asia/Almaty", now: datetime | None = None) -> dict:
     """The log's figures and rows, oldest meeting first.
 
@@ -138,7 +68,7 @@ def build_log(db: Database, selection: LogSelection, *, mission: str = "",
     truncated = len(rows) == MAX_MEETINGS
     rows.reverse()  # the listing is newest first; a log reads in time order
     items = _items_by_meeting(db, [r["id"] for r in rows])
-    per_level = {level: dict.fromkeys(COUNTS, 0) for level in interactions.LEVELS}
+    per_level = {level: dict.fromkeys(COUNTS, 0) for level in vocabulary.LEVELS}
     meetings = []
     for row in rows:
         counted = row["review_state"] != "rejected"
@@ -164,7 +94,7 @@ def build_log(db: Database, selection: LogSelection, *, mission: str = "",
         "selection": selection.description, "generated": local(to_iso(now), mission_zone),
         "today": day(filters.today), "truncated": truncated, "limit": MAX_MEETINGS,
         "levels": [{"level": label(LEVEL_LABELS, level), **per_level[level]}
-                   for level in interactions.LEVELS],
+                   for level in vocabulary.LEVELS],
         "total": total, "meetings": meetings,
         "rejected": sum(m["rejected"] for m in meetings),
     }

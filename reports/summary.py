@@ -16,12 +16,10 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from forms.checklist import OVERALL_LABELS
-from forms.definitions import OVERALL, Definition
-from forms.incident import CATEGORY_LABELS, SEVERITY_LABELS
-from forms.interaction import LEVEL_LABELS
 from models.clock import to_iso, utc_now, utc_to_local
+from models.definitions import Definition
 from models.interactions import FOLLOW_UP_KINDS, LEVELS
+from models.vocabulary import CATEGORY_LABELS, LEVEL_LABELS, OVERALL, OVERALL_LABELS, SEVERITY_LABELS
 from reports import charts
 from reports.filters import ReportFilter
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models import api_tokens, checklists, users
+from models import api_tokens, checklists, definitions, users
 from tests.conftest import Browser, good_answers, station_id
 from tests.test_interactions import make_meeting
 from tests.test_liaison import file_checklist, file_incident
@@ -56,7 +56,7 @@ def session_api(app, username: str, with_csrf: bool = True) -> Api:
 
 def checklist_body(app, db, number: str = "202", **overrides) -> dict:
     """A valid voting checklist at station ``number``."""
-    definition = app.extensions["checklists"]["voting"][0]
+    definition = definitions.get("voting")
     body = {"uuid": str(uuid.uuid4()), "form_type": "voting",
             "station_id": station_id(db, number), "arrival_date": "2023-03-19",
             "arrival_time": "10:00", "departure_date": "2023-03-19", "departure_time": "10:40",
@@ -238,7 +238,7 @@ def test_checklist_is_filed_in_the_stations_local_time(app, db, api):
 
 
 def test_multi_answers_are_lists(app, db, api):
-    definition = app.extensions["checklists"]["opening"][0]
+    definition = definitions.get("opening")
     answers = {qid: [value] if definition.questions[qid].type == "multi" else value
                for qid, value in good_answers(definition).items()}
     answers["observers_present"] = ["party", "media"]

@@ -5,7 +5,7 @@ import json
 import pytest
 
 import views.cli_audit
-from models import audit, comments, review
+from models import audit, comments, definitions, review
 from tests.conftest import Browser, good_answers, station_id, visit
 
 
@@ -29,7 +29,7 @@ def _records(db) -> list[tuple]:
 def _file_and_edit(app, db, browser: Browser) -> int:
     """obs1 logs in, files a voting checklist and edits it, as a browser would."""
     browser.login("obs1")
-    definition = app.extensions["checklists"]["voting"][0]
+    definition = definitions.get("voting")
     page = browser.client.get(f"/observe/voting/new?station={station_id(db, '202')}",
                               follow_redirects=True)
     hidden = {name: Browser.hidden(page.text, name)

@@ -5,12 +5,13 @@ import re
 
 import pytest
 
+from models import definitions
 from tests.conftest import good_answers, station_id, visit
 
 
 def _post(app, db, browser, form_type="voting", **overrides):
     browser.login("obs1")
-    definition = app.extensions["checklists"][form_type][0]
+    definition = definitions.get(form_type)
     hidden = browser.open_form(form_type, station_id(db, "202"))
     data = {**hidden, **visit(), **good_answers(definition)}
     data.update(overrides)
@@ -88,7 +89,7 @@ def test_skip_logic_asks_follow_up_when_relevant(app, db, browser):
 
 
 def test_count_after_midnight_with_next_day_departure(app, db, browser):
-    definition = app.extensions["checklists"]["counting"][0]
+    definition = definitions.get("counting")
     figures = {"ballots_received": "1000", "ballots_unused_cancelled": "400",
                "ballots_valid": "590", "ballots_invalid": "10"}
     assert set(figures) <= set(definition.questions)

@@ -4,12 +4,12 @@ import io
 
 import pytest
 
-from forms.definitions import TYPES, DefinitionError, load, load_all
-from forms.extract import extract_checklists
+from models.definitions import TYPES, DefinitionError, by_type, load
+from models.definitions.extract import extract_checklists
 
 
 def test_the_four_odihr_checklists_load():
-    definitions = load_all()
+    definitions = by_type()
     assert list(definitions) == list(TYPES)
     for definition in definitions.values():
         assert definition.version >= 1
@@ -59,9 +59,9 @@ def test_file_name_must_match_type(tmp_path):
 
 
 def test_definition_strings_are_extracted_for_translation():
-    with open("forms/definitions/voting.yaml", "rb") as handle:
+    with open("models/definitions/voting.yaml", "rb") as handle:
         messages = {m[2] for m in extract_checklists(io.BytesIO(handle.read()), [], [], {})}
-    definition = load_all()["voting"]
+    definition = by_type()["voting"]
     for question in definition.questions.values():
         assert question.label in messages
     assert all(c.message in messages for c in definition.checks)

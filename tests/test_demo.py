@@ -9,12 +9,14 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from app import create_app
-from forms.definitions import YESNO, load_all
+from forms.checklist import form_class as checklist_form_class
 from models import demo, users
 from models.checklists import Filing
 from models.clock import from_iso, utc_to_local
 from models.db import connect
+from models.definitions import by_type
 from models.migrations import migrate
+from models.vocabulary import YESNO
 
 ZONES = {"Abai": "Asia/Almaty", "Akmola": "Asia/Almaty", "Aktobe": "Asia/Aqtobe",
          "Almaty Region": "Asia/Almaty", "Atyrau": "Asia/Atyrau",
@@ -116,7 +118,7 @@ def _check_answers(definition, answers):
 
 def test_every_checklist_is_valid(mission):
     db, _, _ = mission
-    definitions = load_all()
+    definitions = by_type()
     rows = _rows(db, "SELECT c.*, s.timezone AS station_zone FROM checklists c"
                      " JOIN stations s ON s.id = c.station_id")
     versions = {r["checklist_id"]: r for r in _rows(db, "SELECT * FROM checklist_versions")}
@@ -180,7 +182,7 @@ def test_real_form_accepts_a_sample(mission):
                      " OR c.serious_count > 0 OR c.form_type IN ('counting', 'tabulation')")
     for row in rows:
         answers = json.loads(row["answers"])
-        _definition, form_class = app.extensions["checklists"][row["form_type"]]
+        form_class = checklist_form_class(row["form_type"])
         with app.test_request_context(method="POST", data=_form_data(row, answers)):
             form = form_class(station={"id": row["sid"], "timezone": row["stz"]})
             assert form.validate(), {f.name: f.errors for f in form if f.errors}

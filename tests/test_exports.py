@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from forms.definitions import load_all
 from models import checklists, incidents, interactions, review, users
+from models.definitions import by_type
 from reports import exports
 from reports.filters import ReportFilter
 from tests.conftest import Browser, good_answers, station_id
@@ -30,7 +30,7 @@ def _user(db, name: str) -> dict:
 
 def _checklist(db, form_type: str, number: str, author: str, arrival_utc: str,
                overall: str = "good", state: str | None = None, **answers) -> int:
-    definition = load_all()[form_type]
+    definition = by_type()[form_type]
     values = good_answers(definition)
     values.update(answers)
     arrival = datetime.fromisoformat(arrival_utc)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from models import checklists, flags, users
+from models import checklists, definitions, flags, users
 from tests.conftest import PASSWORD, Browser, good_answers, station_id, visit
 
 
@@ -23,7 +23,7 @@ def people(app):
 
 
 def _definition(app, form_type):
-    return app.extensions["checklists"][form_type][0]
+    return definitions.get(form_type)
 
 
 def _file(app, db, people, user="obs1", form_type="voting", number="202", **overrides) -> int:

@@ -12,10 +12,11 @@ from hypothesis import strategies as st
 from wtforms.fields.core import UnboundField
 
 from forms.auth import LoginForm
-from forms.definitions import load_all
 from forms.incident import IncidentForm
 from forms.interaction import FollowUpForm, InteractionForm, QueueForm
 from forms.review import CommentForm, MoveForm
+from models import definitions
+from models.definitions import by_type
 from tests.conftest import Browser, good_answers, visit
 from tests.test_access import LOGIN, ROLES, TABLE
 from tests.test_access import entries as entries  # noqa: F401 (fixture)
@@ -38,7 +39,7 @@ def _names(*classes) -> list[str]:
 
 
 FIELDS = _names(LoginForm, IncidentForm, InteractionForm, FollowUpForm, QueueForm, MoveForm,
-                CommentForm) + sorted({q for d in load_all().values() for q in d.questions}) + [
+                CommentForm) + sorted({q for d in by_type().values() for q in d.questions}) + [
     "uuid", "station_id", "base_version", "arrival_date", "arrival_time", "departure_date",
     "departure_time", "overall", "comments", "figures_confirmed", "counterparts-0-name",
     "counterparts-0-position", "requests-0-text", "requests-0-due_date",
@@ -63,7 +64,7 @@ def _counts(db) -> dict:
 
 def _valid_checklist(app) -> dict:
     """A complete voting checklist, so mutations of one field reach deep validation."""
-    return {**visit(), **good_answers(app.extensions["checklists"]["voting"][0]),
+    return {**visit(), **good_answers(definitions.get("voting")),
             "uuid": "6f1c2b1e-1d2a-4c3b-9a8b-7c6d5e4f3a2b", "station_id": "2"}
 
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from models import demo_incidents, incidents, review
+from models import demo_incidents, incidents, review, vocabulary
 from tests.conftest import Browser, station_id
 
 DESCRIPTION = "Агитационные листовки партии лежали на столе у входа."
@@ -350,7 +350,7 @@ def test_demo_incidents_are_plausible_and_readable(app, db, browser):
     assert severities.count("low") + severities.count("medium") > 0.6 * len(rows)
     assert 0 < severities.count("critical") < 0.15 * len(rows)
     for r in rows:
-        assert r["category"] in incidents.CATEGORIES and r["author_team"] == r["team"]
+        assert r["category"] in vocabulary.CATEGORIES and r["author_team"] == r["team"]
         assert r["station_id"] is None or r["station_region"] == r["region"]
         assert (r["reported_to_commission"] == "yes") == bool(r["commission_response"])
         report = incidents.Report(**{k: r[k] for k in incidents.Report.__dataclass_fields__})

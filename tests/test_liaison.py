@@ -11,7 +11,7 @@ import pytest
 from flask import render_template
 from flask_login import login_user
 
-from models import checklists, liaison, users
+from models import checklists, definitions, liaison, users
 from models.clock import to_iso, utc_now
 from tests.conftest import Browser, good_answers, station_id
 from tests.test_interactions import _meeting_fields, _user_id, csrf, open_meeting_form
@@ -19,7 +19,7 @@ from tests.test_interactions import _meeting_fields, _user_id, csrf, open_meetin
 
 def file_checklist(app, db, number: str, author: str) -> int:
     """A voting checklist at station ``number`` filed by ``author`` for their team."""
-    definition = app.extensions["checklists"]["voting"][0]
+    definition = definitions.get("voting")
     user = users.find_by_username(db, author)
     filing = checklists.Filing(
         uuid=str(uuid.uuid4()), form_type="voting", form_version=definition.version,

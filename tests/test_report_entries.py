@@ -13,8 +13,9 @@ import pypdf
 import pytest
 
 import reports.pdf
-from models import checklists, comments, incidents, interactions, liaison, review, users
-from reports.interaction_log import build_log, parse_filters
+from forms.meeting_log_filter import parse_filters
+from models import checklists, comments, definitions, incidents, interactions, liaison, review, users
+from reports.interaction_log import build_log
 from tests.conftest import Browser, good_answers, station_id
 from views import entry_pdfs
 from views.cli_entry_reports import interactions_command
@@ -68,7 +69,7 @@ def _filing(definition, db, entry_uuid: str, **answers) -> checklists.Filing:
 @pytest.fixture
 def checklist(pdf_app, db):
     """A voting checklist by obs1 with a serious answer, edited by obs2, sent back, commented."""
-    definition = pdf_app.extensions["checklists"]["voting"][0]
+    definition = definitions.get("voting")
     entry_uuid = str(uuid.uuid4())
     first = _filing(definition, db, entry_uuid, identical_signatures="yes",
                     comments=f"{KAZAKH} {SCRIPT}")

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from models import definitions
 from tests.test_report_summary import (
     KAZAKH,
     _cli,
@@ -30,14 +31,14 @@ def local(utc_text: str, zone: str) -> str:
 
 def station_problems(app, db, entries: dict, region: str) -> list[tuple[str, list[str]]]:
     """(station heading, [problem lines in time order]) by station number, from the raw entries."""
-    definitions = {k: d for k, (d, _f) in app.extensions["checklists"].items()}
+    known = definitions.by_type()
     stations = {r[0]: r[1:] for r in db.execute(
         "SELECT number, name, district, timezone FROM stations WHERE region = ?", [region])}
     found: dict[str, list[tuple[str, str]]] = {}
     for c in entries["checklists"]:
         if c["region"] != region or not selected(c, "arrival_utc", {}):
             continue
-        definition = definitions[c["type"]]
+        definition = known[c["type"]]
         labels = [q.label for q in definition.questions.values()
                   if q.serious and c["answers"].get(q.id) == q.problem]
         if labels:

@@ -17,9 +17,10 @@ from zoneinfo import ZoneInfo
 import pypdf
 import pytest
 
-from forms.definitions import OVERALL, TYPES
-from models import checklists, incidents, interactions, liaison, review, stations, users
+from models import checklists, definitions, incidents, interactions, liaison, review, stations, users
 from models.clock import local_to_utc, to_iso, utc_now, utc_to_local
+from models.definitions import TYPES
+from models.vocabulary import OVERALL
 from reports import charts, filters, pdf, summary
 from tests.conftest import Browser, good_answers
 from views import cli_reports
@@ -78,7 +79,7 @@ def _answers(definition, rng, force_serious=False) -> dict:
 
 def _file_checklist(app, db, rng, kind, number, author, arrival_utc, state,
                     force_serious=False) -> dict:
-    definition = app.extensions["checklists"][kind][0]
+    definition = definitions.get(kind)
     station = _station_rows(db)[number]
     answers = _answers(definition, rng, force_serious)
     overall = rng.choice(OVERALL)
@@ -219,7 +220,7 @@ def registry(db) -> dict[str, list[dict]]:
 
 def expected_rows(app, db, data: dict, flt: dict, group: str = "region") -> dict:
     """Every line of figures the PDF must print, as text, computed from the raw entries."""
-    definitions = {k: d for k, (d, _f) in app.extensions["checklists"].items()}
+    known = definitions.by_type()
     kinds = [k for k in TYPES if not flt.get("types") or k in flt["types"]]
     chosen = [c for c in data["checklists"] if c["type"] in kinds and selected(c, "arrival_utc", flt)]
     reg = registry(db)
@@ -231,7 +232,7 @@ def expected_rows(app, db, data: dict, flt: dict, group: str = "region") -> dict
             name = row[group]
             groups[name] = groups.get(name, 0) + 1
     lines, statements, indicator_order = [], [], {}
-    titles = {k: definitions[k].title for k in kinds}
+    titles = {k: known[k].title for k in kinds}
     for kind in kinds:
         mine = [c for c in chosen if c["type"] == kind]
         n = len(mine)
@@ -246,7 +247,7 @@ def expected_rows(app, db, data: dict, flt: dict, group: str = "region") -> dict
         if not n:
             continue
         rows = []
-        for order, q in enumerate(q for q in definitions[kind].questions.values()
+        for order, q in enumerate(q for q in known[kind].questions.values()
                                   if q.type == "yesno"):
             given = [c["answers"].get(q.id) for c in mine]
             base = sum(a in ("yes", "no") for a in given)
@@ -283,7 +284,7 @@ def expected_rows(app, db, data: dict, flt: dict, group: str = "region") -> dict
     lines.append("All " + " ".join(all_shares))
     serious = sum(1 for c in chosen if any(
         q.serious and c["answers"].get(q.id) == q.problem
-        for q in definitions[c["type"]].questions.values()))
+        for q in known[c["type"]].questions.values()))
     severe = [i for i in data["incidents"] if i["severity"] in ("high", "critical")
               and selected(i, "occurred_utc", flt)]
     lines.append(f"{serious:,} checklists with at least one serious answer and {len(severe):,}"
@@ -442,23 +443,23 @@ def test_impossible_filter_gets_the_form_back(app, db, coordinator, query, messa
 
 
 def test_problem_list_is_capped_and_says_how_many_more(app, db, data):
-    definitions = {k: d for k, (d, _f) in app.extensions["checklists"].items()}
+    known = definitions.by_type()
     zones = {r["number"]: r["timezone"] for r in _station_rows(db).values()}
     listed = []
     for c in data["checklists"]:
-        labels = [q.label for q in definitions[c["type"]].questions.values()
+        labels = [q.label for q in known[c["type"]].questions.values()
                   if q.serious and c["answers"].get(q.id) == q.problem]
         if labels and c["state"] != "rejected":
             listed.append((c["arrival_utc"], "checklist", c["id"], (
                 f"{local_text(c['arrival_utc'], zones[c['number']])} {c['number']}",
-                f"Checklist {c['id']}, {definitions[c['type']].title}: {'; '.join(labels)}")))
+                f"Checklist {c['id']}, {known[c['type']].title}: {'; '.join(labels)}")))
     for i in data["incidents"]:
         if i["severity"] in ("high", "critical") and i["state"] != "rejected":
             listed.append((i["occurred_utc"], "incident", i["id"], (
                 f"Incident {i['id']}, Intimidation or pressure on voters", i["description"])))
     with app.test_request_context():
         flt = filters.parse({}, ["Astana", "Aktobe", "Almaty"], MISSION_ZONE)
-        figures = summary.build_summary(db, flt, definitions, {"zone": MISSION_ZONE},
+        figures = summary.build_summary(db, flt, known, {"zone": MISSION_ZONE},
                                         problems_limit=5)
         text, _pages = pdf_text(pdf.render_pdf(summary.render_html(figures)))
     section = text[text.index("Serious problems and high or critical incidents"):]

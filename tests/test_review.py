@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from models import review, review_list
+from models import definitions, review, review_list, vocabulary
 from tests.conftest import Browser, good_answers, station_id, visit
 
 
@@ -27,7 +27,7 @@ def people(app):
 def _file(app, db, people, user="obs1", form_type="voting", number="202", **overrides) -> int:
     browser = people(user)
     hidden = browser.open_form(form_type, station_id(db, number))
-    definition = app.extensions["checklists"][form_type][0]
+    definition = definitions.get(form_type)
     data = {**hidden, **visit(), **good_answers(definition), **overrides}
     response = browser.client.post(f"/observe/{form_type}/new", data=data)
     assert response.status_code == 303, response.text
@@ -92,8 +92,8 @@ def _interaction(db, team="T01", author="obs1", region="Astana",
 
 # --- the state machine -------------------------------------------------------
 
-@pytest.mark.parametrize("from_state, to_state", list(itertools.product(review.STATES,
-                                                                       review.STATES)))
+@pytest.mark.parametrize("from_state, to_state", list(itertools.product(vocabulary.STATES,
+                                                                       vocabulary.STATES)))
 def test_every_transition_is_allowed_or_409(app, db, people, from_state, to_state):
     entry_id = _file(app, db, people)
     _set(db, "checklists", entry_id, review_state=from_state)
@@ -196,7 +196,7 @@ def test_panel_offers_only_the_allowed_moves(app, db, people):
 def _edit_post(app, people, user, entry_id, **overrides):
     browser = people(user)
     page = browser.client.get(f"/entries/{entry_id}/edit", follow_redirects=True).text
-    definition = app.extensions["checklists"]["voting"][0]
+    definition = definitions.get("voting")
     return browser.client.post(f"/entries/{entry_id}/edit", data={
         "csrf_token": Browser.hidden(page, "csrf_token"), "base_version": "1",
         **visit(), **good_answers(definition), **overrides})

@@ -14,7 +14,7 @@ import subprocess
 import pytest
 
 from app import create_app
-from models import audit
+from models import audit, definitions
 from models import db as database
 from models.db import get_db
 from tests.conftest import Browser, good_answers, station_id, visit
@@ -111,7 +111,7 @@ def _count(path: str) -> int:
 
 def _checklist(app, browser: Browser, station: int) -> dict:
     hidden = browser.open_form("voting", station)
-    return {**hidden, **visit(), **good_answers(app.extensions["checklists"]["voting"][0])}
+    return {**hidden, **visit(), **good_answers(definitions.get("voting"))}
 
 
 def _station(app, number: str) -> int:
@@ -191,7 +191,7 @@ def test_api_checklist_on_read_only_database_is_503_json(app, data_dir):
     observer = Browser(app.test_client())
     observer.login("obs1")
     station = _station(app, "202")
-    answers = good_answers(app.extensions["checklists"]["voting"][0])
+    answers = good_answers(definitions.get("voting"))
     body = {"uuid": "1b4e28ba-2fa1-41d2-883f-0016d3cca427", "form_type": "voting",
             "station_id": station, **visit(), "answers": answers, "comments": "",
             "figures_confirmed": False}

@@ -5,11 +5,12 @@ import re
 
 import pytest
 
+from models import definitions
 from tests.conftest import Browser, good_answers, station_id, visit
 
 
 def _voting(app):
-    return app.extensions["checklists"]["voting"][0]
+    return definitions.get("voting")
 
 
 def _file(browser: Browser, app, db, number="202", **overrides):

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from models import writer_lock
+from models import definitions, writer_lock
 from models.db import connect, writing
 from tests.conftest import good_answers, station_id, visit
 
@@ -18,6 +18,7 @@ HOLD = """
 import sys, time
 sys.path.insert(0, {root!r})
 from models.db import connect, writing
+from models import definitions
 db = connect({path!r})
 with writing(db):
     db.execute("INSERT INTO audit_log (id, at_utc, action, details, prev_hash, hash)"
@@ -117,7 +118,7 @@ def test_a_submission_held_up_past_the_busy_timeout_is_a_503_with_the_answers_ke
     station = station_id(db, "202")
     db.close()
     hidden = browser.open_form("voting", station)
-    answers = {**hidden, **visit(), **good_answers(app.extensions["checklists"]["voting"][0])}
+    answers = {**hidden, **visit(), **good_answers(definitions.get("voting"))}
     with holder(db_path):
         refused = browser.client.post("/observe/voting/new", data=answers)
     assert refused.status_code == 503

@@ -16,6 +16,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from models import api_tokens, checklists, incidents, interactions, meeting_log, stations
+from models import definitions as checklist_definitions
 from models.clock import utc_now
 from models.db import get_db
 from views import api_entries as entries
@@ -186,9 +187,8 @@ def station_list():
            (200, schema.DEFINITIONS))
 @roles_required(*READERS)
 def definitions():
-    found = current_app.extensions["checklists"]
     return jsonify({"definitions": {kind: entries.definition_json(definition)
-                                    for kind, (definition, _form) in found.items()},
+                                    for kind, definition in checklist_definitions.by_type().items()},
                     "overall": entries.overall_choices()})
 
 

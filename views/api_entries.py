@@ -13,12 +13,14 @@ from werkzeug.datastructures import MultiDict
 from wtforms import FieldList, FormField
 from wtforms.form import BaseForm
 
-from forms.checklist import OVERALL_LABELS, YESNO_LABELS, ChecklistForm
-from forms.definitions import OVERALL, YESNO, Definition, Question
+from forms.checklist import ChecklistForm, form_class
 from forms.incident import IncidentForm
 from forms.interaction import InteractionForm
+from models import definitions as checklist_definitions
 from models import incidents, interactions, stations
 from models.db import get_db
+from models.definitions import Definition, Question
+from models.vocabulary import OVERALL, OVERALL_LABELS, YESNO, YESNO_LABELS
 from views.api_errors import ApiError
 
 NO_CSRF = {"csrf": False}
@@ -72,18 +74,19 @@ def invalid(fields: dict[str, list[str]]) -> ApiError:
 
 def checklist_form(body: dict) -> tuple[ChecklistForm, dict]:
     """The checklist form validated from ``body``, with its station; raises ApiError(422)."""
-    found = current_app.extensions["checklists"].get(body.get("form_type"))
+    kind = body.get("form_type")
+    form_cls = form_class(kind) if isinstance(kind, str) else None
     station = stations.get(get_db(), body["station_id"]) \
         if isinstance(body.get("station_id"), int) else None
     problems = {}
-    if found is None:
+    if form_cls is None:
         problems["form_type"] = [_("Choose a checklist type: %(types)s.", types=", ".join(
-            current_app.extensions["checklists"]))]
+            checklist_definitions.TYPES))]
     if station is None:
         problems["station_id"] = [_("Unknown polling station. Pick the station again.")]
     if problems:
         raise invalid(problems)
-    definition, form_class = found
+    definition = form_cls.definition
     header = {k: v for k, v in body.items() if k not in ("answers", "form_type")}
     answers = body.get("answers") or {}
     _check_answer_shapes(definition, answers)
@@ -91,7 +94,7 @@ def checklist_form(body: dict) -> tuple[ChecklistForm, dict]:
     # id would silently lose an answer, so it is refused instead.
     unknown = {qid: [_("This checklist has no such question.")]
                for qid in answers if qid not in definition.questions}
-    form = form_class(formdata=formdata({**header, **answers}), meta=NO_CSRF, station=station)
+    form = form_cls(formdata=formdata({**header, **answers}), meta=NO_CSRF, station=station)
     if not form.validate() or unknown:
         raise invalid({**field_errors(form), **unknown})
     return form, station

@@ -15,9 +15,10 @@ checks rather than perform them.
 from flask_babel import gettext as _
 
 from forms.checklist import TIME_PATTERN, UUID_PATTERN
-from forms.definitions import OVERALL, QUESTION_TYPES, TYPES
 from forms.interaction import ITEM_MAX, MAX_ROWS, NAME_MAX, SUMMARY_MAX
-from models import incidents, interactions, review, users
+from models import incidents, interactions, users, vocabulary
+from models.definitions import QUESTION_TYPES, TYPES
+from models.vocabulary import OVERALL
 from views.ids import MAX_ID
 
 # --- building blocks -------------------------------------------------------
@@ -74,7 +75,7 @@ TIME = text("A local time, HH:MM (24-hour).", nullable=True,
 UUID = text("Made by the client when the form is opened (uuid4, lower case) and sent "
             "unchanged with every retry: the same uuid with the same content is "
             "accepted once.", pattern=UUID_PATTERN)
-STATE = choice(review.STATES, description="Review state.")
+STATE = choice(vocabulary.STATES, description="Review state.")
 
 # --- errors and reference data ---------------------------------------------
 
@@ -131,8 +132,8 @@ INCIDENT_BODY = obj({
                            maxLength=100),
     "region": text("Required when no station is given.", nullable=True),
     "place": text(nullable=True, maxLength=incidents.MAX_PLACE),
-    "category": choice(incidents.CATEGORIES, nullable=True),
-    "severity": choice(incidents.SEVERITIES, nullable=True),
+    "category": choice(vocabulary.CATEGORIES, nullable=True),
+    "severity": choice(vocabulary.SEVERITIES, nullable=True),
     "description": text(nullable=True, maxLength=incidents.MAX_DESCRIPTION),
     "reported_to_commission": choice(incidents.YES_NO, nullable=True),
     "commission_response": text("Asked only when reported_to_commission is yes.",
@@ -144,14 +145,14 @@ FOLLOW_UP_BODY = obj({"text": text(nullable=True, maxLength=ITEM_MAX), "due_date
 INTERACTION_BODY = obj({
     "uuid": UUID, "date": DATE, "time": TIME,
     "place": text(nullable=True, maxLength=NAME_MAX),
-    "commission_level": choice(interactions.LEVELS, nullable=True),
+    "commission_level": choice(vocabulary.LEVELS, nullable=True),
     "commission_name": text(nullable=True, maxLength=NAME_MAX),
     "region": text("Required except for the CEC.", nullable=True),
     "counterparts": array(obj({"name": text(nullable=True, maxLength=NAME_MAX),
                                "position": text(nullable=True, maxLength=NAME_MAX)},
                               required=["name"]), MAX_ROWS),
     "participants": text(nullable=True, maxLength=500),
-    "topics": array(choice(interactions.TOPICS), len(interactions.TOPICS)),
+    "topics": array(choice(vocabulary.TOPICS), len(vocabulary.TOPICS)),
     "summary": text(nullable=True, maxLength=SUMMARY_MAX),
     "requests": array(FOLLOW_UP_BODY, MAX_ROWS, "Requests by the mission."),
     "commitments": array(FOLLOW_UP_BODY, MAX_ROWS, "Answers or commitments by the commission."),
@@ -177,19 +178,19 @@ CHECKLIST = obj({
 INCIDENT = obj({
     **_ENTRY_COMMON, "station": {**STATION_REF, "type": ["object", "null"]},
     "region": text(), "place": text(), "occurred_utc": UTC, "timezone": text(),
-    "category": choice(incidents.CATEGORIES), "severity": choice(incidents.SEVERITIES),
+    "category": choice(vocabulary.CATEGORIES), "severity": choice(vocabulary.SEVERITIES),
     "description": text(), "reported_to_commission": choice(incidents.YES_NO),
     "commission_response": text()})
 _MEETING = {
     **_ENTRY_COMMON, "occurred_utc": UTC, "timezone": text(), "place": text(),
-    "commission_level": choice(interactions.LEVELS), "commission_name": text(),
+    "commission_level": choice(vocabulary.LEVELS), "commission_name": text(),
     "region": text(), "counterparts": array(obj({"name": text(), "position": text()})),
-    "participants": text(), "topics": array(choice(interactions.TOPICS)), "summary": text()}
+    "participants": text(), "topics": array(choice(vocabulary.TOPICS)), "summary": text()}
 INTERACTION = obj({
     **_MEETING,
-    "follow_ups": array(obj({"id": row_id(), "kind": choice(interactions.FOLLOW_UP_KINDS),
+    "follow_ups": array(obj({"id": row_id(), "kind": choice(vocabulary.FOLLOW_UP_KINDS),
                              "text": text(), "due_date": text(nullable=True),
-                             "status": choice(interactions.FOLLOW_UP_STATUSES),
+                             "status": choice(vocabulary.FOLLOW_UP_STATUSES),
                              "answer_date": text(nullable=True), "answer_text": text()})),
     "links": array(obj({"kind": choice(interactions.LINK_KINDS), "id": row_id(),
                         "ref": text("C12, I3: the number people write.")}))})

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from models import dashboard
+from models import definitions as checklist_definitions
 from models.clock import utc_now
 from models.db import get_db
 from views.auth import roles_required
@@ -90,14 +91,13 @@ def index():
     today = mission_today()
     day = _requested_day(today)
     start, end = dashboard.day_bounds(day, current_app.config["MISSION_TIMEZONE"])
-    definitions = [d for d, _form in current_app.extensions["checklists"].values()]
-    figures = dashboard.figures(get_db(), [d.type for d in definitions], start, end,
+    figures = dashboard.figures(get_db(), list(checklist_definitions.TYPES), start, end,
                                 today.isoformat())
     for problem in figures["problems"]:
         problem["url"] = entry_link(problem["kind"], problem["id"])
     for follow_up in figures["follow_ups"]["overdue_list"]:
         follow_up["url"] = entry_url("interaction", follow_up["interaction_id"])
-    titles = {d.type: _(d.title) for d in definitions}
+    titles = {d.type: _(d.title) for d in checklist_definitions.by_type().values()}
     return render_template("dashboard/index.html", figures=figures, titles=titles,
                            day=day, today=today, kinds=dashboard.REVIEW_KINDS,
                            kind_labels=KIND_LABELS,

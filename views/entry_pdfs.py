@@ -12,10 +12,12 @@ from flask import Blueprint, Response, abort, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from forms.meeting_log_filter import parse_filters
 from models import audit, stations
+from models import definitions as checklist_definitions
 from models.db import get_db
 from reports.entry import build_entry, entry_pdf
-from reports.interaction_log import build_log, log_pdf, parse_filters
+from reports.interaction_log import build_log, log_pdf
 from views.auth import roles_required
 
 bp = Blueprint("entry_pdfs", __name__)
@@ -45,9 +47,8 @@ def _entry(kind: str, entry_id: int) -> Response:
 
 
 def _definitions() -> dict:
-    """The checklist definitions the app built its forms from (views.observe.init_app)."""
-    return {kind: definition
-            for kind, (definition, _form) in current_app.extensions["checklists"].items()}
+    """The checklist definitions, by type."""
+    return checklist_definitions.by_type()
 
 
 @bp.route("/entries/<id:entry_id>.pdf")

@@ -9,11 +9,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from forms.checklist import UUID_PATTERN, YESNO_LABELS
-from forms.incident import CATEGORY_LABELS, SEVERITY_LABELS, IncidentForm
-from models import incidents, review, stations
+from forms.checklist import UUID_PATTERN
+from forms.incident import IncidentForm
+from models import incidents, review, stations, vocabulary
 from models.clock import utc_now, utc_to_local
 from models.db import get_db
+from models.vocabulary import CATEGORY_LABELS, SEVERITY_LABELS, YESNO_LABELS
 from views.auth import roles_required
 from views.ids import parse_id
 from views.observe import local_time
@@ -122,8 +123,8 @@ def listing():
         rows = incidents.for_team(db, current_user.team, limit=PAGE, offset=(page - 1) * PAGE)
         return render_template("incidents/listing.html", entries=rows, page=page,
                                has_next=len(rows) == PAGE, filters={}, choices={})
-    choices = {"region": stations.regions(db), "category": incidents.CATEGORIES,
-               "severity": incidents.SEVERITIES, "state": review.STATES}
+    choices = {"region": stations.regions(db), "category": vocabulary.CATEGORIES,
+               "severity": vocabulary.SEVERITIES, "state": vocabulary.STATES}
     # Unknown values (an edited address) are ignored rather than matching nothing.
     filters = {name: value for name in choices
                if (value := request.args.get(name, "")) in choices[name]}

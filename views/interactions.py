@@ -16,19 +16,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forms.checklist import UUID_PATTERN
-from forms.incident import CATEGORY_LABELS
-from forms.interaction import (
-    LEVEL_LABELS,
-    STATUS_LABELS,
-    TOPIC_LABELS,
-    FollowUpForm,
-    InteractionForm,
-    LogFilterForm,
-    form_data,
-)
-from models import interactions, liaison, meeting_log, review, stations, users
+from forms.interaction import FollowUpForm, InteractionForm, LogFilterForm, form_data
+from models import interactions, liaison, meeting_log, review, stations, users, vocabulary
 from models.clock import local_to_utc, to_iso, utc_now, utc_to_local
 from models.db import get_db
+from models.vocabulary import CATEGORY_LABELS, LEVEL_LABELS, STATUS_LABELS, TOPIC_LABELS
 from views.auth import roles_required
 from views.ids import parse_id
 from views.review_panel import review_panel
@@ -353,4 +345,4 @@ def entry_url(kind: str, entry_id: int) -> str:
 @bp.app_template_global("meeting_topics")
 def meeting_topics() -> list[tuple[str, str]]:
     """(code, label) of every topic, for forms rendered by partials."""
-    return [(code, str(TOPIC_LABELS[code])) for code in interactions.TOPICS]
+    return [(code, str(TOPIC_LABELS[code])) for code in vocabulary.TOPICS]

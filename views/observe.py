@@ -9,7 +9,6 @@ from flask import (
     Blueprint,
     Flask,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -19,12 +18,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forms.checklist import OVERALL_LABELS, UUID_PATTERN, ChecklistForm, answer_text, build_form_class
-from forms.definitions import Definition, Question, load_all
-from forms.review import STATE_LABELS
+from forms.checklist import UUID_PATTERN, ChecklistForm, form_class
 from models import checklists, review, review_list, stations
 from models.clock import utc_now, utc_to_local
 from models.db import get_db
+from models.definitions import Definition, Question, by_type
+from models.definitions import get as get_definition
+from models.vocabulary import OVERALL_LABELS, STATE_LABELS, answer_text
 from views.auth import roles_required
 from views.ids import parse_id
 from views.review_panel import entry_url, review_panel
@@ -36,9 +36,9 @@ READERS = ("observer", "coordinator", "liaison", "admin")
 
 def init_app(app: Flask) -> None:
     """Load the checklist definitions once, build their forms, add the display filters."""
-    app.extensions["checklists"] = {
-        kind: (definition, build_form_class(definition))
-        for kind, definition in load_all().items()}
+    # Build every form at start-up: a broken definition stops the app, not an observer.
+    for kind in by_type():
+        form_class(kind)
     app.add_template_filter(local_time)
     app.add_template_filter(overall_label)
     app.add_template_filter(answer_label)
@@ -46,10 +46,10 @@ def init_app(app: Flask) -> None:
 
 
 def _checklist(form_type: str) -> tuple[Definition, type[ChecklistForm]]:
-    found = current_app.extensions["checklists"].get(form_type)
-    if found is None:
+    definition, form_cls = get_definition(form_type), form_class(form_type)
+    if definition is None:
         abort(404)
-    return found
+    return definition, form_cls
 
 
 def _station_or_400(raw: str | None) -> dict:
@@ -81,8 +81,7 @@ def _can_read(entry: dict) -> bool:
 @bp.route("/observe")
 @roles_required(*OBSERVER)
 def home():
-    definitions = [d for d, _form in current_app.extensions["checklists"].values()]
-    return render_template("observe/home.html", definitions=definitions)
+    return render_template("observe/home.html", definitions=list(by_type().values()))
 
 
 @bp.route("/observe/<form_type>/station")

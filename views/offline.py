@@ -17,11 +17,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from forms.definitions import TYPES
 from forms.incident import IncidentForm
 from forms.interaction import InteractionForm
 from models import incidents, stations
 from models.db import get_db
+from models.definitions import TYPES
 from views.auth import roles_required
 
 bp = Blueprint("offline", __name__)

@@ -11,10 +11,10 @@ from flask import Blueprint, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forms.definitions import Definition
 from models import audit, stations
 from models.clock import utc_now
 from models.db import get_db
+from models.definitions import Definition, by_type
 from reports import filters, pdf, summary
 from views.auth import roles_required
 
@@ -31,7 +31,7 @@ def mission() -> dict:
 
 def definitions() -> dict[str, Definition]:
     """The checklist definitions loaded at start-up, by type."""
-    return {kind: d for kind, (d, _form) in current_app.extensions["checklists"].items()}
+    return by_type()
 
 
 def _form(errors: dict, status: int = 200):

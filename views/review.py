@@ -11,9 +11,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forms.review import STATE_LABELS, CommentForm, FilterForm, MoveForm
+from forms.review import CommentForm, FilterForm, MoveForm
 from models import comments, flags, review, review_list, stations
 from models.db import get_db
+from models.vocabulary import STATE_LABELS
 from views.auth import roles_required
 from views.ids import parse_id
 from views.review_panel import REVIEWERS, current_filters, entry_url, may_review, review_panel

@@ -12,10 +12,11 @@ filtered list.
 from flask import request, url_for
 from flask_login import current_user
 
-from forms.review import MOVE_LABELS, CommentForm, FilterForm, MoveForm
+from forms.review import CommentForm, FilterForm, MoveForm
 from models import comments, flags, interactions, liaison, review
 from models.db import get_db
 from models.review_list import Filters
+from models.vocabulary import MOVE_LABELS
 
 REVIEWERS = ("coordinator", "liaison", "admin")
 # Each kind's entry page; written by the observe, incidents and interactions blueprints.

@@ -1,5 +1,7 @@
 """Checklist definitions: one YAML file per checklist type, checked strictly at start-up.
 
+Reached through ``by_type()`` (every type, read once per process) and ``get(kind)``.
+
 A definition that does not load stops the app with the file and the reason:
 better than an observer meeting a broken form on election day.
 """
@@ -10,11 +12,11 @@ from pathlib import Path
 
 import yaml
 
-FOLDER = Path(__file__).parent / "definitions"
+from models.vocabulary import YESNO
+
+FOLDER = Path(__file__).parent
 TYPES = ("opening", "voting", "counting", "tabulation")
 QUESTION_TYPES = ("yesno", "integer", "time", "choice", "multi", "text")
-YESNO = ("yes", "no", "not_observed")
-OVERALL = ("very_good", "good", "bad", "very_bad")
 # Names the app uses in every checklist's header and footer.
 RESERVED = {"uuid", "station_id", "base_version", "arrival_date", "arrival_time",
             "departure_date", "departure_time", "overall", "comments", "csrf_token",
@@ -163,7 +165,17 @@ def load(path: Path) -> Definition:
                       checks=checks, questions=questions)
 
 
-@lru_cache(maxsize=4)
-def load_all(folder: Path = FOLDER) -> dict[str, Definition]:
-    """Every checklist type's definition, in the order observers meet them (read once)."""
+def load_all(folder: Path) -> dict[str, Definition]:
+    """Every checklist type's definition in ``folder``, in the order observers meet them."""
     return {kind: load(folder / f"{kind}.yaml") for kind in TYPES}
+
+
+@lru_cache(maxsize=1)
+def by_type() -> dict[str, Definition]:
+    """The shipped definitions of every checklist type, read once per process."""
+    return load_all(FOLDER)
+
+
+def get(kind: str) -> Definition | None:
+    """One checklist type's definition, or None for a type that does not exist."""
+    return by_type().get(kind)

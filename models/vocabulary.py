@@ -1,0 +1,101 @@
+"""The mission's vocabulary: every stored code and the words people read for it.
+
+Answers, categories, levels and states are stored as codes (so an entry filed
+in one language counts with one filed in another); pages, PDFs and exports
+show these labels. Models, forms and reports all import from here: it sits
+beneath all three, so no lower layer reaches up for a label.
+"""
+
+from flask_babel import lazy_gettext as _l
+
+# Checklist answers.
+YESNO = ("yes", "no", "not_observed")
+OVERALL = ("very_good", "good", "bad", "very_bad")
+YESNO_LABELS = {"yes": _l("Yes"), "no": _l("No"), "not_observed": _l("Not observed")}
+OVERALL_LABELS = {"very_good": _l("Very good"), "good": _l("Good"),
+                  "bad": _l("Bad"), "very_bad": _l("Very bad")}
+
+# Kinds of entry, as stored in entry_kind columns and the audit log.
+ENTRY_KINDS = ("checklist", "incident", "interaction")
+KIND_LABELS = {"checklist": _l("Checklist"), "incident": _l("Incident report"),
+               "interaction": _l("Meeting with a commission")}
+
+# Incident reports.
+CATEGORIES = ("intimidation", "ballot_box_stuffing", "carousel_multiple_voting",
+              "observers_obstructed", "campaign_in_station", "vote_buying",
+              "unauthorized_persons", "violence", "other")
+CATEGORY_LABELS = {
+    "intimidation": _l("Intimidation or pressure on voters"),
+    "ballot_box_stuffing": _l("Ballot-box stuffing"),
+    "carousel_multiple_voting": _l("Carousel or multiple voting"),
+    "observers_obstructed": _l("Observers obstructed"),
+    "campaign_in_station": _l("Campaigning in the polling station"),
+    "vote_buying": _l("Vote buying"),
+    "unauthorized_persons": _l("Unauthorized persons present"),
+    "violence": _l("Violence"),
+    "other": _l("Other"),
+}
+SEVERITIES = ("low", "medium", "high", "critical")
+SEVERITY_LABELS = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High"),
+                   "critical": _l("Critical")}
+# Severities a reviewer must not miss: badged in every listing.
+SERIOUS_SEVERITIES = ("high", "critical")
+
+# Meetings with election commissions.
+LEVELS = ("cec", "territorial", "district", "precinct")
+LEVEL_LABELS = {"cec": _l("Central Election Commission (CEC)"),
+                "territorial": _l("Territorial commission (TEC)"),
+                "district": _l("District (okrug) commission"),
+                "precinct": _l("Precinct commission (PEC)")}
+TOPICS = ("accreditation_access", "voter_lists", "candidate_party_registration",
+          "list_quota_30", "complaints_appeals", "polling_procedures", "counting_protocols",
+          "results_tabulation", "media", "other")
+TOPIC_LABELS = {"accreditation_access": _l("Accreditation and observer access"),
+                "voter_lists": _l("Voter lists"),
+                "candidate_party_registration": _l("Candidate and party registration"),
+                "list_quota_30": _l("The 30% list quota"),
+                "complaints_appeals": _l("Complaints and appeals"),
+                "polling_procedures": _l("Polling procedures"),
+                "counting_protocols": _l("Counting and protocols"),
+                "results_tabulation": _l("Results and tabulation"),
+                "media": _l("Media"), "other": _l("Other")}
+FOLLOW_UP_KINDS = ("request", "commitment")
+FOLLOW_UP_STATUSES = ("open", "answered", "closed")
+# "overdue" is not stored: an open item past its due date is shown as overdue.
+STATUS_LABELS = {"open": _l("Open"), "answered": _l("Answered"), "closed": _l("Closed"),
+                 "overdue": _l("Overdue")}
+
+# Review.
+STATES = ("submitted", "verified", "needs_clarification", "rejected")
+STATE_LABELS = {"submitted": _l("Submitted"), "verified": _l("Verified"),
+                "needs_clarification": _l("Needs clarification"), "rejected": _l("Rejected")}
+# What the button that moves an entry to each state says.
+MOVE_LABELS = {"submitted": _l("Reopen"), "verified": _l("Verify"),
+               "needs_clarification": _l("Send back for clarification"),
+               "rejected": _l("Reject")}
+FLAGS = ("voters_exceed_list", "departure_before_arrival", "figures_mismatch", "serious",
+         "conflict")
+FLAG_LABELS = {"voters_exceed_list": _l("More voters than on the list"),
+               "departure_before_arrival": _l("Departure before arrival"),
+               "figures_mismatch": _l("Figures do not add up"),
+               "serious": _l("Serious answer"),
+               "conflict": _l("Teams disagree (conflict)")}
+
+
+def label(labels: dict, code: str | None) -> str:
+    """The words for a code, or the code itself when it has none (old or unknown data)."""
+    return str(labels.get(code, code or ""))
+
+
+def answer_text(value, question, empty: str = "—") -> str:
+    """A stored checklist answer as the observer saw it in the form (pages, PDFs)."""
+    if value in (None, "", []):
+        return empty
+    if question.type == "yesno":
+        return str(YESNO_LABELS.get(value, value))
+    choices = {code: str(_l(text)) for code, text in question.choices}
+    if question.type == "multi":
+        return ", ".join(choices.get(v, v) for v in value)
+    if question.type == "choice":
+        return choices.get(value, value)
+    return str(value)
