@@ -8,6 +8,7 @@ import * as lists from "./offline/lists.js";
 import { openStore } from "./offline/store.js";
 import { Outbox } from "./offline/outbox.js";
 import * as forms from "./offline/forms.js";
+import { applySkipLogic } from "./skip.js";
 import { search, merge } from "./offline/stations.js";
 import { greetWorker } from "./offline/guard.js";
 
@@ -298,7 +299,7 @@ function wire() {
   const host = $("form-host");
   host.addEventListener("input", scheduleSave);
   host.addEventListener("change", () => {
-    if (app.current) { forms.applySkipLogic(app.current.form); }
+    if (app.current) { applySkipLogic(app.current.form); }
     scheduleSave();
   });
   host.addEventListener("submit", submit);

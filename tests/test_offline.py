@@ -17,6 +17,19 @@ from views import offline
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 OFFLINE_SCRIPTS = [STATIC / "sw.js", STATIC / "offline.js", *sorted((STATIC / "offline").glob("*.js"))]
+# Every script of the static folder, the online pages' ones too.
+SCRIPTS = sorted(STATIC.rglob("*.js"))
+IMPORT = re.compile(r"""^import .* from "(\.{1,2}/[\w/.-]+)";$""", re.MULTILINE)
+
+
+def imported(script: Path) -> set[Path]:
+    """The modules a script imports, and theirs, and so on."""
+    found: set[Path] = set()
+    for target in IMPORT.findall(script.read_text(encoding="utf-8")):
+        module = (script.parent / target).resolve()
+        if module not in found:
+            found |= {module} | imported(module)
+    return found
 
 
 class Shell(HTMLParser):
@@ -93,10 +106,11 @@ def test_service_worker_carries_its_version_and_every_file_it_caches(app):
         response = client.get(url)
         response.close()
         assert response.status_code == 200, url
-    # Every script the offline page imports is in the shell, or it would not load offline.
-    cached = {Path(url).name for url in settings["shell"]}
-    for script in OFFLINE_SCRIPTS[1:]:
-        assert script.name in cached, script
+    # Every script the offline page loads or imports is in the shell, or it would not load offline.
+    cached = {STATIC / url.removeprefix("/static/") for url in settings["shell"]}
+    pages = {STATIC / "offline.js", STATIC / "checklist.js", STATIC / "offline" / "guard.js"}
+    for script in (*OFFLINE_SCRIPTS[1:], *pages, *set().union(*map(imported, pages))):
+        assert script in cached, script
 
 
 def test_service_worker_version_follows_the_shell_files(app, tmp_path, monkeypatch):
@@ -142,7 +156,7 @@ def test_shell_has_no_inline_script_style_or_handler(app):
 
 
 def test_offline_scripts_never_build_markup_from_text_or_evaluate_it():
-    for script in OFFLINE_SCRIPTS:
+    for script in SCRIPTS:
         source = script.read_text(encoding="utf-8")
         for forbidden in ("innerHTML", "outerHTML", "insertAdjacentHTML", "eval(",
                           "new Function", "document.write", ".style."):

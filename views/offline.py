@@ -27,8 +27,8 @@ from views.auth import roles_required
 bp = Blueprint("offline", __name__)
 OBSERVER = ("observer",)
 # The app shell: every file the offline page needs, cached when the worker installs.
-SHELL_FILES = ("app.css", "offline.css", "checklist.js", "offline.js", "offline/store.js",
-               "offline/outbox.js", "offline/forms.js", "offline/stations.js",
+SHELL_FILES = ("app.css", "offline.css", "checklist.js", "skip.js", "offline.js",
+               "offline/store.js", "offline/outbox.js", "offline/forms.js", "offline/stations.js",
                "offline/ui.js", "offline/lists.js", "offline/guard.js")
 NO_CACHE = "no-cache, no-store, must-revalidate, max-age=0"
 

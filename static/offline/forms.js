@@ -5,6 +5,7 @@
 // named as in the HTML forms.
 
 import { el, fmt } from "./ui.js";
+import { applySkipLogic } from "../skip.js";
 
 const HEADER = ["arrival_date", "arrival_time", "departure_date", "departure_time"];
 const MAX_ROWS = 40;  // forms/interaction.py MAX_ROWS
@@ -113,15 +114,6 @@ export function buildFromTemplate(kind, title, M) {
   form.append(document.getElementById(`tpl-${kind}`).content.cloneNode(true));
   form.append(buttons(kind === "incident" ? M.send_report : M.save_meeting));
   return form;
-}
-
-/** Hide the questions whose condition is not met (the server drops their answers too). */
-export function applySkipLogic(form) {
-  for (const field of form.querySelectorAll(".field[data-relevant]")) {
-    const [question, wanted] = field.getAttribute("data-relevant").split("=");
-    const checked = form.querySelector(`input[name="${CSS.escape(question)}"]:checked`);
-    field.hidden = (checked ? checked.value : "") !== wanted;
-  }
 }
 
 function isFlag(input) {
