@@ -5,7 +5,7 @@
 
 import { el, fmt, clock, todayIn, show } from "./offline/ui.js";
 import * as lists from "./offline/lists.js";
-import { openStore } from "./offline/store.js";
+import { openStore, CHANNEL } from "./offline/store.js";
 import { Outbox } from "./offline/outbox.js";
 import * as forms from "./offline/forms.js";
 import { applySkipLogic } from "./skip.js";
@@ -323,7 +323,7 @@ function wire() {
   window.addEventListener("online", showNet);
   window.addEventListener("offline", showNet);
   if ("BroadcastChannel" in self) {
-    new BroadcastChannel("eom-offline").addEventListener("message", () => refreshCounts());
+    new BroadcastChannel(CHANNEL).addEventListener("message", () => refreshCounts());
   }
 }
 

@@ -174,6 +174,15 @@ def test_shell_holds_the_token_the_settings_and_translated_messages(app):
     assert all(messages.values())
 
 
+def test_scripts_name_each_cache_store_and_channel_in_one_place():
+    """One module owns each storage name; the others import it or ask its owner."""
+    owners: dict[str, set[str]] = {}
+    for script in SCRIPTS:
+        for name in re.findall(r"""["`](eom-[\w-]*)""", script.read_text(encoding="utf-8")):
+            owners.setdefault(name, set()).add(script.name)
+    assert owners and all(len(files) == 1 for files in owners.values()), owners
+
+
 def test_shell_has_no_one_s_data_but_the_name_and_token(app):
     """Two observers of different teams get the same page, but for name and token."""
     def normalised(username):

@@ -379,6 +379,8 @@ def test_logout_warns_and_the_next_user_sees_nothing(offline_page, offline_conte
         page.get_by_role("button", name="Log out (obs1)").tap()
     asked.value.accept()
     expect(page).to_have_url(re.compile(r"/login$"))
+    # The worker emptied its cache of obs1's page and data before the log-out went.
+    assert "eom-user" not in page.evaluate("caches.keys()")
 
     log_in(page, "obs2")
     open_offline_page(page)
