@@ -15,6 +15,9 @@ import { greetWorker } from "./offline/guard.js";
 const root = document.getElementById("offline-app");
 const C = JSON.parse(root.getAttribute("data-config"));
 const M = JSON.parse(root.getAttribute("data-messages"));
+// The server's limits. A page the worker cached before they were served has
+// none: then the server alone enforces them.
+const LIMITS = C.limits || {};
 const $ = (id) => document.getElementById(id);
 const SAVE_AFTER = 400;  // ms after the last keystroke
 const app = { me: null, store: null, definitions: {}, stations: [], ready: false,
@@ -120,7 +123,7 @@ function startNew(kind, formType) {
 let lookup = 0;
 function findStations() {
   const query = $("station-q").value;
-  const found = search(app.stations, query);
+  const found = search(app.stations, query, LIMITS.station_results);
   renderStations(found, query);
   const ticket = ++lookup;
   // Online, stations outside the observer's region can be found too (once typing pauses).
@@ -175,7 +178,8 @@ async function openForm(uuid) {
   if (!record || record.status === "waiting") { location.hash = record ? "#drafts" : ""; return; }
   const definition = app.definitions[record.form_type];
   if (record.kind === "checklist" && !definition) { location.hash = ""; return; }
-  const form = record.kind === "checklist" ? forms.buildChecklist(definition, record.station, M)
+  const form = record.kind === "checklist"
+    ? forms.buildChecklist(definition, record.station, M, LIMITS)
     : forms.buildFromTemplate(record.kind, record.title, M);
   const state = el("p", { class: "help draft-state", "aria-live": "polite", "data-draft-state": true,
     text: record.created ? fmt(M.draft_saved, { time: clock(record.updated) }) : "" });

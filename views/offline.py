@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from forms.checklist import COMMENTS_MAX
 from forms.definitions import TYPES
 from forms.incident import IncidentForm
 from forms.interaction import InteractionForm
@@ -118,7 +119,9 @@ def _page_config() -> dict:
             "send": {"checklist": url_for("api.create_checklist"),
                      "incident": url_for("api.create_incident"),
                      "interaction": url_for("api.create_interaction")},
-            "login": url_for("auth.login", next=url_for("offline.shell"))}
+            "login": url_for("auth.login", next=url_for("offline.shell")),
+            # The server's own limits, served here rather than copied into the scripts.
+            "limits": {"comments": COMMENTS_MAX, "station_results": stations.SEARCH_LIMIT}}
 
 
 def _messages() -> dict:
