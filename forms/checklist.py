@@ -40,6 +40,7 @@ CLOCK_SLACK = timedelta(minutes=10)
 # Observation data from before this is a typo (0023 for 2023); years before 1
 # would also overflow when converted to UTC.
 EARLIEST_DAY = date(2000, 1, 1)
+COMMENTS_MAX = 4000  # characters; the offline form gets it from views/offline.py
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -96,7 +97,7 @@ class ChecklistForm(FlaskForm):
     # Protocols can be wrong or falsified: when figures do not add up the
     # observer may confirm them as written instead of "correcting" evidence.
     figures_confirmed = BooleanField(_l("The figures are correct as written (as in the protocol)"))
-    comments = TextAreaField(_l("Comments"), validators=[Length(max=4000, message=_l(
+    comments = TextAreaField(_l("Comments"), validators=[Length(max=COMMENTS_MAX, message=_l(
         "Comments are limited to %(max)d characters."))])
 
     definition: Definition

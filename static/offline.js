@@ -5,15 +5,19 @@
 
 import { el, fmt, clock, todayIn, show } from "./offline/ui.js";
 import * as lists from "./offline/lists.js";
-import { openStore } from "./offline/store.js";
+import { openStore, CHANNEL } from "./offline/store.js";
 import { Outbox } from "./offline/outbox.js";
 import * as forms from "./offline/forms.js";
+import { applySkipLogic } from "./skip.js";
 import { search, merge } from "./offline/stations.js";
 import { greetWorker } from "./offline/guard.js";
 
 const root = document.getElementById("offline-app");
 const C = JSON.parse(root.getAttribute("data-config"));
 const M = JSON.parse(root.getAttribute("data-messages"));
+// The server's limits. A page the worker cached before they were served has
+// none: then the server alone enforces them.
+const LIMITS = C.limits || {};
 const $ = (id) => document.getElementById(id);
 const SAVE_AFTER = 400;  // ms after the last keystroke
 const app = { me: null, store: null, definitions: {}, stations: [], ready: false,
@@ -119,7 +123,7 @@ function startNew(kind, formType) {
 let lookup = 0;
 function findStations() {
   const query = $("station-q").value;
-  const found = search(app.stations, query);
+  const found = search(app.stations, query, LIMITS.station_results);
   renderStations(found, query);
   const ticket = ++lookup;
   // Online, stations outside the observer's region can be found too (once typing pauses).
@@ -174,7 +178,8 @@ async function openForm(uuid) {
   if (!record || record.status === "waiting") { location.hash = record ? "#drafts" : ""; return; }
   const definition = app.definitions[record.form_type];
   if (record.kind === "checklist" && !definition) { location.hash = ""; return; }
-  const form = record.kind === "checklist" ? forms.buildChecklist(definition, record.station, M)
+  const form = record.kind === "checklist"
+    ? forms.buildChecklist(definition, record.station, M, LIMITS)
     : forms.buildFromTemplate(record.kind, record.title, M);
   const state = el("p", { class: "help draft-state", "aria-live": "polite", "data-draft-state": true,
     text: record.created ? fmt(M.draft_saved, { time: clock(record.updated) }) : "" });
@@ -298,7 +303,7 @@ function wire() {
   const host = $("form-host");
   host.addEventListener("input", scheduleSave);
   host.addEventListener("change", () => {
-    if (app.current) { forms.applySkipLogic(app.current.form); }
+    if (app.current) { applySkipLogic(app.current.form); }
     scheduleSave();
   });
   host.addEventListener("submit", submit);
@@ -322,7 +327,7 @@ function wire() {
   window.addEventListener("online", showNet);
   window.addEventListener("offline", showNet);
   if ("BroadcastChannel" in self) {
-    new BroadcastChannel("eom-offline").addEventListener("message", () => refreshCounts());
+    new BroadcastChannel(CHANNEL).addEventListener("message", () => refreshCounts());
   }
 }
 

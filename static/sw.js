@@ -9,8 +9,10 @@
 // POSTs and everything else: never touched, never cached.
 
 const SETTINGS = /*SETTINGS*/{};
-const SHELL = `eom-shell-${SETTINGS.version}`;
-const USER = "eom-user";  // per user: emptied at log-out and when another user logs in
+const SHELL_PREFIX = "eom-shell-";  // one cache per version; older ones go when this one activates
+const SHELL = `${SHELL_PREFIX}${SETTINGS.version}`;
+// Per user: emptied at log-out (pages ask with a "forget" message) and when another user logs in.
+const USER = "eom-user";
 const NETWORK_WAIT = 6000;  // weak signal: after this long, answer from the cache
 const REFRESH_AFTER = 10 * 60 * 1000;
 const origin = self.location.origin;
@@ -34,7 +36,7 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     for (const name of await caches.keys()) {
-      if (name.startsWith("eom-shell-") && name !== SHELL) { await caches.delete(name); }
+      if (name.startsWith(SHELL_PREFIX) && name !== SHELL) { await caches.delete(name); }
     }
     await self.clients.claim();
   })());

@@ -176,6 +176,11 @@ def test_file_voting_checklist_and_resubmit_keeps_one_entry(browser_page, browse
     open_voting_form(page, "ГИМНАЗИЯ", station)
     expect(page.locator("p.station-head")).to_contain_text("Asia/Almaty")
 
+    # Skip logic (static/skip.js): a follow-up is asked only while its answer calls for it.
+    follow_up = page.locator("#q-notes_turned_away")
+    expect(follow_up).to_be_hidden()
+    choose(page, "voters_turned_away", "Yes")
+    expect(follow_up).to_be_visible()
     fill_no_problem_checklist(page)
     # Skip logic: follow-ups of the "no" answers are not shown.
     for follow_up in ("notes_turned_away", "mobile_request_list", "unauthorized_who"):

@@ -17,6 +17,19 @@ from views import offline
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 OFFLINE_SCRIPTS = [STATIC / "sw.js", STATIC / "offline.js", *sorted((STATIC / "offline").glob("*.js"))]
+# Every script of the static folder, the online pages' ones too.
+SCRIPTS = sorted(STATIC.rglob("*.js"))
+IMPORT = re.compile(r"""^import .* from "(\.{1,2}/[\w/.-]+)";$""", re.MULTILINE)
+
+
+def imported(script: Path) -> set[Path]:
+    """The modules a script imports, and theirs, and so on."""
+    found: set[Path] = set()
+    for target in IMPORT.findall(script.read_text(encoding="utf-8")):
+        module = (script.parent / target).resolve()
+        if module not in found:
+            found |= {module} | imported(module)
+    return found
 
 
 class Shell(HTMLParser):
@@ -93,10 +106,11 @@ def test_service_worker_carries_its_version_and_every_file_it_caches(app):
         response = client.get(url)
         response.close()
         assert response.status_code == 200, url
-    # Every script the offline page imports is in the shell, or it would not load offline.
-    cached = {Path(url).name for url in settings["shell"]}
-    for script in OFFLINE_SCRIPTS[1:]:
-        assert script.name in cached, script
+    # Every script the offline page loads or imports is in the shell, or it would not load offline.
+    cached = {STATIC / url.removeprefix("/static/") for url in settings["shell"]}
+    pages = {STATIC / "offline.js", STATIC / "checklist.js", STATIC / "offline" / "guard.js"}
+    for script in (*OFFLINE_SCRIPTS[1:], *pages, *set().union(*map(imported, pages))):
+        assert script in cached, script
 
 
 def test_service_worker_version_follows_the_shell_files(app, tmp_path, monkeypatch):
@@ -142,7 +156,7 @@ def test_shell_has_no_inline_script_style_or_handler(app):
 
 
 def test_offline_scripts_never_build_markup_from_text_or_evaluate_it():
-    for script in OFFLINE_SCRIPTS:
+    for script in SCRIPTS:
         source = script.read_text(encoding="utf-8")
         for forbidden in ("innerHTML", "outerHTML", "insertAdjacentHTML", "eval(",
                           "new Function", "document.write", ".style."):
@@ -158,6 +172,27 @@ def test_shell_holds_the_token_the_settings_and_translated_messages(app):
     assert config["types"] == ["opening", "voting", "counting", "tabulation"]
     assert messages["waiting"] == "%(n)s waiting to send"
     assert all(messages.values())
+
+
+def test_shell_serves_the_server_s_limits_to_the_scripts(app):
+    """The phone offers what the server takes: the limits come from the server's constants."""
+    from forms.checklist import COMMENTS_MAX
+    from forms.interaction import MAX_ROWS
+    from models.stations import SEARCH_LIMIT
+    html = shell_page(app, "obs1").text
+    config = json.loads(parse(html).data["data-config"])
+    assert config["limits"] == {"comments": COMMENTS_MAX, "station_results": SEARCH_LIMIT}
+    rows = dict(re.findall(r'data-rows="(\w+)" data-max-rows="(\d+)"', html))
+    assert rows == {name: str(MAX_ROWS) for name in ("counterparts", "requests", "commitments")}
+
+
+def test_scripts_name_each_cache_store_and_channel_in_one_place():
+    """One module owns each storage name; the others import it or ask its owner."""
+    owners: dict[str, set[str]] = {}
+    for script in SCRIPTS:
+        for name in re.findall(r"""["`](eom-[\w-]*)""", script.read_text(encoding="utf-8")):
+            owners.setdefault(name, set()).add(script.name)
+    assert owners and all(len(files) == 1 for files in owners.values()), owners
 
 
 def test_shell_has_no_one_s_data_but_the_name_and_token(app):

@@ -379,6 +379,8 @@ def test_logout_warns_and_the_next_user_sees_nothing(offline_page, offline_conte
         page.get_by_role("button", name="Log out (obs1)").tap()
     asked.value.accept()
     expect(page).to_have_url(re.compile(r"/login$"))
+    # The worker emptied its cache of obs1's page and data before the log-out went.
+    assert "eom-user" not in page.evaluate("caches.keys()")
 
     log_in(page, "obs2")
     open_offline_page(page)
@@ -402,6 +404,45 @@ def test_logout_warns_and_the_next_user_sees_nothing(offline_page, offline_conte
     page.get_by_role("link", name="Drafts").tap()
     expect(page.locator("#list-draft li")).to_contain_text("Voting · No. 203")
     assert len(checklists_in(offline_db_path)) == 1
+
+
+def test_offline_forms_follow_the_skip_logic_and_the_server_s_limits(offline_page,
+                                                                    offline_context):
+    """The same skip logic as online (static/skip.js); limits as the page serves them."""
+    page = offline_page
+    log_in(page, "obs1")
+    open_offline_page(page)
+    offline_context.set_offline(True)
+    limits = page.evaluate("""() => JSON.parse(
+        document.getElementById("offline-app").getAttribute("data-config")).limits""")
+
+    start_voting_checklist(page)
+    follow_up = page.locator("#q-notes_turned_away")
+    expect(follow_up).to_be_hidden()
+    choose(page, "voters_turned_away", "Yes")
+    expect(follow_up).to_be_visible()
+    choose(page, "voters_turned_away", "No")
+    expect(follow_up).to_be_hidden()
+    expect(page.locator("#comments")).to_have_attribute("maxlength", str(limits["comments"]))
+
+    page.goto("/observe/offline#new/incident")
+    page.get_by_role("button", name="Not at a polling station").tap()
+    response = page.locator("#q-commission_response")
+    expect(response).to_be_hidden()
+    choose(page, "reported_to_commission", "Yes")
+    expect(response).to_be_visible()
+
+    page.goto("/observe/offline#new/interaction")
+    rows = page.locator('[data-rows="requests"] > .row')
+    expect(rows).to_have_count(4)
+    more = page.get_by_role("button", name="More rows")
+    for _ in range(2):
+        more.tap()
+    expect(rows).to_have_count(6)
+    maximum = int(page.locator('[data-rows="requests"]').get_attribute("data-max-rows"))
+    page.evaluate("""(times) => { for (let i = 0; i < times; i += 1) {
+        document.querySelector("[data-more-rows]").click(); } }""", maximum)
+    expect(rows).to_have_count(maximum)
 
 
 def test_ended_session_keeps_the_entry_until_the_observer_logs_in_again(

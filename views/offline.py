@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from forms.checklist import COMMENTS_MAX
 from forms.incident import IncidentForm
 from forms.interaction import InteractionForm
 from models import incidents, stations
@@ -27,8 +28,8 @@ from views.auth import roles_required
 bp = Blueprint("offline", __name__)
 OBSERVER = ("observer",)
 # The app shell: every file the offline page needs, cached when the worker installs.
-SHELL_FILES = ("app.css", "offline.css", "checklist.js", "offline.js", "offline/store.js",
-               "offline/outbox.js", "offline/forms.js", "offline/stations.js",
+SHELL_FILES = ("app.css", "offline.css", "checklist.js", "skip.js", "offline.js",
+               "offline/store.js", "offline/outbox.js", "offline/forms.js", "offline/stations.js",
                "offline/ui.js", "offline/lists.js", "offline/guard.js")
 NO_CACHE = "no-cache, no-store, must-revalidate, max-age=0"
 
@@ -118,7 +119,9 @@ def _page_config() -> dict:
             "send": {"checklist": url_for("api.create_checklist"),
                      "incident": url_for("api.create_incident"),
                      "interaction": url_for("api.create_interaction")},
-            "login": url_for("auth.login", next=url_for("offline.shell"))}
+            "login": url_for("auth.login", next=url_for("offline.shell")),
+            # The server's own limits, served here rather than copied into the scripts.
+            "limits": {"comments": COMMENTS_MAX, "station_results": stations.SEARCH_LIMIT}}
 
 
 def _messages() -> dict:

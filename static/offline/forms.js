@@ -5,9 +5,9 @@
 // named as in the HTML forms.
 
 import { el, fmt } from "./ui.js";
+import { applySkipLogic } from "../skip.js";
 
 const HEADER = ["arrival_date", "arrival_time", "departure_date", "departure_time"];
-const MAX_ROWS = 40;  // forms/interaction.py MAX_ROWS
 
 function mark(required, M) {
   return required ? [" ", el("span", { class: "req", "aria-label": M.required_mark, text: "*" })] : [];
@@ -47,7 +47,7 @@ function questionField(q, M) {
   } else if (q.type === "time") {
     control = el("input", { ...attrs, type: "time" });
   } else {
-    control = el("textarea", { ...attrs, maxlength: q.max_length || 2000 });
+    control = el("textarea", { ...attrs, maxlength: q.max_length });
   }
   return inputField(q.id, q.label, q.help, q.required, relevant, control, M);
 }
@@ -79,8 +79,11 @@ export function stationHead(station, M) {
     fmt(M.times_local, { zone: station.timezone }));
 }
 
-/** A checklist form for a definition (from /api/v1/definitions) and a station. */
-export function buildChecklist(definition, station, M) {
+/**
+ * A checklist form for a definition (from /api/v1/definitions) and a station;
+ * limits: the server's, from the page's data-config.
+ */
+export function buildChecklist(definition, station, M, limits) {
   const form = frame("checklist", definition.title, M);
   form.querySelector(".form-title").after(stationHead(station, M));
   form.append(el("input", { type: "hidden", id: "station_id", name: "station_id",
@@ -102,7 +105,7 @@ export function buildChecklist(definition, station, M) {
   form.append(el("section", { class: "card" }, el("h2", { text: M.overall }),
     choiceField("overall", M.overall, "", true, null, overall, "radio", M), figures,
     inputField("comments", M.comments, "", false, null,
-      el("textarea", { id: "comments", name: "comments", maxlength: 4000 }), M)));
+      el("textarea", { id: "comments", name: "comments", maxlength: limits.comments }), M)));
   form.append(buttons(M.send_checklist));
   return form;
 }
@@ -113,15 +116,6 @@ export function buildFromTemplate(kind, title, M) {
   form.append(document.getElementById(`tpl-${kind}`).content.cloneNode(true));
   form.append(buttons(kind === "incident" ? M.send_report : M.save_meeting));
   return form;
-}
-
-/** Hide the questions whose condition is not met (the server drops their answers too). */
-export function applySkipLogic(form) {
-  for (const field of form.querySelectorAll(".field[data-relevant]")) {
-    const [question, wanted] = field.getAttribute("data-relevant").split("=");
-    const checked = form.querySelector(`input[name="${CSS.escape(question)}"]:checked`);
-    field.hidden = (checked ? checked.value : "") !== wanted;
-  }
 }
 
 function isFlag(input) {
@@ -173,10 +167,16 @@ function rowsOf(section) {
   return [...section.querySelectorAll(":scope > .row")];
 }
 
+// As many rows as the server takes (the form's max_entries, in the page's
+// data-max-rows; a page cached before it carried them: the server alone checks).
+function maxRows(section) {
+  return Number(section.getAttribute("data-max-rows")) || Infinity;
+}
+
 /** One more blank row in a list of rows (counterparts, requests, commitments). */
 export function addRow(section) {
   const rows = rowsOf(section);
-  if (rows.length >= MAX_ROWS) { return null; }
+  if (rows.length >= maxRows(section)) { return null; }
   const prefix = section.getAttribute("data-rows");
   const last = rows[rows.length - 1];
   const next = last.cloneNode(true);
@@ -206,7 +206,7 @@ function ensureRows(form, fields) {
       const match = pattern.exec(name);
       if (match) { highest = Math.max(highest, Number(match[1])); }
     }
-    while (rowsOf(section).length <= Math.min(highest, MAX_ROWS - 1)) {
+    while (rowsOf(section).length <= Math.min(highest, maxRows(section) - 1)) {
       if (!addRow(section)) { break; }
     }
   }

@@ -7,11 +7,14 @@
 //    outbox stay, in this user's own database, until they log in again).
 //
 // Hook (base.html): <form ... data-logout data-username="NAME" data-role="ROLE"
-//   data-unsent="(translated, with %(n)s)" data-offline="(translated)">
+//   data-worker="(the worker's address)" data-unsent="(translated, with %(n)s)"
+//   data-offline="(translated)">
+//
+// The worker owns its caches (static/sw.js names them): pages ask it to empty them.
 
 import { exists, openStore } from "./store.js";
 
-const USER_CACHE = "eom-user";  // static/sw.js USER
+const FORGET_WAIT = 3000;  // ms: a worker that does not answer must not stop the log-out
 
 /** How many of this user's forms are waiting to send or sent back to fix. */
 export async function unsentCount(username) {
@@ -25,25 +28,36 @@ export async function unsentCount(username) {
   }
 }
 
-/** Register the worker and tell it who is logged in; resolves with its answer. */
-export async function greetWorker(username, role, workerUrl = "/sw.js", type = "hello") {
-  if (!("serviceWorker" in navigator) || !username) { return { ok: false }; }
-  await navigator.serviceWorker.register(workerUrl, { scope: "/" });
-  const registration = await navigator.serviceWorker.ready;
+// One message to a worker; resolves with its answer (through a channel of its own).
+function ask(worker, message) {
   const channel = new MessageChannel();
   const reply = new Promise((resolve) => { channel.port1.onmessage = (e) => resolve(e.data); });
-  registration.active.postMessage({ type, username, role }, [channel.port2]);
+  worker.postMessage(message, [channel.port2]);
   return reply;
 }
 
-// The user's cached page and data go; the worker stops any warm-up in flight.
+/** Register the worker (at workerUrl) and tell it who is logged in; resolves with its answer. */
+export async function greetWorker(username, role, workerUrl, type = "hello") {
+  if (!("serviceWorker" in navigator) || !username || !workerUrl) { return { ok: false }; }
+  await navigator.serviceWorker.register(workerUrl, { scope: "/" });
+  const registration = await navigator.serviceWorker.ready;
+  return ask(registration.active, { type, username, role });
+}
+
+// The user's cached page and data go: the worker empties its cache and stops
+// any warm-up in flight. Asked even when it does not control this page (a
+// reload that bypassed it), and waited for, so the cache is empty before the
+// log-out is sent.
 async function forget() {
   try {
-    const worker = navigator.serviceWorker && navigator.serviceWorker.controller;
-    if (worker) { worker.postMessage({ type: "forget" }); }
-    if ("caches" in self) { await caches.delete(USER_CACHE); }
+    const registration = "serviceWorker" in navigator
+      && await navigator.serviceWorker.getRegistration();
+    const worker = registration && registration.active;
+    if (!worker) { return; }
+    const late = new Promise((resolve) => { setTimeout(resolve, FORGET_WAIT); });
+    await Promise.race([ask(worker, { type: "forget" }), late]);
   } catch (error) {
-    // Nothing cached, or storage unavailable: nothing to forget.
+    // No worker, or storage unavailable: nothing to forget.
   }
 }
 
@@ -74,7 +88,7 @@ if (logout) {
   const username = logout.getAttribute("data-username");
   const role = logout.getAttribute("data-role");
   if (navigator.onLine && role === "observer") {
-    greetWorker(username, role, logout.getAttribute("data-worker") || "/sw.js")
+    greetWorker(username, role, logout.getAttribute("data-worker"))
       .catch(() => null);
   } else if ("serviceWorker" in navigator && navigator.serviceWorker.controller) {
     // Not an observer, but an observer used this phone: drop their cached page and data.

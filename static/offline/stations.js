@@ -1,8 +1,6 @@
 // The station picker: the observer's region, cached on the phone, searched by
 // number or by any part of the name, address or district in any letter case.
 
-const LIMIT = 30;
-
 /** Text folded for matching: "ГИМНАЗИЯ" finds "гимназия" (Cyrillic and Kazakh letters too). */
 export function fold(text) {
   return String(text || "").normalize("NFC").toLocaleLowerCase().replace(/\s+/g, " ");
@@ -18,9 +16,10 @@ function haystack(station) {
 
 /**
  * Stations whose number is the query or whose text contains it: the exact
- * number first, then shorter numbers, as the server's search orders them.
+ * number first, then shorter numbers, as the server's search orders them;
+ * at most ``limit`` of them (the server's own limit, from the page's data-config).
  */
-export function search(stations, query, limit = LIMIT) {
+export function search(stations, query, limit) {
   const needle = fold(query).trim();
   if (!needle) { return []; }
   const found = stations.filter((s) => s.number === query.trim() || haystack(s).includes(needle));

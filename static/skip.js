@@ -1,0 +1,20 @@
+// Skip logic, for the online forms (static/checklist.js) and the offline ones
+// (static/offline/forms.js): a question's box (div.field with
+// data-relevant="QUESTION=VALUE") is shown only while QUESTION's ticked answer
+// is VALUE. The server decides for real (it drops answers to questions not
+// asked); this only spares the observer questions that do not apply.
+
+/** Hide the questions whose condition is not met, show the others. */
+export function applySkipLogic(form) {
+  for (const field of form.querySelectorAll(".field[data-relevant]")) {
+    const [question, wanted] = field.getAttribute("data-relevant").split("=");
+    const checked = form.querySelector(`input[name="${CSS.escape(question)}"]:checked`);
+    field.hidden = (checked ? checked.value : "") !== wanted;
+  }
+}
+
+/** Apply the skip logic now and again after every change of an answer. */
+export function followSkipLogic(form) {
+  applySkipLogic(form);
+  form.addEventListener("change", () => applySkipLogic(form));
+}
