@@ -23,6 +23,7 @@ from forms.interaction import InteractionForm
 from models import incidents, stations
 from models.db import get_db
 from models.definitions import TYPES
+from models.vocabulary import OVERALL_LABELS, YESNO_LABELS
 from views.auth import roles_required
 
 bp = Blueprint("offline", __name__)
@@ -164,9 +165,8 @@ def _messages() -> dict:
         "arrival_date": _("Arrival date"), "arrival_time": _("Arrival time (local)"),
         "departure_date": _("Departure date"), "departure_time": _("Departure time (local)"),
         "overall": _("Overall assessment"),
-        "overall_choices": {"very_good": _("Very good"), "good": _("Good"), "bad": _("Bad"),
-                            "very_bad": _("Very bad")},
-        "yesno": {"yes": _("Yes"), "no": _("No"), "not_observed": _("Not observed")},
+        "overall_choices": {code: str(text) for code, text in OVERALL_LABELS.items()},
+        "yesno": {code: str(text) for code, text in YESNO_LABELS.items()},
         "figures_confirmed": _("The figures are correct as written (as in the protocol)"),
         "comments": _("Comments"),
         "send_checklist": _("Send checklist"), "send_report": _("Send report"),
