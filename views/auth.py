@@ -1,4 +1,8 @@
-"""Log in, log out, and the per-route role check every other blueprint uses."""
+"""Log in, log out, and the role and entry checks every other blueprint uses.
+
+The rules themselves are in models/access.py; these helpers apply them to
+the logged-in user and answer 403 or 404.
+"""
 
 from functools import wraps
 from urllib.parse import urlsplit
@@ -26,7 +30,7 @@ from flask_login import (
 )
 
 from forms.auth import LoginForm
-from models import audit, users
+from models import access, audit, users
 from models.db import get_db
 from views.ids import parse_id
 from views.security import login_limits
@@ -70,6 +74,17 @@ def roles_required(*roles: str):
         wrapped.roles = roles
         return wrapped
     return decorate
+
+
+def entry_or_404(entry: dict | None, may=access.can_read) -> dict:
+    """``entry`` if the logged-in user may read it (or ``may``, a models.access rule); else 404.
+
+    404, not 403: another team's entry is not admitted to exist. In the API
+    the 404 is answered as JSON like any other error there.
+    """
+    if entry is None or not may(current_user, entry):
+        abort(404)
+    return entry
 
 
 def safe_next(target: str | None) -> str | None:
