@@ -23,8 +23,7 @@ tests/test_access.py checks what every route answers to every role.
 
 from typing import Any, Protocol
 
-from models import interactions
-from models.review import AUTHOR_EDITABLE
+from models import interactions, review
 
 # The role sets, one name per set a route admits (models.users.ROLES lists the roles).
 OBSERVERS = ("observer",)
@@ -93,7 +92,7 @@ def is_author(user: Member, kind: str, entry: Entry) -> bool:
 
 def can_edit(user: Member, kind: str, entry: Entry) -> bool:
     """Its authors edit an entry until a reviewer verifies or rejects it."""
-    return is_author(user, kind, entry) and entry["review_state"] in AUTHOR_EDITABLE
+    return is_author(user, kind, entry) and entry["review_state"] in review.AUTHOR_EDITABLE
 
 
 def can_review(user: Member, entry: Entry) -> bool:
