@@ -11,6 +11,7 @@ from flask import (
     Blueprint,
     Flask,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -87,6 +88,15 @@ def entry_or_404(entry: dict | None, may=access.can_read) -> dict:
     return entry
 
 
+def may_open(endpoint: str) -> bool:
+    """Jinja global: the logged-in user's role passes ``endpoint``'s roles_required.
+
+    Menus and buttons ask this, so a link is shown exactly to those its page lets in.
+    """
+    roles = getattr(current_app.view_functions.get(endpoint), "roles", None)
+    return current_user.is_authenticated and (roles is None or current_user.role in roles)
+
+
 def safe_next(target: str | None) -> str | None:
     """Only same-site paths, so a crafted link cannot send an observer elsewhere."""
     if target and target.startswith("/") and not target.startswith("//") \
@@ -133,5 +143,6 @@ def logout():
 
 
 def init_app(app: Flask) -> None:
-    """Attach the login manager."""
+    """Attach the login manager; templates get ``may_open`` for their links."""
     login_manager.init_app(app)
+    app.add_template_global(may_open)
