@@ -35,8 +35,8 @@ def _today() -> date:
 
 
 def _queue_choices(db) -> list[dict]:
-    """The liaison picks queued entries to link; observers have no queue."""
-    if current_user.role != "liaison":
+    """The liaison picks queued entries to link; observers have no queue (it is the reviewers')."""
+    if not access.is_reviewer(current_user):
         return []
     def what(e):
         return CATEGORY_LABELS.get(e["what"], e["what"]) if e["kind"] == "incident" \

@@ -31,7 +31,7 @@ def queue():
                              for e in region["entries"] if not e["meetings"]]
     return render_template("liaison/queue.html", groups=groups,
                            can_manage=current_user.role in access.QUEUE_MANAGERS,
-                           can_log=current_user.role == "liaison")
+                           can_log=current_user.role in access.MEETING_AUTHORS)
 
 
 def _entry_or_404(kind: str, entry_id: int) -> dict:
