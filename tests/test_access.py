@@ -170,3 +170,18 @@ def test_logout(app, role):
     response = browser.client.post("/logout", data={"csrf_token": token})
     assert response.status_code == 302 and "/login" in response.location
     assert browser.client.get("/review").status_code == 302
+
+
+# The menu's links to pages that only some roles may open.
+MENU = {"dashboard.index": "/dashboard", "liaison.queue": "/liaison/queue",
+        "reports.index": "/reports", "audit.log": "/audit", "tokens.index": "/admin/tokens"}
+
+
+@pytest.mark.parametrize("role", ROLES[1:])
+def test_the_menu_links_exactly_the_pages_the_role_may_open(app, role):
+    browser = Browser(app.test_client())
+    browser.login(LOGIN[role])
+    page = browser.client.get("/interactions").text
+    menu = page.split("<nav>", 1)[1].split("</nav>", 1)[0]
+    shown = {endpoint for endpoint, url in MENU.items() if f'href="{url}"' in menu}
+    assert shown == {endpoint for endpoint in MENU if TABLE[endpoint, "GET"][1][role] == 200}

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from models import api_tokens, checklists, incidents, interactions, meeting_log, stations
+from models import access, api_tokens, checklists, incidents, interactions, meeting_log, stations
 from models import definitions as checklist_definitions
 from models.clock import utc_now
 from models.db import get_db
@@ -24,15 +24,12 @@ from views import api_errors
 from views import api_schema as schema
 from views.api_errors import ApiError
 from views.api_openapi import document, operation, query_parameter
-from views.auth import User, login_manager, roles_required
+from views.auth import User, entry_or_404, login_manager, roles_required
 from views.ids import parse_id
 from views.incidents import incident_report
 from views.observe import filing as checklist_filing
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-READERS = ("observer", "coordinator", "liaison", "admin")
-OBSERVER = ("observer",)
-MEETING_AUTHORS = ("observer", "liaison")
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 PAGE = 100
 MAX_PAGE = 10000  # beyond this an offset would only be tampering
@@ -103,13 +100,11 @@ def _listing(name: str, rows: list[dict], page: int, to_json) -> Response:
 
 
 def _readable(row: dict | None, to_json) -> Response:
-    if row is None or not entries.can_read(row):
-        raise ApiError(404)
-    return jsonify(to_json(row))
+    return jsonify(to_json(entry_or_404(row)))
 
 
 def _created(endpoint: str, row: dict | None, created: bool, to_json) -> tuple[Response, int]:
-    if row is None or not entries.can_read(row):
+    if row is None or not access.can_read(current_user, row):
         # Same uuid and content as another team's entry: say no more than "taken".
         raise _conflict()
     entry = to_json(row)
@@ -143,7 +138,7 @@ def openapi():
 
 @bp.get("/me")
 @operation("Who is logged in", (200, schema.ME))
-@roles_required(*READERS)
+@roles_required(*access.EVERYONE)
 def me():
     token = None if "api_token_id" in g else generate_csrf()
     return jsonify({"username": current_user.username, "role": current_user.role,
@@ -159,7 +154,7 @@ def me():
                     "without q, every station of the region (the phone's offline list)."),
     query_parameter("limit", schema.integer(minimum=1, maximum=stations.REGION_LIMIT),
                     f"At most this many (searches return at most {stations.SEARCH_LIMIT}).")))
-@roles_required(*READERS)
+@roles_required(*access.EVERYONE)
 def station_list():
     query = request.args.get("q", "").strip()
     region = request.args.get("region", "").strip()
@@ -185,7 +180,7 @@ def station_list():
 @bp.get("/definitions")
 @operation("The checklist definitions, labels in the user's language",
            (200, schema.DEFINITIONS))
-@roles_required(*READERS)
+@roles_required(*access.EVERYONE)
 def definitions():
     return jsonify({"definitions": {kind: entries.definition_json(definition)
                                     for kind, definition in checklist_definitions.by_type().items()},
@@ -197,7 +192,7 @@ def definitions():
 @bp.post("/checklists")
 @operation("File a checklist (idempotent by uuid)", (201, schema.created(schema.CHECKLIST)),
            body=schema.CHECKLIST_BODY, errors=(403, 409, 422), also=ALREADY)
-@roles_required(*OBSERVER)
+@roles_required(*access.OBSERVERS)
 def create_checklist():
     form, station = entries.checklist_form(_body(schema.CHECKLIST_BODY))
     db = get_db()
@@ -214,12 +209,13 @@ def create_checklist():
 @operation("Checklists: the team's (observers) or all (reviewers)",
            (200, schema.page_of("checklists", schema.CHECKLIST)), errors=(400,),
            query=(PAGE_PARAMETER,))
-@roles_required(*READERS)
+@roles_required(*access.EVERYONE)
 def checklist_list():
     page, offset = _page()
     db = get_db()
-    if current_user.role == "observer":
-        rows = checklists.for_team(db, current_user.team, limit=PAGE + 1, offset=offset)
+    team = access.team_scope(current_user)
+    if team is not None:
+        rows = checklists.for_team(db, team, limit=PAGE + 1, offset=offset)
     else:
         rows = checklists.latest(db, limit=PAGE + 1, offset=offset)
     return _listing("checklists", rows, page, entries.checklist_json)
@@ -227,7 +223,7 @@ def checklist_list():
 
 @bp.get("/checklists/<id:entry_id>")
 @operation("One checklist", (200, schema.CHECKLIST), errors=(404,))
-@roles_required(*READERS)
+@roles_required(*access.EVERYONE)
 def checklist(entry_id: int):
     return _readable(checklists.get(get_db(), entry_id), entries.checklist_json)
 
@@ -238,7 +234,7 @@ def checklist(entry_id: int):
 @operation("File an incident report (idempotent by uuid)",
            (201, schema.created(schema.INCIDENT)), body=schema.INCIDENT_BODY,
            errors=(403, 409, 422), also=ALREADY)
-@roles_required(*OBSERVER)
+@roles_required(*access.OBSERVERS)
 def create_incident():
     form = entries.incident_form(_body(schema.INCIDENT_BODY))
     db = get_db()
@@ -255,12 +251,13 @@ def create_incident():
 @operation("Incident reports: the team's (observers) or all (reviewers)",
            (200, schema.page_of("incidents", schema.INCIDENT)), errors=(400,),
            query=(PAGE_PARAMETER,))
-@roles_required(*READERS)
+@roles_required(*access.EVERYONE)
 def incident_list():
     page, offset = _page()
     db = get_db()
-    if current_user.role == "observer":
-        rows = incidents.for_team(db, current_user.team, limit=PAGE + 1, offset=offset)
+    team = access.team_scope(current_user)
+    if team is not None:
+        rows = incidents.for_team(db, team, limit=PAGE + 1, offset=offset)
     else:
         rows = incidents.latest(db, limit=PAGE + 1, offset=offset)
     return _listing("incidents", rows, page, entries.incident_json)
@@ -268,7 +265,7 @@ def incident_list():
 
 @bp.get("/incidents/<id:entry_id>")
 @operation("One incident report", (200, schema.INCIDENT), errors=(404,))
-@roles_required(*READERS)
+@roles_required(*access.EVERYONE)
 def incident(entry_id: int):
     return _readable(incidents.get(get_db(), entry_id), entries.incident_json)
 
@@ -279,7 +276,7 @@ def incident(entry_id: int):
 @operation("Log a meeting with an election commission (idempotent by uuid)",
            (201, schema.created(schema.INTERACTION)), body=schema.INTERACTION_BODY,
            errors=(403, 409, 422), also=ALREADY)
-@roles_required(*MEETING_AUTHORS)
+@roles_required(*access.MEETING_AUTHORS)
 def create_interaction():
     form = entries.interaction_form(_body(schema.INTERACTION_BODY))
     db = get_db()
@@ -299,12 +296,12 @@ def create_interaction():
 @operation("Meetings: the team's (observers) or all (reviewers), newest first",
            (200, schema.page_of("interactions", schema.INTERACTION_SUMMARY)), errors=(400,),
            query=(PAGE_PARAMETER,))
-@roles_required(*READERS)
+@roles_required(*access.EVERYONE)
 def interaction_list():
     page, offset = _page()
     today = utc_now().astimezone(ZoneInfo(current_app.config["MISSION_TIMEZONE"])).date()
     filters = meeting_log.LogFilter(
-        team=current_user.team if current_user.role == "observer" else None,
+        team=access.team_scope(current_user),
         today=today.isoformat())
     rows = meeting_log.log(get_db(), filters, limit=PAGE + 1, offset=offset)
     return _listing("interactions", rows, page, entries.interaction_summary_json)
@@ -313,6 +310,6 @@ def interaction_list():
 @bp.get("/interactions/<id:entry_id>")
 @operation("One meeting, with its follow-ups and linked entries", (200, schema.INTERACTION),
            errors=(404,))
-@roles_required(*READERS)
+@roles_required(*access.EVERYONE)
 def interaction(entry_id: int):
     return _readable(interactions.get(get_db(), entry_id), entries.interaction_json)

@@ -16,8 +16,8 @@ from wtforms.form import BaseForm
 from forms.checklist import ChecklistForm, form_class
 from forms.incident import IncidentForm
 from forms.interaction import InteractionForm
+from models import access, incidents, stations
 from models import definitions as checklist_definitions
-from models import incidents, interactions, stations
 from models.db import get_db
 from models.definitions import Definition, Question
 from models.vocabulary import OVERALL, OVERALL_LABELS, YESNO, YESNO_LABELS
@@ -135,18 +135,13 @@ def interaction_form(body: dict) -> InteractionForm:
     form = InteractionForm(
         formdata=formdata(body), meta=NO_CSRF, db=db, regions=stations.regions(db),
         queue_choices=[], mission_zone=current_app.config["MISSION_TIMEZONE"],
-        team=current_user.team if current_user.role == "observer" else None)
+        team=access.team_scope(current_user))
     if not form.validate():
         raise invalid(field_errors(form))
     return form
 
 
 # --- entries as JSON ----------------------------------------------------------
-
-def can_read(entry: dict) -> bool:
-    """Observers read their own team's entries; everyone else reads all."""
-    return current_user.role != "observer" or entry["team"] == current_user.team
-
 
 def _common(row: dict, page_endpoint: str) -> dict:
     return {"id": row["id"], "uuid": row["uuid"], "team": row["team"],
@@ -242,4 +237,4 @@ def overall_choices() -> list[dict]:
 
 def meeting_team() -> str:
     """The team a new meeting is filed under: the observer's, or the liaisons' shared one."""
-    return current_user.team if current_user.role == "observer" else interactions.LIAISON_TEAM
+    return access.author_team(current_user)

@@ -6,14 +6,13 @@ import time
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from models import audit, dashboard, users
+from models import access, audit, dashboard, users
 from models.db import get_db
 from views.auth import roles_required
 from views.dashboard import entry_link
 from views.ids import parse_id
 
 bp = Blueprint("audit", __name__)
-READERS = ("coordinator", "admin")
 PAGE = 50
 # Deeper than anyone pages by hand; keeps OFFSET far inside SQLite's integers.
 MAX_PAGE = 100_000
@@ -73,14 +72,14 @@ def _listing(verdict: audit.Verdict | None = None, seconds: float | None = None)
 
 
 @bp.route("/audit")
-@roles_required(*READERS)
+@roles_required(*access.COORDINATORS)
 def log():
     """Audit records newest first, filtered by action, user and kind of entry."""
     return _listing()
 
 
 @bp.route("/audit/verify")
-@roles_required(*READERS)
+@roles_required(*access.COORDINATORS)
 def verify():
     """Walk the whole chain (about a second per 100,000 records), then show the log."""
     started = time.perf_counter()

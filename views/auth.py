@@ -1,4 +1,8 @@
-"""Log in, log out, and the per-route role check every other blueprint uses."""
+"""Log in, log out, and the role and entry checks every other blueprint uses.
+
+The rules themselves are in models/access.py; these helpers apply them to
+the logged-in user and answer 403 or 404.
+"""
 
 from functools import wraps
 from urllib.parse import urlsplit
@@ -7,6 +11,7 @@ from flask import (
     Blueprint,
     Flask,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -26,7 +31,7 @@ from flask_login import (
 )
 
 from forms.auth import LoginForm
-from models import audit, users
+from models import access, audit, users
 from models.db import get_db
 from views.ids import parse_id
 from views.security import login_limits
@@ -70,6 +75,26 @@ def roles_required(*roles: str):
         wrapped.roles = roles
         return wrapped
     return decorate
+
+
+def entry_or_404(entry: dict | None, may=access.can_read) -> dict:
+    """``entry`` if the logged-in user may read it (or ``may``, a models.access rule); else 404.
+
+    404, not 403: another team's entry is not admitted to exist. In the API
+    the 404 is answered as JSON like any other error there.
+    """
+    if entry is None or not may(current_user, entry):
+        abort(404)
+    return entry
+
+
+def may_open(endpoint: str) -> bool:
+    """Jinja global: the logged-in user's role passes ``endpoint``'s roles_required.
+
+    Menus and buttons ask this, so a link is shown exactly to those its page lets in.
+    """
+    roles = getattr(current_app.view_functions.get(endpoint), "roles", None)
+    return current_user.is_authenticated and (roles is None or current_user.role in roles)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -118,5 +143,6 @@ def logout():
 
 
 def init_app(app: Flask) -> None:
-    """Attach the login manager."""
+    """Attach the login manager; templates get ``may_open`` for their links."""
     login_manager.init_app(app)
+    app.add_template_global(may_open)

@@ -12,7 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from models import dashboard
+from models import access, dashboard
 from models import definitions as checklist_definitions
 from models.clock import utc_now
 from models.db import get_db
@@ -20,7 +20,6 @@ from views.auth import roles_required
 from views.review_panel import ENDPOINTS, entry_url
 
 bp = Blueprint("dashboard", __name__)
-VIEWERS = ("coordinator", "admin")
 KIND_LABELS = {"checklist": _l("Checklists"), "incident": _l("Incident reports"),
                "interaction": _l("Meeting reports")}
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -85,7 +84,7 @@ def _requested_day(today: date) -> date:
 
 
 @bp.route("/dashboard")
-@roles_required(*VIEWERS)
+@roles_required(*access.COORDINATORS)
 def index():
     """Received checklists, coverage, negative assessments, review backlog, follow-ups."""
     today = mission_today()

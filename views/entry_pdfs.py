@@ -13,16 +13,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.meeting_log_filter import parse_filters
-from models import audit, stations
+from models import access, audit, stations
 from models import definitions as checklist_definitions
 from models.db import get_db
 from reports.entry import build_entry, entry_pdf
 from reports.interaction_log import build_log, log_pdf
-from views.auth import roles_required
+from views.auth import entry_or_404, roles_required
 
 bp = Blueprint("entry_pdfs", __name__)
-READERS = ("observer", "coordinator", "liaison", "admin")
-LOG_READERS = ("liaison", "coordinator", "admin")
 
 
 def _pdf(body: bytes, filename: str) -> Response:
@@ -37,9 +35,8 @@ def _entry(kind: str, entry_id: int) -> Response:
     report = build_entry(db, kind, entry_id, _definitions(),
                          mission=current_app.config["MISSION_NAME"],
                          mission_zone=current_app.config["MISSION_TIMEZONE"],
-                         with_flags=current_user.role != "observer")
-    if report is None or current_user.role == "observer" and report["team"] != current_user.team:
-        abort(404)
+                         with_flags=access.is_reviewer(current_user))
+    entry_or_404(report)
     body = entry_pdf(report)
     audit.record(db, "export", current_user.id, kind, entry_id,
                  {"kind": kind, "id": entry_id, "format": "pdf"})
@@ -52,28 +49,28 @@ def _definitions() -> dict:
 
 
 @bp.route("/entries/<id:entry_id>.pdf")
-@roles_required(*READERS)
+@roles_required(*access.EVERYONE)
 def checklist(entry_id: int):
     """A checklist as filed, with its history, review and comments."""
     return _entry("checklist", entry_id)
 
 
 @bp.route("/incidents/<id:entry_id>.pdf")
-@roles_required(*READERS)
+@roles_required(*access.EVERYONE)
 def incident(entry_id: int):
     """An incident report as filed, with its history, review and comments."""
     return _entry("incident", entry_id)
 
 
 @bp.route("/interactions/<id:entry_id>.pdf")
-@roles_required(*READERS)
+@roles_required(*access.EVERYONE)
 def interaction(entry_id: int):
     """A meeting report as filed, with its follow-up, history, review and comments."""
     return _entry("interaction", entry_id)
 
 
 @bp.route("/interactions/log.pdf")
-@roles_required(*LOG_READERS)
+@roles_required(*access.REVIEWERS)
 def log():
     """The interaction log with the meetings log page's filters (same query arguments)."""
     db = get_db()

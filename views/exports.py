@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, abort, current_app, request, stream_with_context
 from flask_login import current_user
 
-from models import audit, stations
+from models import access, audit, stations
 from models.db import get_db
 from reports import exports, filters
 from views.auth import roles_required
@@ -44,21 +44,21 @@ def _download(kind: str, fmt: str) -> Response:
 
 
 @bp.get(f"/<any(checklists, incidents):kind>.<{_FORMATS}:fmt>")
-@roles_required("coordinator", "admin")
+@roles_required(*access.COORDINATORS)
 def entries(kind: str, fmt: str):
     """Checklists or incident reports, with the report filters as query arguments."""
     return _download(kind, fmt)
 
 
 @bp.get(f'/<any(interactions, "follow-ups"):kind>.<{_FORMATS}:fmt>')
-@roles_required("coordinator", "liaison", "admin")
+@roles_required(*access.REVIEWERS)
 def meetings(kind: str, fmt: str):
     """Meetings with commissions, or their follow-up items; the liaison may download these."""
     return _download(kind, fmt)
 
 
 @bp.get("/database.sqlite")
-@roles_required("coordinator", "admin")
+@roles_required(*access.COORDINATORS)
 def database():
     """A consistent copy of the whole database (password hashes blanked)."""
     audit.record(get_db(), "export", current_user.id,

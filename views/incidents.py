@@ -11,18 +11,16 @@ from flask_login import current_user
 
 from forms.checklist import UUID_PATTERN
 from forms.incident import IncidentForm
-from models import incidents, review, stations, vocabulary
+from models import access, incidents, stations, vocabulary
 from models.clock import utc_now, utc_to_local
 from models.db import get_db
 from models.vocabulary import CATEGORY_LABELS, SEVERITY_LABELS, YESNO_LABELS
-from views.auth import roles_required
+from views.auth import entry_or_404, roles_required
 from views.ids import parse_id
 from views.observe import local_time
 from views.review_panel import review_panel
 
 bp = Blueprint("incidents", __name__)
-OBSERVER = ("observer",)
-READERS = ("observer", "coordinator", "liaison", "admin")
 PAGE = 100
 # Longest old/new text shown in the history; the snapshot keeps it all.
 HISTORY_TEXT = 160
@@ -63,19 +61,12 @@ def incident_report(form: IncidentForm) -> incidents.Report:
         commission_response=form.commission_response.data)
 
 
-def _can_read(entry: dict) -> bool:
-    return current_user.role != "observer" or entry["team"] == current_user.team
-
-
 def _readable_or_404(entry_id: int) -> dict:
-    row = incidents.get(get_db(), entry_id)
-    if row is None or not _can_read(row):
-        abort(404)
-    return row
+    return entry_or_404(incidents.get(get_db(), entry_id))
 
 
 @bp.route("/incidents/new", methods=["GET", "POST"])
-@roles_required(*OBSERVER)
+@roles_required(*access.OBSERVERS)
 def new():
     if request.method == "GET":
         return _blank_form()
@@ -102,7 +93,7 @@ def _blank_form():
         return redirect(url_for("incidents.new", uuid=str(uuidlib.uuid4()),
                                 **({"station": station} if station else {})))
     existing = incidents.find_by_uuid(get_db(), form_uuid)
-    if existing is not None and _can_read(existing):
+    if existing is not None and access.can_read(current_user, existing):
         flash(str(ALREADY))
         return redirect(url_for("incidents.detail", entry_id=existing["id"]), code=303)
     zones = incidents.region_zones(get_db())
@@ -115,12 +106,13 @@ def _blank_form():
 
 
 @bp.route("/incidents")
-@roles_required(*READERS)
+@roles_required(*access.EVERYONE)
 def listing():
     db = get_db()
     page = max(request.args.get("page", 1, type=int), 1)
-    if current_user.role == "observer":
-        rows = incidents.for_team(db, current_user.team, limit=PAGE, offset=(page - 1) * PAGE)
+    team = access.team_scope(current_user)
+    if team is not None:
+        rows = incidents.for_team(db, team, limit=PAGE, offset=(page - 1) * PAGE)
         return render_template("incidents/listing.html", entries=rows, page=page,
                                has_next=len(rows) == PAGE, filters={}, choices={})
     choices = {"region": stations.regions(db), "category": vocabulary.CATEGORIES,
@@ -134,23 +126,22 @@ def listing():
 
 
 @bp.route("/incidents/<id:entry_id>")
-@roles_required(*READERS)
+@roles_required(*access.EVERYONE)
 def detail(entry_id: int):
     row = _readable_or_404(entry_id)
     return render_template("incidents/detail.html", entry=row,
                            reported=YESNO_LABELS.get(row["reported_to_commission"], ""),
                            panel=review_panel(incidents.KIND, row),
                            history=_history(row),
-                           can_edit=current_user.role == "observer"
-                           and row["review_state"] in review.AUTHOR_EDITABLE)
+                           can_edit=access.can_edit(current_user, incidents.KIND, row))
 
 
 @bp.route("/incidents/<id:entry_id>/edit", methods=["GET", "POST"])
-@roles_required(*OBSERVER)
+@roles_required(*access.OBSERVERS)
 def edit(entry_id: int):
     db = get_db()
     row = _readable_or_404(entry_id)
-    if row["review_state"] not in review.AUTHOR_EDITABLE:
+    if not access.can_edit(current_user, incidents.KIND, row):
         if request.method == "POST":
             abort(409, str(NOT_EDITABLE))
         flash(str(NOT_EDITABLE))

@@ -17,37 +17,17 @@ from flask_login import current_user
 
 from forms.checklist import UUID_PATTERN
 from forms.interaction import FollowUpForm, InteractionForm, LogFilterForm, form_data
-from models import interactions, liaison, meeting_log, review, stations, users, vocabulary
+from models import access, interactions, liaison, meeting_log, stations, users, vocabulary
 from models.clock import local_to_utc, to_iso, utc_now, utc_to_local
 from models.db import get_db
 from models.vocabulary import CATEGORY_LABELS, LEVEL_LABELS, STATUS_LABELS, TOPIC_LABELS
-from views.auth import roles_required
+from views.auth import entry_or_404, roles_required
 from views.ids import parse_id
 from views.review_panel import review_panel
 
 bp = Blueprint("interactions", __name__)
-AUTHORS = ("observer", "liaison")
-READERS = ("observer", "coordinator", "liaison", "admin")
 PAGE = 50
 MAX_PAGE = 10000  # beyond this an offset would only be tampering
-
-
-def _team() -> str:
-    """The team a new meeting is filed under: the observer's, or the liaison's shared one."""
-    return current_user.team if current_user.role == "observer" else interactions.LIAISON_TEAM
-
-
-def _observer_team() -> str | None:
-    """Observers see only their team's meetings; everyone else sees all (None)."""
-    return current_user.team if current_user.role == "observer" else None
-
-
-def _can_read(entry: dict) -> bool:
-    return current_user.role != "observer" or entry["team"] == current_user.team
-
-
-def _is_author(entry: dict) -> bool:
-    return current_user.role in AUTHORS and entry["team"] == _team()
 
 
 def _today() -> date:
@@ -55,8 +35,8 @@ def _today() -> date:
 
 
 def _queue_choices(db) -> list[dict]:
-    """The liaison picks queued entries to link; observers have no queue."""
-    if current_user.role != "liaison":
+    """The liaison picks queued entries to link; observers have no queue (it is the reviewers')."""
+    if not access.is_reviewer(current_user):
         return []
     def what(e):
         return CATEGORY_LABELS.get(e["what"], e["what"]) if e["kind"] == "incident" \
@@ -69,7 +49,7 @@ def _queue_choices(db) -> list[dict]:
 def _form(db, queue: list[dict], **kwargs) -> InteractionForm:
     return InteractionForm(db=db, regions=stations.regions(db), queue_choices=queue,
                            mission_zone=current_app.config["MISSION_TIMEZONE"],
-                           team=_observer_team(), **kwargs)
+                           team=access.team_scope(current_user), **kwargs)
 
 
 def _render_form(form: InteractionForm, entry: dict | None = None, status: int = 200):
@@ -78,7 +58,7 @@ def _render_form(form: InteractionForm, entry: dict | None = None, status: int =
 
 
 @bp.route("/interactions")
-@roles_required(*READERS)
+@roles_required(*access.EVERYONE)
 def log():
     """The meetings log, newest first, narrowed by the filters in the address."""
     db = get_db()
@@ -90,7 +70,7 @@ def log():
     zone = current_app.config["MISSION_TIMEZONE"]
     filters = meeting_log.LogFilter(
         level=form.level.data, region=form.region.data, topic=form.topic.data,
-        status=form.status.data, team=_observer_team(), today=_today().isoformat(),
+        status=form.status.data, team=access.team_scope(current_user), today=_today().isoformat(),
         since_utc=to_iso(local_to_utc(form.since.data, time(0), zone)) if form.since.data else "",
         until_utc=to_iso(local_to_utc(form.until.data + timedelta(days=1), time(0), zone))
         if form.until.data else "")
@@ -101,7 +81,7 @@ def log():
 
 
 @bp.route("/interactions/new", methods=["GET", "POST"])
-@roles_required(*AUTHORS)
+@roles_required(*access.MEETING_AUTHORS)
 def new():
     """Log a meeting: a blank form (GET) or the report sent (POST, idempotent by uuid)."""
     db = get_db()
@@ -115,7 +95,8 @@ def new():
     if not form.validate():
         return _render_form(form, status=400)
     try:
-        entry_id, created = interactions.create(db, form.meeting(), current_user.id, _team())
+        entry_id, created = interactions.create(db, form.meeting(), current_user.id,
+                                                access.author_team(current_user))
     except interactions.DuplicateConflict:
         form.uuid.errors.append(_(
             "This form was already sent with different content. What you typed is below: "
@@ -139,7 +120,7 @@ def _blank_form(db, queue: list[dict]):
     if not re.fullmatch(UUID_PATTERN, form_uuid):
         return redirect(url_for("interactions.new", uuid=str(uuidlib.uuid4()), link=links))
     existing = interactions.find_by_uuid(db, form_uuid)
-    if existing is not None and _can_read(existing):
+    if existing is not None and access.can_read(current_user, existing):
         flash(_("This meeting had already been received; nothing was duplicated."))
         return redirect(url_for("interactions.detail", entry_id=existing["id"]), code=303)
     regions = stations.regions(db)
@@ -156,17 +137,10 @@ def _blank_form(db, queue: list[dict]):
 
 
 @bp.route("/interactions/<id:entry_id>")
-@roles_required(*READERS)
+@roles_required(*access.EVERYONE)
 def detail(entry_id: int):
     """One meeting: what was said, its follow-ups (with answer forms), links, review, history."""
-    entry = interactions.get(get_db(), entry_id)
-    if entry is None or not _can_read(entry):
-        abort(404)
-    return _detail_page(entry)
-
-
-def _can_follow_up(entry: dict) -> bool:
-    return current_user.role != "observer" or entry["team"] == current_user.team
+    return _detail_page(entry_or_404(interactions.get(get_db(), entry_id)))
 
 
 def _detail_page(entry: dict, failed: dict | None = None, status: int = 200):
@@ -174,7 +148,7 @@ def _detail_page(entry: dict, failed: dict | None = None, status: int = 200):
     db, today = get_db(), _today()
     meeting_day = utc_to_local(entry["occurred_utc"], entry["timezone"]).date()
     forms = {}
-    if _can_follow_up(entry):
+    if access.can_comment(current_user, entry):
         for item in entry["follow_ups"]:
             if item["status"] != "closed":
                 forms[item["id"]] = (failed or {}).get(item["id"]) or FollowUpForm(
@@ -184,20 +158,19 @@ def _detail_page(entry: dict, failed: dict | None = None, status: int = 200):
         "interactions/detail.html", entry=entry, forms=forms, today=today.isoformat(),
         panel=review_panel(interactions.KIND, entry),
         history=_history(interactions.versions(db, entry["id"]), entry["timezone"]),
-        can_edit=_is_author(entry) and entry["review_state"] in review.AUTHOR_EDITABLE), status
+        links=[{**link, "readable": access.can_read(current_user, link)} for link in entry["links"]],
+        can_edit=access.can_edit(current_user, interactions.KIND, entry)), status
 
 
 @bp.route("/interactions/<id:entry_id>/edit", methods=["GET", "POST"])
-@roles_required(*AUTHORS)
+@roles_required(*access.MEETING_AUTHORS)
 def edit(entry_id: int):
     """Its authors correct a meeting report, as a new version."""
     db = get_db()
-    entry = interactions.get(db, entry_id)
-    if entry is None or not _can_read(entry):
-        abort(404)
-    if not _is_author(entry):
+    entry = entry_or_404(interactions.get(db, entry_id))
+    if not access.is_author(current_user, interactions.KIND, entry):
         abort(403, _("Only the authors of a meeting report can edit it; add a comment instead."))
-    if entry["review_state"] not in review.AUTHOR_EDITABLE:
+    if not access.can_edit(current_user, interactions.KIND, entry):
         return _not_editable(entry_id)
     queue = _queue_choices(db)
     if request.method == "GET":
@@ -239,13 +212,11 @@ def _not_editable(entry_id: int):
 
 
 @bp.route("/interactions/follow-ups/<id:item_id>", methods=["POST"])
-@roles_required(*READERS)
+@roles_required(*access.EVERYONE)
 def follow_up(item_id: int):
     """Record the commission's answer to a request or commitment, or close it."""
     db = get_db()
-    item = liaison.follow_up(db, item_id)
-    if item is None or not _can_follow_up(item):
-        abort(404)
+    item = entry_or_404(liaison.follow_up(db, item_id), access.can_comment)
     entry = interactions.get(db, item["interaction_id"])
     form = FollowUpForm(prefix=f"item{item_id}", today=_today(),
                         meeting_date=utc_to_local(item["occurred_utc"], item["timezone"]).date())
@@ -265,11 +236,11 @@ def follow_up(item_id: int):
 
 
 @bp.route("/interactions/overdue")
-@roles_required(*READERS)
+@roles_required(*access.EVERYONE)
 def overdue():
     """Open follow-ups past their due date, oldest due first."""
     today = _today()
-    rows = liaison.overdue(get_db(), today.isoformat(), team=_observer_team())
+    rows = liaison.overdue(get_db(), today.isoformat(), team=access.team_scope(current_user))
     for row in rows:
         row["days_late"] = (today - date.fromisoformat(row["due_date"])).days
     return render_template("interactions/overdue.html", items=rows, today=today)

@@ -12,18 +12,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.interaction import QueueForm
-from models import interactions, liaison
+from models import access, interactions, liaison
 from models.db import get_db
 from views.auth import roles_required, safe_next
 
 bp = Blueprint("liaison", __name__)
-MANAGERS = ("liaison", "admin")
-READERS = ("liaison", "coordinator", "admin")
 ENTRY = "/liaison/queue/<any(checklist, incident):kind>/<id:entry_id>"
 
 
 @bp.route("/liaison/queue")
-@roles_required(*READERS)
+@roles_required(*access.REVIEWERS)
 def queue():
     """The CEC queue, by topic and region, with the meetings each entry was raised in."""
     groups = liaison.queue(get_db())
@@ -32,8 +30,8 @@ def queue():
         group["unraised"] = [f"{e['kind']}:{e['id']}" for region in group["regions"]
                              for e in region["entries"] if not e["meetings"]]
     return render_template("liaison/queue.html", groups=groups,
-                           can_manage=current_user.role in MANAGERS,
-                           can_log=current_user.role == "liaison")
+                           can_manage=current_user.role in access.QUEUE_MANAGERS,
+                           can_log=current_user.role in access.MEETING_AUTHORS)
 
 
 def _entry_or_404(kind: str, entry_id: int) -> dict:
@@ -44,7 +42,7 @@ def _entry_or_404(kind: str, entry_id: int) -> dict:
 
 
 @bp.route(ENTRY, methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@roles_required(*access.QUEUE_MANAGERS)
 def mark(kind: str, entry_id: int):
     """Put an entry on the CEC queue, or change its topic and note."""
     db = get_db()
@@ -66,7 +64,7 @@ def mark(kind: str, entry_id: int):
 
 
 @bp.route(ENTRY + "/remove", methods=["POST"])
-@roles_required(*MANAGERS)
+@roles_required(*access.QUEUE_MANAGERS)
 def remove(kind: str, entry_id: int):
     """Take an entry off the CEC queue (its links to meetings stay)."""
     entry = _entry_or_404(kind, entry_id)

@@ -19,19 +19,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.checklist import UUID_PATTERN, ChecklistForm, form_class
-from models import checklists, review, review_list, stations
+from models import access, checklists, review_list, stations
 from models.clock import utc_now, utc_to_local
 from models.db import get_db
 from models.definitions import Definition, Question, by_type
 from models.definitions import get as get_definition
 from models.vocabulary import OVERALL_LABELS, STATE_LABELS, answer_text
-from views.auth import roles_required
+from views.auth import entry_or_404, roles_required
 from views.ids import parse_id
 from views.review_panel import entry_url, review_panel
 
 bp = Blueprint("observe", __name__)
-OBSERVER = ("observer",)
-READERS = ("observer", "coordinator", "liaison", "admin")
 
 
 def init_app(app: Flask) -> None:
@@ -74,18 +72,14 @@ def filing(form: ChecklistForm, station: dict) -> checklists.Filing:
         serious_count=len(definition.serious_problems(answers)))
 
 
-def _can_read(entry: dict) -> bool:
-    return current_user.role != "observer" or entry["team"] == current_user.team
-
-
 @bp.route("/observe")
-@roles_required(*OBSERVER)
+@roles_required(*access.OBSERVERS)
 def home():
     return render_template("observe/home.html", definitions=list(by_type().values()))
 
 
 @bp.route("/observe/<form_type>/station")
-@roles_required(*OBSERVER)
+@roles_required(*access.OBSERVERS)
 def find_station(form_type: str):
     definition, _form = _checklist(form_type)
     query = request.args.get("q", "")[:100]
@@ -95,7 +89,7 @@ def find_station(form_type: str):
 
 
 @bp.route("/observe/<form_type>/new", methods=["GET", "POST"])
-@roles_required(*OBSERVER)
+@roles_required(*access.OBSERVERS)
 def new(form_type: str):
     definition, form_class = _checklist(form_type)
     source = request.form if request.method == "POST" else request.args
@@ -130,7 +124,7 @@ def _blank_form(form_class: type[ChecklistForm], station: dict):
         return redirect(url_for("observe.new", form_type=form_class.definition.type,
                                 station=station["id"], uuid=str(uuidlib.uuid4())))
     existing = checklists.find_by_uuid(get_db(), form_uuid)
-    if existing is not None and _can_read(existing):
+    if existing is not None and access.can_read(current_user, existing):
         flash(_("This checklist had already been received; nothing was duplicated."))
         return redirect(url_for("observe.entry", entry_id=existing["id"]), code=303)
     today = utc_now().astimezone(ZoneInfo(station["timezone"])).date()
@@ -141,7 +135,7 @@ def _blank_form(form_class: type[ChecklistForm], station: dict):
 
 
 @bp.route("/entries")
-@roles_required(*OBSERVER)
+@roles_required(*access.OBSERVERS)
 def my_entries():
     db = get_db()
     awaiting = review_list.awaiting_authors(db, current_user.team)
@@ -152,28 +146,23 @@ def my_entries():
 
 
 @bp.route("/entries/<id:entry_id>")
-@roles_required(*READERS)
+@roles_required(*access.EVERYONE)
 def entry(entry_id: int):
     db = get_db()
-    row = checklists.get(db, entry_id)
-    if row is None or not _can_read(row):
-        abort(404)
+    row = entry_or_404(checklists.get(db, entry_id))
     definition, _form = _checklist(row["form_type"])
     return render_template("observe/entry.html", entry=row, definition=definition,
                            panel=review_panel("checklist", row),
                            versions=checklists.versions(db, entry_id),
-                           can_edit=current_user.role == "observer"
-                           and row["review_state"] in review.AUTHOR_EDITABLE)
+                           can_edit=access.can_edit(current_user, "checklist", row))
 
 
 @bp.route("/entries/<id:entry_id>/edit", methods=["GET", "POST"])
-@roles_required(*OBSERVER)
+@roles_required(*access.OBSERVERS)
 def edit(entry_id: int):
     db = get_db()
-    row = checklists.get(db, entry_id)
-    if row is None or not _can_read(row):
-        abort(404)
-    if row["review_state"] not in review.AUTHOR_EDITABLE:
+    row = entry_or_404(checklists.get(db, entry_id))
+    if not access.can_edit(current_user, "checklist", row):
         flash(_("This entry was already reviewed (verified or rejected) and can no longer be "
                 "edited. Add a comment to it instead."))
         return redirect(url_for("observe.entry", entry_id=entry_id), code=303)

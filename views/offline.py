@@ -20,14 +20,13 @@ from flask_wtf.csrf import generate_csrf
 from forms.checklist import COMMENTS_MAX
 from forms.incident import IncidentForm
 from forms.interaction import InteractionForm
-from models import incidents, stations
+from models import access, incidents, stations
 from models.db import get_db
 from models.definitions import TYPES
 from models.vocabulary import OVERALL_LABELS, YESNO_LABELS
 from views.auth import roles_required
 
 bp = Blueprint("offline", __name__)
-OBSERVER = ("observer",)
 # The app shell: every file the offline page needs, cached when the worker installs.
 SHELL_FILES = ("app.css", "offline.css", "checklist.js", "skip.js", "offline.js",
                "offline/store.js", "offline/outbox.js", "offline/forms.js", "offline/stations.js",
@@ -87,7 +86,7 @@ def service_worker():
 
 
 @bp.route("/observe/offline")
-@roles_required(*OBSERVER)
+@roles_required(*access.OBSERVERS)
 def shell():
     """The offline forms page: checklists, incidents, meetings, drafts and the outbox."""
     db = get_db()
@@ -104,7 +103,7 @@ def shell():
 
 
 @bp.route("/observe/offline/token")
-@roles_required(*OBSERVER)
+@roles_required(*access.OBSERVERS)
 def token():
     """A fresh CSRF token for sending the outbox (the page's own may be hours old)."""
     response = current_app.json.response({"csrf_token": generate_csrf()})

@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from models import audit, stations
+from models import access, audit, stations
 from models.clock import utc_now
 from models.db import get_db
 from models.definitions import Definition, by_type
@@ -19,7 +19,6 @@ from reports import filters, pdf, summary
 from views.auth import roles_required
 
 bp = Blueprint("reports", __name__)
-VIEWERS = ("coordinator", "admin")
 
 
 def mission() -> dict:
@@ -62,14 +61,14 @@ def _stamp(figures: dict) -> str:
 
 
 @bp.route("/reports")
-@roles_required(*VIEWERS)
+@roles_required(*access.COORDINATORS)
 def index():
     """The filter form with the download buttons."""
     return _form({})
 
 
 @bp.route("/reports/summary.pdf")
-@roles_required(*VIEWERS)
+@roles_required(*access.COORDINATORS)
 def summary_pdf():
     """The mission summary (statistical annex) for the filter in the query string."""
     flt = _filter()
@@ -84,7 +83,7 @@ def summary_pdf():
 
 
 @bp.route("/reports/region.pdf")
-@roles_required(*VIEWERS)
+@roles_required(*access.COORDINATORS)
 def region_pdf():
     """The region report: the summary for one region, by district, with its stations' problems."""
     flt = _filter(require_one_region=True)

@@ -12,22 +12,21 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.review import CommentForm, FilterForm, MoveForm
-from models import comments, flags, review, review_list, stations
+from models import access, comments, flags, review, review_list, stations
 from models.db import get_db
 from models.vocabulary import STATE_LABELS
-from views.auth import roles_required
+from views.auth import entry_or_404, roles_required
 from views.ids import parse_id
-from views.review_panel import REVIEWERS, current_filters, entry_url, may_review, review_panel
+from views.review_panel import current_filters, entry_url, review_panel
 
 bp = Blueprint("review", __name__)
-EVERYONE = ("observer", *REVIEWERS)
 PAGE = 50
 MAX_PAGE = 10000
 KIND = "<any({}):entry_kind>".format(", ".join(review.KINDS))
 
 
 @bp.route("/review")
-@roles_required(*REVIEWERS)
+@roles_required(*access.REVIEWERS)
 def entries():
     """The filtered list of every kind of entry, newest first, a page at a time."""
     db = get_db()
@@ -78,7 +77,7 @@ def _filters_or_400():
 
 
 @bp.route("/review/next")
-@roles_required(*REVIEWERS)
+@roles_required(*access.REVIEWERS)
 def next_entry():
     """Open the entry after ``after=<kind>:<id>`` in the filtered list."""
     db = get_db()
@@ -86,7 +85,7 @@ def next_entry():
 
 
 @bp.route("/review/previous")
-@roles_required(*REVIEWERS)
+@roles_required(*access.REVIEWERS)
 def previous_entry():
     """Open the entry before ``before=<kind>:<id>`` in the filtered list."""
     db = get_db()
@@ -101,18 +100,18 @@ def _refused(kind: str, entry: dict, status: int, **forms):
 
 
 @bp.route(f"/review/{KIND}/<id:entry_id>/move", methods=["POST"])
-@roles_required(*EVERYONE)
+@roles_required(*access.EVERYONE)
 def move(entry_kind: str, entry_id: int):
     """A reviewer moves an entry to another review state (with a reason when required)."""
     # Observers pass the role check only to be told plainly why they cannot do this.
-    if current_user.role not in REVIEWERS:
+    if not access.is_reviewer(current_user):
         abort(403, _("Only coordinators and the liaison review entries: an observer cannot "
                      "verify, send back or reject an entry, not even their own."))
     db = get_db()
     entry = review_list.entry_header(db, entry_kind, entry_id)
     if entry is None:
         abort(404)
-    if not may_review(entry):
+    if not access.can_review(current_user, entry):
         abort(403, _("You wrote this entry: another reviewer has to decide on it."))
     form = MoveForm()
     form.validate()
@@ -144,14 +143,11 @@ def move(entry_kind: str, entry_id: int):
 
 
 @bp.route(f"/review/{KIND}/<id:entry_id>/comments", methods=["POST"])
-@roles_required(*EVERYONE)
+@roles_required(*access.EVERYONE)
 def comment(entry_kind: str, entry_id: int):
     """Add to an entry's comment thread: its team's observers and reviewers only."""
     db = get_db()
-    entry = review_list.entry_header(db, entry_kind, entry_id)
-    if entry is None or (current_user.role not in REVIEWERS
-                         and entry["team"] != current_user.team):
-        abort(404)
+    entry = entry_or_404(review_list.entry_header(db, entry_kind, entry_id), access.can_comment)
     form = CommentForm()
     if not form.validate():
         return _refused(entry_kind, entry, 400, comment_form=form)

@@ -13,12 +13,11 @@ from flask import request, url_for
 from flask_login import current_user
 
 from forms.review import CommentForm, FilterForm, MoveForm
-from models import comments, flags, interactions, liaison, review
+from models import access, comments, flags, interactions, liaison, review
 from models.db import get_db
 from models.review_list import Filters
 from models.vocabulary import MOVE_LABELS
 
-REVIEWERS = ("coordinator", "liaison", "admin")
 # Each kind's entry page; written by the observe, incidents and interactions blueprints.
 ENDPOINTS = {"checklist": "observe.entry", "incident": "incidents.detail",
              "interaction": "interactions.detail"}
@@ -40,11 +39,6 @@ def current_filters() -> Filters:
     return form.filters() if form.validate() else Filters()
 
 
-def may_review(entry: dict) -> bool:
-    """Reviewers decide on entries, but never on one they wrote themselves."""
-    return current_user.role in REVIEWERS and entry.get("author_id") != current_user.id
-
-
 def review_panel(kind: str, entry: dict, move_form: MoveForm | None = None,
                  comment_form: CommentForm | None = None) -> dict:
     """Everything the review partial needs for one entry.
@@ -54,8 +48,8 @@ def review_panel(kind: str, entry: dict, move_form: MoveForm | None = None,
     """
     db = get_db()
     state = entry["review_state"]
-    reviewer = current_user.role in REVIEWERS
-    can_review = may_review(entry)
+    reviewer = access.is_reviewer(current_user)
+    can_review = access.can_review(current_user, entry)
     filters = current_filters()
     args = filters.query_args()
     position = f"{kind}:{entry['id']}"
@@ -86,7 +80,8 @@ def review_panel(kind: str, entry: dict, move_form: MoveForm | None = None,
         "list_url": url_for("review.entries", **args) if reviewer else None,
         # Where the entry was raised with a commission, and the liaison's queue.
         "linkable": linkable,
-        "meetings": liaison.meetings_for_entry(db, kind, entry["id"]) if linkable else [],
+        "meetings": [{**m, "readable": access.can_read(current_user, m)}
+                     for m in liaison.meetings_for_entry(db, kind, entry["id"])] if linkable else [],
         "queued": liaison.queued_entry(db, kind, entry["id"]) if linkable and reviewer else None,
         # How observers cite this entry when logging a meeting ("C12", "I3").
         "reference": interactions.ref(kind, entry["id"]) if linkable else "",

@@ -13,12 +13,11 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from models import api_tokens, users
+from models import access, api_tokens, users
 from models.db import get_db
 from views.auth import roles_required
 
 bp = Blueprint("tokens", __name__)
-ADMIN = ("admin",)
 
 
 class IssueForm(FlaskForm):
@@ -49,14 +48,14 @@ def _page(form: IssueForm, issued: dict | None = None, status: int = 200):
 
 
 @bp.route("/admin/tokens")
-@roles_required(*ADMIN)
+@roles_required(*access.ADMINS)
 def index():
     """Every token and the form to issue one."""
     return _page(IssueForm(formdata=None))
 
 
 @bp.route("/admin/tokens", methods=["POST"])
-@roles_required(*ADMIN)
+@roles_required(*access.ADMINS)
 def issue():
     """Issue a token and show it, this once."""
     form = IssueForm()
@@ -69,7 +68,7 @@ def issue():
 
 
 @bp.route("/admin/tokens/<id:token_id>/revoke", methods=["POST"])
-@roles_required(*ADMIN)
+@roles_required(*access.ADMINS)
 def revoke(token_id: int):
     """Revoke a token at once."""
     db = get_db()
