@@ -211,4 +211,3 @@ def _form_data(row: dict) -> dict:
             "comments": answers.get("comments", ""),
             "arrival_date": arrival.date(), "arrival_time": arrival.strftime("%H:%M"),
             "departure_date": departure.date(), "departure_time": departure.strftime("%H:%M")}
-
