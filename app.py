@@ -4,7 +4,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
-from flask_babel import Babel, get_locale
+from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -33,6 +33,7 @@ from views import (
     review,
     security,
     storage_errors,
+    template_helpers,
     tokens,
 )
 from views.ids import RowIdConverter
@@ -71,7 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     security.init_app(app)
     babel.init_app(app)
-    app.jinja_env.globals["get_locale"] = get_locale
+    template_helpers.init_app(app)
     database.init_app(app)
     auth.init_app(app)
     observe.init_app(app)

@@ -40,6 +40,7 @@ from app import create_app
 from models.db import connect, writing
 from models.definitions import by_type
 from reports import filters, pdf, summary
+from reports import summary_queries as queries
 
 TARGET_S, TARGET_RATIO = 3.0, 1.3
 MISSION = {"name": "Election Observation Mission", "zone": "Asia/Almaty",
@@ -123,12 +124,12 @@ def sql_parts(app, path: str, args: dict) -> None:
     with app.app_context():
         db = connect(path)
         flt = _filter(db, args)
-        parts = {"cells (coverage, overall, by region)": lambda: summary._cells(db, flt, "region"),
-                 "totals": lambda: summary._totals(db, flt),
+        parts = {"cells (coverage, overall, by region)": lambda: queries.cells(db, flt, "region"),
+                 "totals": lambda: queries.totals(db, flt),
                  "problems (count + 200 listed)": lambda: summary.problems(db, flt, definitions),
                  "meetings and follow-ups": lambda: summary.interactions(db, flt, "2023-03-25")}
         for kind, definition in definitions.items():
-            parts[f"answers {kind}"] = (lambda d=definition: summary.answer_counts(db, flt, d))
+            parts[f"answers {kind}"] = (lambda d=definition: queries.answer_counts(db, flt, d))
         timings = {}
         for name, part in parts.items():
             best = min(_timed(part)[2] for _ in range(3))

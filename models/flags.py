@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from models.clock import utc_to_local
+from models.clock import local_text
 from models.db import writing
 from models.definitions import Check, Definition, by_type
 from models.vocabulary import OVERALL
@@ -90,8 +90,8 @@ def own_flags(definition: Definition, row: dict) -> list[Flag]:
         zone = row["timezone"]
         found.append(Flag("departure_before_arrival", _(
             "Departure (%(departure)s) is not after arrival (%(arrival)s).",
-            departure=f"{utc_to_local(row['departure_utc'], zone):%d.%m.%Y %H:%M}",
-            arrival=f"{utc_to_local(row['arrival_utc'], zone):%d.%m.%Y %H:%M}")))
+            departure=local_text(row["departure_utc"], zone, "datetime"),
+            arrival=local_text(row["arrival_utc"], zone, "datetime"))))
     serious = definition.serious_problems(answers)
     if serious:
         found.append(Flag("serious", _("Serious: %(questions)s",

@@ -1,5 +1,6 @@
 """The meetings log: meetings filtered by level, region, topic and follow-up status."""
 
+import json
 from dataclasses import dataclass, field
 
 from sqlite_utils import Database
@@ -69,3 +70,14 @@ class LogSelection:
     def ok(self) -> bool:
         """True when the filters could be read."""
         return not self.errors
+
+
+def follow_ups_by_meeting(db: Database, ids: list[int]) -> dict[int, list[dict]]:
+    """The requests and commitments of the given meetings in one query, requests first."""
+    found: dict[int, list[dict]] = {}
+    for row in db.query("SELECT interaction_id, kind, text, due_date, status, answer_date,"
+                        " answer_text FROM follow_ups WHERE interaction_id IN"
+                        " (SELECT value FROM json_each(?)) ORDER BY kind DESC, id",
+                        [json.dumps(ids)]):
+        found.setdefault(row.pop("interaction_id"), []).append(row)
+    return found

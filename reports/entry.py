@@ -7,8 +7,7 @@ the entry was raised, all as display text in plain dicts: the template only
 lays them out, and a test can read the same text back from the PDF.
 """
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import render_template
 from flask_babel import gettext as _
@@ -16,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
 from models import checklists, comments, flags, incidents, interactions, liaison, review, stations, vocabulary
-from models.clock import to_iso, utc_now, utc_to_local
+from models.clock import day_text, local_text, local_today, to_iso, utc_now
 from models.definitions import Definition, Question
 from models.vocabulary import (
     CATEGORY_LABELS,
@@ -61,21 +60,12 @@ def number(kind: str, entry_id: int) -> str:
 
 def local(utc_text: str | None, zone: str) -> str:
     """Stored UTC text as local time with its offset and zone: 19.03.2023 10:00 UTC+6 (Asia/Almaty)."""
-    if not utc_text:
-        return NONE
-    moment = utc_to_local(utc_text, zone)
-    minutes = int((moment.utcoffset() or timedelta()).total_seconds() // 60)
-    sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
-    offset = f"{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
-    return f"{moment:%d.%m.%Y %H:%M} UTC{offset} ({zone})"
+    return local_text(utc_text, zone, "zone") or NONE
 
 
 def day(iso_day: str | None) -> str:
     """A stored YYYY-MM-DD date as 19.03.2023."""
-    try:
-        return date.fromisoformat(iso_day).strftime("%d.%m.%Y") if iso_day else NONE
-    except ValueError:
-        return iso_day
+    return day_text(iso_day, NONE)
 
 
 def label(labels: dict, code) -> str:
@@ -114,7 +104,7 @@ def build_entry(db: Database, kind: str, entry_id: int, definitions: dict[str, D
     the mission's zone, the entry's own times in its station's or region's zone.
     """
     now = now or utc_now()
-    today = now.astimezone(ZoneInfo(mission_zone)).date().isoformat()
+    today = local_today(mission_zone, now).isoformat()
     if kind == "checklist":
         entry = checklists.get(db, entry_id)
         body = _checklist(db, entry, definitions) if entry else None

@@ -9,13 +9,11 @@ for spreadsheets, JSON keeps it exactly as stored.
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
+from models.clock import local_text
 from models.definitions import TYPES, Question, by_type
 from models.vocabulary import (
     CATEGORY_LABELS,
@@ -31,6 +29,8 @@ from reports.filters import ReportFilter
 # Answers with a code (yes/no, a choice, ticked options) get a second column
 # with the code's label; numbers, times and text are their own label.
 CODED = ("yesno", "choice", "multi")
+# Local times as 'YYYY-MM-DD HH:MM': Excel reads that as a date and time.
+EXPORT = "export"
 
 
 @dataclass(frozen=True)
@@ -42,40 +42,9 @@ class Sheet:
     free_text: frozenset[str] = frozenset()
 
 
-# Visits start on the minute and bunch around opening and closing: a bounded
-# cache answers most conversions of a big export without growing with it.
-@lru_cache(maxsize=8192)
-def local_text(utc_text: str | None, zone: str) -> str | None:
-    """Stored UTC text as 'YYYY-MM-DD HH:MM' in ``zone`` (Excel reads it as a date and time)."""
-    if not utc_text:
-        return None
-    return datetime.fromisoformat(utc_text).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
-
-
 def _labels(mapping: dict) -> dict[str, str]:
     # Translated once per export, not once per row.
     return {code: str(label) for code, label in mapping.items()}
-
-
-def _entry_where(flt: ReportFilter, when: str, region: str, alias: str) -> tuple[str, list]:
-    """The report filter over incidents or meetings: dates, regions, review state.
-
-    Checklist types do not apply to them and are ignored.
-    """
-    where, params = [f"{alias}.review_state != 'rejected'"], []
-    if flt.verified_only:
-        where.append(f"{alias}.review_state = 'verified'")
-    start, end = flt.utc_bounds()
-    if start:
-        where.append(f"{when} >= ?")
-        params.append(start)
-    if end:
-        where.append(f"{when} < ?")
-        params.append(end)
-    if flt.regions:
-        where.append(f"{region} IN ({', '.join('?' * len(flt.regions))})")
-        params += list(flt.regions)
-    return " AND ".join(where), params
 
 
 # ---------------------------------------------------------------- checklists
@@ -154,7 +123,7 @@ def checklist_types(flt: ReportFilter) -> tuple[str, ...]:
 
 
 def _checklist_cursor(db: Database, flt: ReportFilter):
-    where, params = flt.checklist_where()
+    where, params = flt.where("checklist")
     return db.conn.execute(_CHECKLIST_SQL.format(where=where), params)
 
 
@@ -162,7 +131,7 @@ def _header_cells(row: tuple, overall: dict[str, str]) -> list:
     (entry_id, uuid, kind, form_version, number, name, region, district, team, author,
      arrival, departure, zone, code, serious, state, version, created, _answers) = row
     return [entry_id, uuid, kind, form_version, number, name, region, district, team, author,
-            local_text(arrival, zone), local_text(departure, zone), zone, arrival, departure,
+            local_text(arrival, zone, EXPORT), local_text(departure, zone, EXPORT), zone, arrival, departure,
             code, overall.get(code, code), serious, state, version, created]
 
 
@@ -264,7 +233,7 @@ INCIDENTS = Sheet("Incidents", (
 
 def incident_rows(db: Database, flt: ReportFilter) -> Iterator[list]:
     """One row per incident report, oldest first."""
-    where, params = _entry_where(flt, "i.occurred_utc", "i.region", "i")
+    where, params = flt.where("incident", "i")
     categories, severities = _labels(CATEGORY_LABELS), _labels(SEVERITY_LABELS)
     cursor = db.conn.execute(
         "SELECT i.id, i.uuid, i.occurred_utc, i.timezone, s.number, s.name, i.region, i.place,"
@@ -275,7 +244,7 @@ def incident_rows(db: Database, flt: ReportFilter) -> Iterator[list]:
         " ORDER BY i.occurred_utc, i.id", params)
     for (entry_id, uuid, occurred, zone, number, name, region, place, category, severity,
          description, reported, response, team, author, state, version, created) in cursor:
-        yield [entry_id, uuid, local_text(occurred, zone), zone, occurred, number, name, region,
+        yield [entry_id, uuid, local_text(occurred, zone, EXPORT), zone, occurred, number, name, region,
                place, category, categories.get(category, category), severity,
                severities.get(severity, severity), description, reported, response, team,
                author, state, version, created]
@@ -315,7 +284,7 @@ _FOLLOW_UP_COUNTS = (
 
 
 def _meeting_cursor(db: Database, flt: ReportFilter, today: str):
-    where, params = _entry_where(flt, "i.occurred_utc", "i.region", "i")
+    where, params = flt.where("interaction", "i")
     return db.conn.execute(
         "SELECT i.id, i.uuid, i.occurred_utc, i.timezone, i.place, i.commission_level,"
         " i.commission_name, i.region, i.counterparts, i.participants, i.topics, i.summary, "
@@ -346,7 +315,7 @@ def interaction_rows(db: Database, flt: ReportFilter, today: str) -> Iterator[li
         people = "; ".join(", ".join(p for p in (c.get("name"), c.get("position")) if p)
                            for c in json.loads(counterparts))
         codes = json.loads(topics)
-        yield [entry_id, uuid, local_text(occurred, zone), zone, occurred, place, level,
+        yield [entry_id, uuid, local_text(occurred, zone, EXPORT), zone, occurred, place, level,
                levels.get(level, level), commission, region, people, participants,
                ";".join(codes), "; ".join(topics_labels.get(t, t) for t in codes), summary,
                requests, commitments, open_, answered, closed, overdue,
@@ -361,7 +330,7 @@ def interaction_objects(db: Database, flt: ReportFilter, today: str) -> Iterator
          participants, topics, summary, *_counts, overdue, items, team, author, state, version,
          created) = row
         text = json.dumps({
-            "id": entry_id, "uuid": uuid, "occurred_local": local_text(occurred, zone),
+            "id": entry_id, "uuid": uuid, "occurred_local": local_text(occurred, zone, EXPORT),
             "timezone": zone, "occurred_utc": occurred, "place": place,
             "commission_level": level, "commission_name": commission, "region": region,
             "participants": participants, "summary": summary, "overdue": overdue, "team": team,
@@ -381,7 +350,7 @@ FOLLOW_UPS = Sheet("Follow-ups", (
 
 def follow_up_rows(db: Database, flt: ReportFilter, today: str) -> Iterator[list]:
     """One row per request or commitment of the selected meetings, in meeting order."""
-    where, params = _entry_where(flt, "i.occurred_utc", "i.region", "i")
+    where, params = flt.where("interaction", "i")
     statuses = _labels(STATUS_LABELS)
     cursor = db.conn.execute(
         "SELECT f.id, f.interaction_id, i.occurred_utc, i.timezone, i.commission_level,"
@@ -392,7 +361,7 @@ def follow_up_rows(db: Database, flt: ReportFilter, today: str) -> Iterator[list
     for (item_id, meeting, occurred, zone, level, commission, region, kind, text, due, status,
          answered, answer, updated) in cursor:
         overdue = "yes" if status == "open" and due and due < today else "no"
-        yield [item_id, meeting, local_text(occurred, zone), level, commission, region, kind,
+        yield [item_id, meeting, local_text(occurred, zone, EXPORT), level, commission, region, kind,
                text, due, status, statuses.get(status, status), overdue, answered, answer,
                updated]
 

@@ -13,10 +13,10 @@ import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 
+from models.clock import local_today
 from models.db import connect
 from reports import export_tables as tables
 from reports.export_tables import Sheet
@@ -168,7 +168,7 @@ def stream(db_path: str, kind: str, fmt: str, flt: ReportFilter,
     """
     if kind not in KINDS or fmt not in FORMATS:
         raise ValueError(f"unknown export {kind}.{fmt}")
-    today = datetime.now(ZoneInfo(flt.zone)).date().isoformat()
+    today = local_today(flt.zone).isoformat()
     db = connect(db_path, busy_timeout_ms)
     try:
         db.conn.execute("BEGIN")
@@ -176,14 +176,6 @@ def stream(db_path: str, kind: str, fmt: str, flt: ReportFilter,
     finally:
         db.conn.rollback()
         db.close()
-
-
-def filter_details(flt: ReportFilter) -> dict:
-    """The filter as plain data for the audit record."""
-    return {"from": flt.date_from.isoformat() if flt.date_from else None,
-            "to": flt.date_to.isoformat() if flt.date_to else None,
-            "regions": list(flt.regions), "types": list(flt.types),
-            "verified_only": flt.verified_only}
 
 
 def file_name(kind: str, fmt: str, now: datetime) -> str:

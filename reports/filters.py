@@ -15,6 +15,8 @@ from models.clock import local_to_utc, to_iso
 from models.definitions import TYPES
 
 _MIDNIGHT = time(0)
+# Per kind of entry, the time that puts it on a day (identifiers: constants, never input).
+_WHEN = {"checklist": "arrival_utc", "incident": "occurred_utc", "interaction": "occurred_utc"}
 
 
 @dataclass(frozen=True)
@@ -41,29 +43,51 @@ class ReportFilter:
             if self.date_to else None
         return start, end
 
-    def checklist_where(self, checklists: str = "c", stations: str = "s") -> tuple[str, list]:
-        """SQL condition and parameters over checklists (alias) joined to stations (alias).
+    def where(self, kind: str = "checklist", alias: str = "c", stations: str = "s"
+              ) -> tuple[str, list]:
+        """The SQL condition and its parameters that select this filter's entries of ``kind``.
 
-        Dates select by arrival time: a visit belongs to the day it began.
+        ``kind`` is "checklist", "incident", "interaction" or "station", its table aliased
+        ``alias``; a checklist's region is its station's (``stations`` is the alias of
+        the joined stations table), an incident's or meeting's its own. A checklist
+        belongs to the day its visit began, the others to the day they happened.
+        Checklist types apply to checklists only; stations are selected by region alone.
         """
-        where = [f"{checklists}.review_state != 'rejected'"]
+        if kind == "station":  # the registry: only the regions apply
+            return self._in(f"{alias}.region", self.regions) or ("1", [])
+        when = _WHEN[kind]
+        where = [f"{alias}.review_state != 'rejected'"]
         params: list = []
         if self.verified_only:
-            where.append(f"{checklists}.review_state = 'verified'")
+            where.append(f"{alias}.review_state = 'verified'")
         start, end = self.utc_bounds()
         if start:
-            where.append(f"{checklists}.arrival_utc >= ?")
+            where.append(f"{alias}.{when} >= ?")
             params.append(start)
         if end:
-            where.append(f"{checklists}.arrival_utc < ?")
+            where.append(f"{alias}.{when} < ?")
             params.append(end)
-        if self.regions:
-            where.append(f"{stations}.region IN ({', '.join('?' * len(self.regions))})")
-            params += list(self.regions)
-        if self.types:
-            where.append(f"{checklists}.form_type IN ({', '.join('?' * len(self.types))})")
-            params += list(self.types)
+        located = stations if kind == "checklist" else alias
+        for condition in (self._in(f"{located}.region", self.regions),
+                          self._in(f"{alias}.form_type", self.types if kind == "checklist" else ())):
+            if condition:
+                where.append(condition[0])
+                params += condition[1]
         return " AND ".join(where), params
+
+    @staticmethod
+    def _in(column: str, values: tuple[str, ...]) -> tuple[str, list] | None:
+        """``column IN (?, ...)`` for the chosen values; None when none were chosen (all)."""
+        if not values:
+            return None
+        return f"{column} IN ({', '.join('?' * len(values))})", list(values)
+
+    def details(self) -> dict:
+        """The filter as plain data, for the audit record of every report and export."""
+        return {"from": self.date_from.isoformat() if self.date_from else None,
+                "to": self.date_to.isoformat() if self.date_to else None,
+                "regions": list(self.regions), "types": list(self.types),
+                "verified_only": self.verified_only}
 
     def describe(self) -> str:
         """The selection in words, for the report's cover and running header."""
@@ -94,10 +118,12 @@ def _day(raw: str | None, name: str, errors: dict) -> date | None:
         return None
 
 
-def parse(args: Mapping, known_regions: list[str], zone: str) -> ReportFilter:
+def parse(args: Mapping, known_regions: list[str], zone: str, *,
+          one_region: bool = False) -> ReportFilter:
     """Read a filter from query arguments or CLI options; ``errors`` says what is wrong.
 
-    ``args`` may hold lists (``regions``, ``types``) or a MultiDict's getlist.
+    ``args`` may hold lists (``regions``, ``types``) or a MultiDict's getlist;
+    ``one_region`` asks for exactly one region (the region report).
     """
     errors: dict[str, str] = {}
 
@@ -116,6 +142,8 @@ def parse(args: Mapping, known_regions: list[str], zone: str) -> ReportFilter:
     if unknown:
         errors["region"] = _("Unknown region: %(names)s. Known regions: %(known)s.",
                              names=", ".join(unknown), known=", ".join(known_regions))
+    elif one_region and len(regions) != 1:
+        errors["region"] = _("Choose one region for a region report.")
     wrong = [t for t in types if t not in TYPES]
     if wrong:
         errors["type"] = _("Unknown checklist type: %(names)s. Types: %(known)s.",

@@ -7,7 +7,6 @@ counts at the top leave out rejected meeting reports, as every statistic
 does; the list shows them, marked as rejected.
 """
 
-import json
 from datetime import datetime
 
 from flask import render_template
@@ -26,19 +25,6 @@ MAX_MEETINGS = 5000
 SUMMARY_CHARS = 400
 COUNTS = ("meetings", "requests", "answered", "closed", "open", "overdue",
           "commitments", "commitments_overdue")
-
-
-
-
-def _items_by_meeting(db: Database, ids: list[int]) -> dict[int, list[dict]]:
-    """Every meeting's requests and commitments in one query, requests first."""
-    found: dict[int, list[dict]] = {}
-    for row in db.query("SELECT interaction_id, kind, text, due_date, status, answer_date,"
-                        " answer_text FROM follow_ups WHERE interaction_id IN"
-                        " (SELECT value FROM json_each(?)) ORDER BY kind DESC, id",
-                        [json.dumps(ids)]):
-        found.setdefault(row.pop("interaction_id"), []).append(row)
-    return found
 
 
 def _count(totals: dict, meeting: dict) -> None:
@@ -67,7 +53,7 @@ def build_log(db: Database, selection: meeting_log.LogSelection, *, mission: str
     rows = meeting_log.log(db, filters, limit=MAX_MEETINGS)
     truncated = len(rows) == MAX_MEETINGS
     rows.reverse()  # the listing is newest first; a log reads in time order
-    items = _items_by_meeting(db, [r["id"] for r in rows])
+    items = meeting_log.follow_ups_by_meeting(db, [r["id"] for r in rows])
     per_level = {level: dict.fromkeys(COUNTS, 0) for level in vocabulary.LEVELS}
     meetings = []
     for row in rows:

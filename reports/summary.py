@@ -1,7 +1,8 @@
 """The mission summary: the statistical annex of a preliminary statement, as a plain dict.
 
-Every figure is a SQL aggregate over the selection (reports.filters.ReportFilter);
-only the listed serious problems (at most ``PROBLEMS_LISTED``) come back as rows.
+Every figure is a SQL aggregate over the selection (reports.filters.ReportFilter),
+run by reports.summary_queries, the one home of the summary's SQL; only the
+listed serious problems (at most ``PROBLEMS_LISTED``) come back as rows.
 N counts observations, that is checklists, as ODIHR does: a station visited twice
 counts twice. Rejected entries never count; the filter may keep verified ones only.
 """
@@ -9,30 +10,28 @@ counts twice. Rejected entries never count; the filter may keep verified ones on
 import json
 from collections.abc import Mapping
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask import render_template
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from models.clock import to_iso, utc_now, utc_to_local
-from models.definitions import Definition
+from models.clock import local_text, local_today, to_iso, utc_now
+from models.definitions import Definition, by_type
 from models.interactions import FOLLOW_UP_KINDS, LEVELS
 from models.vocabulary import CATEGORY_LABELS, LEVEL_LABELS, OVERALL, OVERALL_LABELS, SEVERITY_LABELS
-from reports import charts
+from reports import charts, pdf
+from reports import summary_queries as queries
 from reports.filters import ReportFilter
+from reports.summary_queries import SEVERE
 
 NEGATIVE = ("bad", "very_bad")
-SEVERE = ("high", "critical")
 PROBLEMS_LISTED = 200
 # A region has a few hundred stations: its list by station can be longer.
 REGION_PROBLEMS_LISTED = 500
 SHORT_TEXT = 160
-# Identifiers chosen from constants, never from input: how the breakdown groups stations.
-GROUPS = {"region": "s.region", "district": "s.district"}
-_CHECKLISTS = "FROM checklists c JOIN stations s ON s.id = c.station_id"
-_NO_PATH = "$.__none__"  # keeps json_extract's answer an array when a type has one question
+# The reports made from a ReportFilter (report_pdf).
+REPORTS = ("summary", "region")
 
 
 def percent(part: int, whole: int) -> str:
@@ -52,95 +51,6 @@ def number(value: int | None) -> str:
 def share(part: int, whole: int) -> float | None:
     """part / whole for charts, None without a base."""
     return part / whole if whole else None
-
-
-def _local(utc_text: str | None, zone: str) -> str:
-    if not utc_text:
-        return ""
-    moment = utc_to_local(utc_text, zone)
-    hours = int((moment.utcoffset() or 0).total_seconds() // 3600)
-    return f"{moment:%d.%m.%Y %H:%M} (UTC{hours:+d})"
-
-
-def _incident_where(flt: ReportFilter, alias: str, when: str, region_column: str
-                    ) -> tuple[str, list]:
-    """The filter over incidents or meetings: review state, dates, regions (no types)."""
-    where, params = [f"{alias}.review_state != 'rejected'"], []
-    if flt.verified_only:
-        where.append(f"{alias}.review_state = 'verified'")
-    start, end = flt.utc_bounds()
-    if start:
-        where.append(f"{alias}.{when} >= ?")
-        params.append(start)
-    if end:
-        where.append(f"{alias}.{when} < ?")
-        params.append(end)
-    if flt.regions:
-        where.append(f"{alias}.{region_column} IN ({', '.join('?' * len(flt.regions))})")
-        params += list(flt.regions)
-    return " AND ".join(where), params
-
-
-def _checklists_from(flt: ReportFilter) -> str:
-    """FROM clause for the selection: stations are joined only when a region is chosen,
-    which spares a look-up per checklist."""
-    return _CHECKLISTS if flt.regions else "FROM checklists c"
-
-
-def _cells(db: Database, flt: ReportFilter, group: str) -> dict[tuple[str, str], dict]:
-    """Per checklist type and group: checklists, stations observed, overall assessments."""
-    where, params = flt.checklist_where()
-    inner = ", ".join(f"sum(c.overall = '{code}') AS {code}" for code in OVERALL)
-    outer = ", ".join(f"sum(x.{code}) AS {code}" for code in OVERALL)
-    # Per station first: the index on checklists (station_id, form_type, review_state,
-    # overall) answers the inner query alone, and "observed" becomes a plain count.
-    rows = db.query(f"SELECT x.form_type, {GROUPS[group]} AS grp, sum(x.n) AS checklists,"
-                    f" count(*) AS observed, {outer} FROM (SELECT c.form_type, c.station_id,"
-                    f" count(*) AS n, {inner} {_checklists_from(flt)} WHERE {where}"
-                    " GROUP BY c.station_id, c.form_type) x"
-                    " JOIN stations s ON s.id = x.station_id GROUP BY x.form_type, grp", params)
-    return {(r["form_type"], r["grp"]): r for r in rows}
-
-
-def _registry(db: Database, flt: ReportFilter, group: str) -> dict[str, int]:
-    """Polling stations in the registry per group, within the selected regions."""
-    where, params = "1", []
-    if flt.regions:
-        where, params = f"s.region IN ({', '.join('?' * len(flt.regions))})", list(flt.regions)
-    return dict(db.execute(f"SELECT {GROUPS[group]}, count(*) FROM stations s WHERE {where}"
-                           f" GROUP BY 1", params).fetchall())
-
-
-def _totals(db: Database, flt: ReportFilter) -> dict:
-    where, params = flt.checklist_where()
-    row = db.execute(f"SELECT count(*), count(DISTINCT c.station_id), count(DISTINCT c.team),"
-                     f" max(c.created_utc), coalesce(sum(c.serious_count > 0), 0)"
-                     f" {_checklists_from(flt)} WHERE {where}", params).fetchone()
-    return dict(zip(("checklists", "stations_observed", "teams", "newest", "serious"), row))
-
-
-def answer_counts(db: Database, flt: ReportFilter, definition: Definition) -> dict[str, dict]:
-    """{question id: {"yes": n, "no": n}} over the selection, for every yes/no question.
-
-    One json_extract per checklist pulls all yes/no answers as one array;
-    identical arrays are grouped first (most visits answer alike), and only
-    the distinct ones are unpacked with json_each.
-    """
-    questions = [q.id for q in definition.questions.values() if q.type == "yesno"]
-    if not questions:
-        return {}
-    where, params = flt.checklist_where()
-    paths = [f"$.{qid}" for qid in questions] + [_NO_PATH]
-    sql = (f"WITH combos AS (SELECT json_extract(c.answers, {', '.join('?' * len(paths))})"
-           f" AS combo, count(*) AS n {_checklists_from(flt)} WHERE {where} AND c.form_type = ?"
-           " GROUP BY combo)"
-           " SELECT j.key, j.value, sum(combos.n) FROM combos, json_each(combos.combo) j"
-           " WHERE j.value IN ('yes', 'no') GROUP BY j.key, j.value")
-    counts = {qid: {"yes": 0, "no": 0} for qid in questions}
-    for position, answer, n in db.execute(sql, [*paths, *params, definition.type]):
-        if position < len(questions):
-            counts[questions[position]][answer] = n
-    return counts
 
 
 def indicators(definition: Definition, counts: dict[str, dict]) -> list[dict]:
@@ -167,34 +77,9 @@ def problems(db: Database, flt: ReportFilter, definitions: Mapping[str, Definiti
     ``serious``: the number of checklists with a serious answer when the caller counted
     them already (build_summary does, in the same scan as its totals).
     """
-    c_where, c_params = flt.checklist_where()
-    i_where, i_params = _incident_where(flt, "i", "occurred_utc", "region")
-    severe = f"i.severity IN ({', '.join('?' * len(SEVERE))})"
-    checklist_arm = (
-        "SELECT 'checklist' AS kind, c.id, c.arrival_utc AS at_utc, c.timezone,"
-        " s.number AS station_number, s.name AS station_name, s.region, s.district,"
-        " c.form_type AS what, NULL AS severity, NULL AS text"
-        f" {_CHECKLISTS} WHERE {c_where} AND c.serious_count > 0")
-    incident_arm = (
-        "SELECT 'incident', i.id, i.occurred_utc, i.timezone, s.number,"
-        " coalesce(s.name, i.place), i.region, coalesce(s.district, ''), i.category,"
-        f" i.severity, substr(i.description, 1, {SHORT_TEXT + 1})"
-        " FROM incidents i LEFT JOIN stations s ON s.id = i.station_id"
-        f" WHERE {i_where} AND {severe}")
-    order = ("station_number IS NULL, station_number, at_utc, kind, id" if by_station
-             else "at_utc, kind, id")
-    params = [*c_params, *i_params, *SEVERE]
-    listed = list(db.query(f"SELECT * FROM ({checklist_arm} UNION ALL {incident_arm})"
-                           f" ORDER BY {order} LIMIT ?", [*params, limit]))
-    incidents = db.execute(f"SELECT count(*) FROM incidents i WHERE {i_where} AND {severe}",
-                           [*i_params, *SEVERE]).fetchone()[0]
-    checklists = serious if serious is not None else db.execute(
-        f"SELECT count(*) {_checklists_from(flt)} WHERE {c_where} AND c.serious_count > 0",
-        c_params).fetchone()[0]
-    # Answers only for the listed checklists, never for every one in the selection.
-    answers = dict(db.execute(
-        "SELECT id, answers FROM checklists WHERE id IN (SELECT value FROM json_each(?))",
-        [json.dumps([r["id"] for r in listed if r["kind"] == "checklist"])]).fetchall())
+    found = queries.problems(db, flt, limit, by_station, serious, SHORT_TEXT)
+    listed, answers = found["listed"], found["answers"]
+    checklists, incidents = found["checklists"], found["incidents"]
     for row in listed:
         _describe_problem(row, answers, definitions)
     return {"listed": listed, "checklists": checklists, "incidents": incidents,
@@ -204,7 +89,7 @@ def problems(db: Database, flt: ReportFilter, definitions: Mapping[str, Definiti
 def _describe_problem(row: dict, answers: dict[int, str],
                       definitions: Mapping[str, Definition]) -> None:
     """Fill in the local time, what the entry is and the short text of one listed problem."""
-    row["local_time"] = _local(row["at_utc"], row["timezone"])
+    row["local_time"] = local_text(row["at_utc"], row["timezone"]) or ""
     if row["kind"] == "checklist":
         definition = definitions.get(row["what"])
         found = definition.serious_problems(json.loads(answers.get(row["id"], "{}"))) \
@@ -220,29 +105,13 @@ def _describe_problem(row: dict, answers: dict[int, str],
 
 def interactions(db: Database, flt: ReportFilter, today: str) -> dict:
     """Meetings per commission level and the follow-up of requests and commitments."""
-    where, params = _incident_where(flt, "i", "occurred_utc", "region")
-    levels = dict(db.execute(f"SELECT i.commission_level, count(*) FROM interactions i"
-                             f" WHERE {where} GROUP BY 1", params).fetchall())
-    follow = {row[0]: row[1:] for row in db.execute(
-        "SELECT f.kind, count(*), sum(f.status = 'answered'), sum(f.status = 'closed'),"
-        " sum(f.status = 'open'), sum(f.status = 'open' AND f.due_date < ?)"
-        f" FROM follow_ups f JOIN interactions i ON i.id = f.interaction_id WHERE {where}"
-        " GROUP BY f.kind", [today, *params])}
+    levels, follow = queries.meetings(db, flt, today)
     names = ("made", "answered", "closed", "open", "overdue")
     return {"levels": [{"level": level, "label": str(LEVEL_LABELS.get(level, level)),
                         "meetings": levels.get(level, 0)} for level in LEVELS],
             "meetings": sum(levels.values()), "today": today,
             "follow_ups": [{"kind": kind, **dict(zip(names, follow.get(kind, (0,) * 5)))}
                            for kind in FOLLOW_UP_KINDS]}
-
-
-def _newest(db: Database, flt: ReportFilter, checklists_newest: str | None) -> str | None:
-    i_where, i_params = _incident_where(flt, "i", "occurred_utc", "region")
-    row = db.execute(f"SELECT (SELECT max(i.created_utc) FROM incidents i WHERE {i_where}),"
-                     f" (SELECT max(i.created_utc) FROM interactions i WHERE {i_where})",
-                     [*i_params, *i_params]).fetchone()
-    found = [t for t in (checklists_newest, *row) if t]
-    return max(found) if found else None
 
 
 def _type_figures(kind: str, definition: Definition, cells: dict, registry: dict,
@@ -295,28 +164,26 @@ def _build(db: Database, flt: ReportFilter, definitions: Mapping[str, Definition
            mission: dict, group: str, problems_limit: int, problems_by_station: bool) -> dict:
     zone = mission.get("zone") or flt.zone
     now = mission.get("now") or utc_now()
-    today = now.astimezone(ZoneInfo(zone)).date().isoformat()
+    today = local_today(zone, now).isoformat()
     kinds = [k for k in definitions if not flt.types or k in flt.types]
-    cells, registry = _cells(db, flt, group), _registry(db, flt, group)
-    totals = _totals(db, flt)
+    cells, registry = queries.cells(db, flt, group), queries.registry(db, flt, group)
+    totals = queries.totals(db, flt)
     types = [_type_figures(kind, definitions[kind], cells, registry,
-                           answer_counts(db, flt, definitions[kind]) if any(
+                           queries.answer_counts(db, flt, definitions[kind]) if any(
                                key[0] == kind for key in cells) else {})
              for kind in kinds]
     found = problems(db, flt, definitions, problems_limit, problems_by_station,
                      totals["serious"])
     meetings = interactions(db, flt, today)
-    i_where, i_params = _incident_where(flt, "i", "occurred_utc", "region")
-    incidents = dict(db.execute(f"SELECT i.severity, count(*) FROM incidents i WHERE {i_where}"
-                                " GROUP BY 1", i_params).fetchall())
-    newest = _newest(db, flt, totals["newest"])
+    incidents = queries.incident_severities(db, flt)
+    newest = queries.newest(db, flt, totals["newest"])
     generated = to_iso(now)
     return {
         "title": _("Mission summary report"), "mission": mission.get("name", ""),
         "election": mission.get("election", ""), "zone": zone,
         "selection": flt.describe(), "verified_only": flt.verified_only, "group": group,
-        "generated_utc": generated, "generated": _local(generated, zone),
-        "data_as_of_utc": newest, "data_as_of": _local(newest, zone),
+        "generated_utc": generated, "generated": local_text(generated, zone) or "",
+        "data_as_of_utc": newest, "data_as_of": local_text(newest, zone) or "",
         "empty": not (totals["checklists"] or sum(incidents.values()) or meetings["meetings"]),
         "totals": {**totals, "registry": sum(registry.values()),
                    "incidents": sum(incidents.values()),
@@ -351,14 +218,6 @@ def build_region(db: Database, report_filter: ReportFilter,
     return figures
 
 
-def filter_details(flt: ReportFilter) -> dict:
-    """The filter as the audit log records it."""
-    return {"from": flt.date_from.isoformat() if flt.date_from else None,
-            "to": flt.date_to.isoformat() if flt.date_to else None,
-            "regions": list(flt.regions), "types": list(flt.types),
-            "verified_only": flt.verified_only}
-
-
 def negative_chart(figures: dict, group_label: str) -> str:
     """The SVG bar chart of one type's negative share per region (or district)."""
     bars = [(g["name"] or _("(none recorded)"), g["negative_share"],
@@ -376,3 +235,36 @@ def render_html(summary: dict, template: str = "reports/summary.html") -> str:
              if t["checklists"]}
     return render_template(template, report=summary, charts=chart, percent=percent,
                            number=number)
+
+
+def mission_of(config: Mapping) -> dict:
+    """The mission as the reports name it, from the app's configuration, generated now."""
+    return {"name": config["MISSION_NAME"], "election": config["ELECTION_NAME"],
+            "zone": config["MISSION_TIMEZONE"], "now": utc_now()}
+
+
+def report_pdf(db: Database, report: str, flt: ReportFilter, mission: dict,
+               definitions: Mapping[str, Definition] | None = None) -> tuple[bytes, dict]:
+    """The PDF of the mission summary (``report`` "summary") or of the filter's one region
+    ("region"), and its figures; the reports page and ``flask report`` both call this.
+
+    Needs an app context (the template). ``definitions`` default to every checklist type.
+    """
+    if report not in REPORTS:
+        raise ValueError(f"unknown report {report!r}")
+    definitions = definitions if definitions is not None else by_type()
+    if report == "region":
+        figures = build_region(db, flt, definitions, mission)
+        html = render_html(figures, "reports/region.html")
+    else:
+        figures = build_summary(db, flt, definitions, mission)
+        html = render_html(figures)
+    return pdf.render_pdf(html), figures
+
+
+def pdf_name(report: str, figures: dict) -> str:
+    """The download's name: summary-20230319-1000.pdf, region-Almaty-20230319-1000.pdf
+    (the time of generation, UTC)."""
+    stamp = figures["generated_utc"][:16].replace("-", "").replace(":", "").replace("T", "-")
+    return f"region-{figures['region']}-{stamp}.pdf" if report == "region" \
+        else f"summary-{stamp}.pdf"

@@ -107,6 +107,7 @@ def test_checklist_pdf_has_answers_history_review_comments_and_flags(pdf_app, db
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert f'filename="C{checklist}.pdf"' in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"
     text = _text(response.data)
     assert f"Checklist C{checklist}" in text
     assert "No. 202 · Ақтөбе мектебі № 12" in text and "Aktobe" in text and "T01" in text

@@ -67,7 +67,7 @@ def station_problems(app, db, entries: dict, region: str) -> list[tuple[str, lis
 def test_region_report_figures_by_district(app, db, data, coordinator, region):  # noqa: F811
     response, (text, pages) = download(coordinator, f"/reports/region.pdf?region={region}")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    assert re.search(rf"filename=region-{region}-\d{{8}}-\d{{4}}\.pdf",
+    assert re.search(rf'filename="region-{region}-\d{{8}}-\d{{4}}\.pdf"',
                      response.headers["Content-Disposition"])
     assert f"Region report: {region}" in text and f"page {pages} of {pages}" in text
     assert_figures(text, expected_rows(app, db, data, {"regions": [region]}, group="district"))

@@ -484,6 +484,7 @@ def test_download_is_a_named_attachment_and_audited(app, db, data, coordinator):
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;") and re.search(r"summary-\d{8}-\d{4}\.pdf",
                                                                disposition)
+    assert response.headers["Cache-Control"] == "no-store"
     row = db.execute("SELECT user_id, details FROM audit_log WHERE action = 'export'").fetchone()
     assert row[0] == _user(db, "coord")["id"]
     assert '"report": "summary"' in row[1] and '"regions": ["Aktobe"]' in row[1]

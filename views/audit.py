@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from models import access, audit, dashboard, users
 from models.db import get_db
 from views.auth import roles_required
-from views.dashboard import entry_link
 from views.ids import parse_id
+from views.review_panel import entry_url
 
 bp = Blueprint("audit", __name__)
 PAGE = 50
@@ -26,13 +26,11 @@ KIND_LABELS = {"checklist": _l("Checklist"), "incident": _l("Incident report"),
                "interaction": _l("Meeting report"), "api_token": _l("API token")}
 
 
-@bp.app_template_filter("audit_action")
 def audit_action(code: str) -> str:
     """Jinja filter: an audit action in words (unknown codes as they are)."""
     return str(ACTION_LABELS.get(code, code))
 
 
-@bp.app_template_filter("entry_kind")
 def entry_kind(code: str | None) -> str:
     """Jinja filter: a kind of entry in words."""
     return str(KIND_LABELS.get(code, code or ""))
@@ -64,7 +62,7 @@ def _listing(verdict: audit.Verdict | None = None, seconds: float | None = None)
         limit=PAGE + 1, offset=(page - 1) * PAGE)
     for row in rows:
         row["details"] = _details(row["details"])
-        row["url"] = entry_link(row["entry_kind"], row["entry_id"])
+        row["url"] = entry_url(row["entry_kind"], row["entry_id"])
     return render_template("audit/log.html", rows=rows[:PAGE], has_next=len(rows) > PAGE,
                            page=page, filters=filters, unknown_user=unknown_user,
                            choices=dashboard.audit_choices(db), verdict=verdict,

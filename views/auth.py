@@ -143,6 +143,5 @@ def logout():
 
 
 def init_app(app: Flask) -> None:
-    """Attach the login manager; templates get ``may_open`` for their links."""
+    """Attach the login manager (templates get ``may_open`` from views/template_helpers.py)."""
     login_manager.init_app(app)
-    app.add_template_global(may_open)

@@ -95,7 +95,7 @@ def _entries_command(kind: str) -> click.Command:
             if not flt.ok:
                 raise click.UsageError(" ".join(flt.errors.values()))
             audit.record(db, "export", None, details={
-                "kind": kind, "format": fmt, "via": "cli", **exports.filter_details(flt)})
+                "kind": kind, "format": fmt, "via": "cli", **flt.details()})
         finally:
             db.close()
         size = _write_atomically(out, _write_chunks(exports.stream(

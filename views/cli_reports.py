@@ -10,12 +10,10 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from flask_babel import gettext as _
 
 from models import audit, stations
 from models.db import connect
-from reports import filters, pdf, summary
-from views.reports import definitions, mission
+from reports import filters, summary
 
 
 @click.group("report")
@@ -45,21 +43,14 @@ def _write(name: str, out: str, regions: tuple[str, ...], types: tuple[str, ...]
     try:
         flt = filters.parse({"from": date_from, "to": date_to, "region": list(regions),
                              "type": list(types), "verified_only": "1" if verified_only else ""},
-                            stations.regions(db), current_app.config["MISSION_TIMEZONE"])
-        if name == "region" and len(flt.regions) != 1 and "region" not in flt.errors:
-            flt.errors["region"] = _("Choose one region for a region report.")
+                            stations.regions(db), current_app.config["MISSION_TIMEZONE"],
+                            one_region=name == "region")
         if not flt.ok:
             raise click.UsageError(" ".join(flt.errors.values()))
-        if name == "region":
-            figures = summary.build_region(db, flt, definitions(), mission())
-            html = summary.render_html(figures, "reports/region.html")
-        else:
-            figures = summary.build_summary(db, flt, definitions(), mission())
-            html = summary.render_html(figures)
-        data = pdf.render_pdf(html)
+        data, figures = summary.report_pdf(db, name, flt, summary.mission_of(current_app.config))
         Path(out).write_bytes(data)
         audit.record(db, "export", None, details={
-            "report": name, "filter": summary.filter_details(flt), "via": "cli"})
+            "report": name, "filter": flt.details(), "via": "cli"})
     finally:
         db.close()
     empty = " It says so: no entry matches this selection." if figures["empty"] else ""

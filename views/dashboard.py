@@ -17,20 +17,13 @@ from models import definitions as checklist_definitions
 from models.clock import utc_now
 from models.db import get_db
 from views.auth import roles_required
-from views.review_panel import ENDPOINTS, entry_url
+from views.review_panel import entry_url
 
 bp = Blueprint("dashboard", __name__)
 KIND_LABELS = {"checklist": _l("Checklists"), "incident": _l("Incident reports"),
                "interaction": _l("Meeting reports")}
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
-
-
-def entry_link(kind: str | None, entry_id: int | None) -> str | None:
-    """The page of an entry (checklist, incident or meeting), or None for other records."""
-    if kind not in ENDPOINTS or entry_id is None:
-        return None
-    return entry_url(kind, entry_id)
 
 
 @lru_cache(maxsize=32)
@@ -50,7 +43,6 @@ def _digits(value: float, decimals: int) -> str:
     return text.replace(",", "\0").replace(".", decimal).replace("\0", group)
 
 
-@bp.app_template_filter("share")
 def share(value: float | None) -> str:
     """Jinja filter: a fraction as a percentage with one decimal, '–' when there is no base."""
     if value is None:
@@ -59,7 +51,6 @@ def share(value: float | None) -> str:
     return prefix + _digits(value * 100, 1) + suffix
 
 
-@bp.app_template_filter("figure")
 def figure(value: int | None) -> str:
     """Jinja filter: a count with the locale's thousands separator."""
     return _digits(value or 0, 0)
@@ -93,7 +84,7 @@ def index():
     figures = dashboard.figures(get_db(), list(checklist_definitions.TYPES), start, end,
                                 today.isoformat())
     for problem in figures["problems"]:
-        problem["url"] = entry_link(problem["kind"], problem["id"])
+        problem["url"] = entry_url(problem["kind"], problem["id"])
     for follow_up in figures["follow_ups"]["overdue_list"]:
         follow_up["url"] = entry_url("interaction", follow_up["interaction_id"])
     titles = {d.type: _(d.title) for d in checklist_definitions.by_type().values()}

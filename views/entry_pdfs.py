@@ -18,16 +18,10 @@ from models import definitions as checklist_definitions
 from models.db import get_db
 from reports.entry import build_entry, entry_pdf
 from reports.interaction_log import build_log, log_pdf
+from views import downloads
 from views.auth import entry_or_404, roles_required
 
 bp = Blueprint("entry_pdfs", __name__)
-
-
-def _pdf(body: bytes, filename: str) -> Response:
-    # no-store: these are observers' reports; a shared computer's cache must not keep them.
-    return Response(body, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store"})
 
 
 def _entry(kind: str, entry_id: int) -> Response:
@@ -40,7 +34,7 @@ def _entry(kind: str, entry_id: int) -> Response:
     body = entry_pdf(report)
     audit.record(db, "export", current_user.id, kind, entry_id,
                  {"kind": kind, "id": entry_id, "format": "pdf"})
-    return _pdf(body, f"{report['number']}.pdf")
+    return downloads.pdf(body, f"{report['number']}.pdf")
 
 
 def _definitions() -> dict:
@@ -85,4 +79,4 @@ def log():
     audit.record(db, "export", current_user.id, details={
         "kind": "interaction_log", "format": "pdf", "selection": selection.description,
         "meetings": len(report["meetings"])})
-    return _pdf(body, "interaction-log.pdf")
+    return downloads.pdf(body, "interaction-log.pdf")

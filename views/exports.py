@@ -13,6 +13,7 @@ from flask_login import current_user
 from models import access, audit, stations
 from models.db import get_db
 from reports import exports, filters
+from views import downloads
 from views.auth import roles_required
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -24,10 +25,7 @@ def _now() -> datetime:
 
 
 def _attachment(body, fmt: str, name: str) -> Response:
-    return Response(stream_with_context(body), mimetype=exports.MIMETYPES[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{name}"',
-                             # A half-built export must never be served from a cache.
-                             "Cache-Control": "no-store"})
+    return downloads.attachment(stream_with_context(body), exports.MIMETYPES[fmt], name)
 
 
 def _download(kind: str, fmt: str) -> Response:
@@ -37,7 +35,7 @@ def _download(kind: str, fmt: str) -> Response:
     if not flt.ok:
         abort(400, description=" ".join(flt.errors.values()))
     audit.record(db, "export", current_user.id, details={
-        "kind": kind, "format": fmt, "via": "web", **exports.filter_details(flt)})
+        "kind": kind, "format": fmt, "via": "web", **flt.details()})
     body = exports.stream(current_app.config["DATABASE"], kind, fmt, flt,
                           current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
     return _attachment(body, fmt, exports.file_name(kind, fmt, _now()))

@@ -12,12 +12,11 @@ from flask_login import current_user
 from forms.checklist import UUID_PATTERN
 from forms.incident import IncidentForm
 from models import access, incidents, stations, vocabulary
-from models.clock import utc_now, utc_to_local
+from models.clock import local_text, utc_now, utc_to_local
 from models.db import get_db
-from models.vocabulary import CATEGORY_LABELS, SEVERITY_LABELS, YESNO_LABELS
+from models.vocabulary import CATEGORY_LABELS, SEVERITY_LABELS, YESNO_LABELS, label
 from views.auth import entry_or_404, roles_required
 from views.ids import parse_id
-from views.observe import local_time
 from views.review_panel import review_panel
 
 bp = Blueprint("incidents", __name__)
@@ -32,18 +31,6 @@ FIELD_LABELS = {"occurred_utc": _l("Time"), "station_id": _l("Polling station"),
 NOT_EDITABLE = _l("This report was already reviewed (verified or rejected) and can no longer "
                   "be edited. Add a comment to it instead.")
 ALREADY = _l("This incident report had already been received; nothing was duplicated.")
-
-
-@bp.app_template_filter()
-def incident_category(code: str) -> str:
-    """Jinja filter: an incident category in words."""
-    return str(CATEGORY_LABELS.get(code, code))
-
-
-@bp.app_template_filter()
-def incident_severity(code: str) -> str:
-    """Jinja filter: a severity in words."""
-    return str(SEVERITY_LABELS.get(code, code))
 
 
 def _form(**kwargs) -> IncidentForm:
@@ -188,16 +175,16 @@ def _history(row: dict) -> list[dict]:
         if value in (None, ""):
             return "—"
         if name == "occurred_utc":
-            return local_time(value, row["timezone"])
+            return local_text(value, row["timezone"])
         if name == "station_id":
             if value not in numbers:
                 station = stations.get(db, value)
                 numbers[value] = station["number"] if station else "?"
             return numbers[value]
         if name == "category":
-            return incident_category(value)
+            return label(CATEGORY_LABELS, value)
         if name == "severity":
-            return incident_severity(value)
+            return label(SEVERITY_LABELS, value)
         if name == "reported_to_commission":
             return str(YESNO_LABELS.get(value, value))
         text = str(value)

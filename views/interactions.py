@@ -17,10 +17,10 @@ from flask_login import current_user
 
 from forms.checklist import UUID_PATTERN
 from forms.interaction import FollowUpForm, InteractionForm, LogFilterForm, form_data
-from models import access, interactions, liaison, meeting_log, stations, users, vocabulary
-from models.clock import local_to_utc, to_iso, utc_now, utc_to_local
+from models import access, interactions, liaison, meeting_log, stations, users
+from models.clock import local_text, local_to_utc, to_iso, utc_now, utc_to_local
 from models.db import get_db
-from models.vocabulary import CATEGORY_LABELS, LEVEL_LABELS, STATUS_LABELS, TOPIC_LABELS
+from models.vocabulary import CATEGORY_LABELS, LEVEL_LABELS, TOPIC_LABELS
 from views.auth import entry_or_404, roles_required
 from views.ids import parse_id
 from views.review_panel import review_panel
@@ -260,7 +260,7 @@ def _history(versions: list[dict], zone: str) -> list[dict]:
         if value in (None, "", []):
             return "—"
         if key == "occurred_utc":
-            return utc_to_local(value, zone).strftime("%d.%m.%Y %H:%M")
+            return local_text(value, zone)
         if key == "commission_level":
             return str(LEVEL_LABELS.get(value, value))
         if key == "topics":
@@ -276,44 +276,3 @@ def _history(versions: list[dict], zone: str) -> list[dict]:
         return str(value)
     return [{**v, "changes": [(str(FIELD_LABELS.get(k, k)), text(k, old), text(k, new))
                               for k, (old, new) in v["changes"].items()]} for v in versions]
-
-
-@bp.app_template_filter("topic_label")
-def topic_label(code: str) -> str:
-    """Jinja filter: a meeting or queue topic in words."""
-    return str(TOPIC_LABELS.get(code, code))
-
-
-@bp.app_template_filter("level_label")
-def level_label(code: str) -> str:
-    """Jinja filter: a commission level in words."""
-    return str(LEVEL_LABELS.get(code, code))
-
-
-@bp.app_template_filter("follow_up_status")
-def follow_up_status(code: str) -> str:
-    """Jinja filter: a follow-up status in words."""
-    return str(STATUS_LABELS.get(code, code))
-
-
-@bp.app_template_filter("day_label")
-def day_label(iso_day: str | None) -> str:
-    """Jinja filter: a stored YYYY-MM-DD date as 19.03.2023."""
-    try:
-        return date.fromisoformat(iso_day).strftime("%d.%m.%Y") if iso_day else "—"
-    except ValueError:
-        return iso_day
-
-
-@bp.app_template_global("entry_url")
-def entry_url(kind: str, entry_id: int) -> str:
-    """The page of a checklist or an incident."""
-    if kind == "checklist":
-        return url_for("observe.entry", entry_id=entry_id)
-    return url_for("incidents.detail", entry_id=entry_id)
-
-
-@bp.app_template_global("meeting_topics")
-def meeting_topics() -> list[tuple[str, str]]:
-    """(code, label) of every topic, for forms rendered by partials."""
-    return [(code, str(TOPIC_LABELS[code])) for code in vocabulary.TOPICS]

@@ -2,7 +2,6 @@
 
 import re
 import uuid as uuidlib
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -22,9 +21,8 @@ from forms.checklist import UUID_PATTERN, ChecklistForm, form_class
 from models import access, checklists, review_list, stations
 from models.clock import utc_now, utc_to_local
 from models.db import get_db
-from models.definitions import Definition, Question, by_type
+from models.definitions import Definition, by_type
 from models.definitions import get as get_definition
-from models.vocabulary import OVERALL_LABELS, STATE_LABELS, answer_text
 from views.auth import entry_or_404, roles_required
 from views.ids import parse_id
 from views.review_panel import entry_url, review_panel
@@ -33,14 +31,10 @@ bp = Blueprint("observe", __name__)
 
 
 def init_app(app: Flask) -> None:
-    """Load the checklist definitions once, build their forms, add the display filters."""
+    """Load the checklist definitions once and build their forms."""
     # Build every form at start-up: a broken definition stops the app, not an observer.
     for kind in by_type():
         form_class(kind)
-    app.add_template_filter(local_time)
-    app.add_template_filter(overall_label)
-    app.add_template_filter(answer_label)
-    app.add_template_filter(review_state_label)
 
 
 def _checklist(form_type: str) -> tuple[Definition, type[ChecklistForm]]:
@@ -206,26 +200,3 @@ def _form_data(row: dict) -> dict:
             "comments": answers.get("comments", ""),
             "arrival_date": arrival.date(), "arrival_time": arrival.strftime("%H:%M"),
             "departure_date": departure.date(), "departure_time": departure.strftime("%H:%M")}
-
-
-def local_time(utc_text: str, zone: str) -> str:
-    """Jinja filter: stored UTC as the station's local time with its offset."""
-    moment = utc_to_local(utc_text, zone)
-    offset = moment.utcoffset() or timedelta()
-    hours = int(offset.total_seconds() // 3600)
-    return f"{moment:%d.%m.%Y %H:%M} (UTC{hours:+d})"
-
-
-def review_state_label(code: str) -> str:
-    """Jinja filter: a review state in words."""
-    return str(STATE_LABELS.get(code, code))
-
-
-def overall_label(code: str) -> str:
-    """Jinja filter: the overall assessment in words."""
-    return str(OVERALL_LABELS.get(code, code))
-
-
-def answer_label(value, question: Question) -> str:
-    """Jinja filter: a stored answer as the observer saw it."""
-    return answer_text(value, question)

@@ -23,14 +23,18 @@ ENDPOINTS = {"checklist": "observe.entry", "incident": "incidents.detail",
              "interaction": "interactions.detail"}
 
 
-def _endpoint(kind: str) -> str:
-    return ENDPOINTS[kind]
+def entry_url(kind: str | None, entry_id: int | None, filters: Filters | None = None
+              ) -> str | None:
+    """The page of an entry (checklist, incident or meeting), carrying the review list's
+    filters when given; None for records that are not entries (an API token, a log-in).
 
-
-def entry_url(kind: str, entry_id: int, filters: Filters | None = None) -> str:
-    """The entry's page, carrying the review list's filters when given."""
+    Every link to an entry is made here: pages, the audit log, the dashboard and
+    templates (the ``entry_url`` global).
+    """
+    if kind not in ENDPOINTS or entry_id is None:
+        return None
     args = filters.query_args() if filters else {}
-    return url_for(_endpoint(kind), entry_id=entry_id, **args)
+    return url_for(ENDPOINTS[kind], entry_id=entry_id, **args)
 
 
 def current_filters() -> Filters:

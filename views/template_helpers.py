@@ -1,0 +1,87 @@
+"""Every Jinja filter and global of the app, registered once from ``create_app``.
+
+Templates format with these and never query. Codes become words through
+models.vocabulary, times through models.clock; the audit log's own labels and
+the dashboard's locale-aware numbers stay with their pages and are only
+registered here, so a template's helper is found in this one list.
+"""
+
+from flask import Flask
+from flask_babel import get_locale
+
+from models import vocabulary
+from models.clock import day_text, local_text
+from models.definitions import Question
+from views.audit import audit_action, entry_kind
+from views.auth import may_open
+from views.dashboard import figure, share
+from views.review_panel import entry_url
+
+
+def local_time(utc_text: str, zone: str) -> str:
+    """Jinja filter: stored UTC as local time in ``zone`` with its offset, 19.03.2023 10:00 (UTC+6)."""
+    return local_text(utc_text, zone, "offset") or ""
+
+
+def day_label(day) -> str:
+    """Jinja filter: a date or stored YYYY-MM-DD text as 19.03.2023 ('—' when there is none)."""
+    return day_text(day)
+
+
+def review_state_label(code: str) -> str:
+    """Jinja filter: a review state in words."""
+    return str(vocabulary.STATE_LABELS.get(code, code))
+
+
+def overall_label(code: str) -> str:
+    """Jinja filter: the overall assessment in words."""
+    return str(vocabulary.OVERALL_LABELS.get(code, code))
+
+
+def answer_label(value, question: Question) -> str:
+    """Jinja filter: a stored answer as the observer saw it."""
+    return vocabulary.answer_text(value, question)
+
+
+def incident_category(code: str) -> str:
+    """Jinja filter: an incident category in words."""
+    return str(vocabulary.CATEGORY_LABELS.get(code, code))
+
+
+def incident_severity(code: str) -> str:
+    """Jinja filter: a severity in words."""
+    return str(vocabulary.SEVERITY_LABELS.get(code, code))
+
+
+def topic_label(code: str) -> str:
+    """Jinja filter: a meeting or queue topic in words."""
+    return str(vocabulary.TOPIC_LABELS.get(code, code))
+
+
+def level_label(code: str) -> str:
+    """Jinja filter: a commission level in words."""
+    return str(vocabulary.LEVEL_LABELS.get(code, code))
+
+
+def follow_up_status(code: str) -> str:
+    """Jinja filter: a follow-up status in words."""
+    return str(vocabulary.STATUS_LABELS.get(code, code))
+
+
+def meeting_topics() -> list[tuple[str, str]]:
+    """Jinja global: (code, label) of every topic, for forms rendered by partials."""
+    return [(code, str(vocabulary.TOPIC_LABELS[code])) for code in vocabulary.TOPICS]
+
+
+FILTERS = {f.__name__: f for f in (
+    local_time, day_label, review_state_label, overall_label, answer_label, incident_category,
+    incident_severity, topic_label, level_label, follow_up_status, audit_action, entry_kind,
+    share, figure)}
+GLOBALS = {"entry_url": entry_url, "meeting_topics": meeting_topics, "get_locale": get_locale,
+           "may_open": may_open}
+
+
+def init_app(app: Flask) -> None:
+    """Register every filter and global on the app's Jinja environment."""
+    app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals.update(GLOBALS)
