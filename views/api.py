@@ -17,6 +17,7 @@ from flask_wtf.csrf import generate_csrf
 
 from models import api_tokens, checklists, incidents, interactions, meeting_log, stations
 from models import definitions as checklist_definitions
+from models import entries as lifecycle
 from models.clock import utc_now
 from models.db import get_db
 from views import api_entries as entries
@@ -26,8 +27,6 @@ from views.api_errors import ApiError
 from views.api_openapi import document, operation, query_parameter
 from views.auth import User, login_manager, roles_required
 from views.ids import parse_id
-from views.incidents import incident_report
-from views.observe import filing as checklist_filing
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 READERS = ("observer", "coordinator", "liaison", "admin")
@@ -199,12 +198,12 @@ def definitions():
            body=schema.CHECKLIST_BODY, errors=(403, 409, 422), also=ALREADY)
 @roles_required(*OBSERVER)
 def create_checklist():
-    form, station = entries.checklist_form(_body(schema.CHECKLIST_BODY))
+    form, _station = entries.checklist_form(_body(schema.CHECKLIST_BODY))
     db = get_db()
     try:
-        entry_id, created = checklists.submit(db, checklist_filing(form, station),
-                                              current_user.id, current_user.team)
-    except checklists.DuplicateConflict:
+        entry_id, created = lifecycle.create(db, checklists.CHECKLISTS, form.to_record(),
+                                          current_user.id, current_user.team)
+    except lifecycle.DuplicateConflict:
         raise _conflict() from None
     return _created("api.checklist", checklists.get(db, entry_id), created,
                     entries.checklist_json)
@@ -243,9 +242,9 @@ def create_incident():
     form = entries.incident_form(_body(schema.INCIDENT_BODY))
     db = get_db()
     try:
-        entry_id, created = incidents.submit(db, incident_report(form), current_user.id,
-                                             current_user.team)
-    except incidents.DuplicateConflict:
+        entry_id, created = lifecycle.create(db, incidents.INCIDENTS, form.to_record(),
+                                          current_user.id, current_user.team)
+    except lifecycle.DuplicateConflict:
         raise _conflict() from None
     return _created("api.incident", incidents.get(db, entry_id), created,
                     entries.incident_json)
@@ -284,9 +283,9 @@ def create_interaction():
     form = entries.interaction_form(_body(schema.INTERACTION_BODY))
     db = get_db()
     try:
-        entry_id, created = interactions.create(db, form.meeting(), current_user.id,
-                                                entries.meeting_team())
-    except interactions.DuplicateConflict:
+        entry_id, created = lifecycle.create(db, interactions.INTERACTIONS, form.to_record(),
+                                          current_user.id, entries.meeting_team())
+    except lifecycle.DuplicateConflict:
         raise _conflict() from None
     except interactions.UnknownEntry:
         raise entries.invalid({"entry_numbers": [

@@ -17,7 +17,16 @@ from flask_login import current_user
 
 from forms.checklist import UUID_PATTERN
 from forms.interaction import FollowUpForm, InteractionForm, LogFilterForm, form_data
-from models import interactions, liaison, meeting_log, review, stations, users, vocabulary
+from models import (
+    entries,
+    interactions,
+    liaison,
+    meeting_log,
+    review,
+    stations,
+    users,
+    vocabulary,
+)
 from models.clock import local_to_utc, to_iso, utc_now, utc_to_local
 from models.db import get_db
 from models.vocabulary import CATEGORY_LABELS, LEVEL_LABELS, STATUS_LABELS, TOPIC_LABELS
@@ -115,8 +124,9 @@ def new():
     if not form.validate():
         return _render_form(form, status=400)
     try:
-        entry_id, created = interactions.create(db, form.meeting(), current_user.id, _team())
-    except interactions.DuplicateConflict:
+        entry_id, created = entries.create(db, interactions.INTERACTIONS, form.to_record(),
+                                           current_user.id, _team())
+    except entries.DuplicateConflict:
         form.uuid.errors.append(_(
             "This form was already sent with different content. What you typed is below: "
             "open a new form to log it as another meeting, or edit the meeting that was sent."))
@@ -183,7 +193,8 @@ def _detail_page(entry: dict, failed: dict | None = None, status: int = 200):
     return render_template(
         "interactions/detail.html", entry=entry, forms=forms, today=today.isoformat(),
         panel=review_panel(interactions.KIND, entry),
-        history=_history(interactions.versions(db, entry["id"]), entry["timezone"]),
+        history=_history(entries.versions(db, interactions.INTERACTIONS, entry["id"]),
+                         entry["timezone"]),
         can_edit=_is_author(entry) and entry["review_state"] in review.AUTHOR_EDITABLE), status
 
 
@@ -215,10 +226,11 @@ def edit(entry_id: int):
     if not form.validate():
         return _render_form(form, entry, 400)
     try:
-        changed = interactions.edit(db, entry_id, base_version, form.meeting(), current_user.id)
-    except interactions.NotEditable:
+        changed = entries.edit(db, interactions.INTERACTIONS, entry_id, base_version,
+                               form.to_record(), current_user.id)
+    except entries.NotEditable:
         return _not_editable(entry_id)
-    except interactions.StaleEdit:
+    except entries.StaleEdit:
         form.base_version.errors.append(_(
             "Someone saved a newer version, or answered a follow-up item, while you were "
             "editing. What you typed is below: open the meeting again to see their changes."))
