@@ -1,7 +1,9 @@
 """Named schema migrations, applied in order and recorded in _sqlite_migrations.
 
 Never drop or recreate a table that holds observers' data: add a new
-migration that alters it in place.
+migration that alters it in place. The one exception is a change SQLite cannot
+make in place (a CHECK constraint): then the migration rebuilds the table and
+copies every row in its own transaction, and checks the count (see m009).
 """
 
 from sqlite_utils import Database
