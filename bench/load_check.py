@@ -25,7 +25,8 @@ def stored_rows(path: str) -> tuple[list[tuple], dict]:
         rows = conn.execute("SELECT id, uuid, json_extract(answers, '$.comments')"
                             " FROM checklists").fetchall()
         extra = {
-            "versions": conn.execute("SELECT count(*) FROM checklist_versions").fetchone()[0],
+            "versions": conn.execute("SELECT count(*) FROM entry_versions"
+                                     " WHERE entry_kind = 'checklist'").fetchone()[0],
             "audit_creates": conn.execute(
                 "SELECT count(*) FROM audit_log WHERE action = 'create'"
                 " AND entry_kind = 'checklist'").fetchone()[0],
@@ -99,7 +100,7 @@ def report(args, run: Run, figures: dict, log: Path) -> bool:
           f"p99 {httpload.percentile(run.latencies, 99):.1f} ms; cpu (cores): "
           + " ".join(f"{name} {share:.2f}" for name, share in used.items()))
     tracebacks = log.read_text(errors="replace").count("Traceback")
-    print(f"database: integrity {figures['integrity']}, checklist_versions "
+    print(f"database: integrity {figures['integrity']}, checklist versions "
           f"{figures['versions']}, audit 'create' records {figures['audit_creates']}; "
           f"tracebacks in the server log: {tracebacks}")
     if figures["examples"]:

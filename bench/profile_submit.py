@@ -44,7 +44,7 @@ from submit import PASSWORD  # noqa: E402
 import forms.checklist  # noqa: E402
 import models.db  # noqa: E402
 from app import create_app  # noqa: E402
-from models import audit, checklists, flags, stations  # noqa: E402
+from models import audit, entries, flags, stations  # noqa: E402
 from models.definitions import by_type  # noqa: E402
 from views import auth  # noqa: E402
 
@@ -61,7 +61,7 @@ PARTS = [
     ("build the WTForms form", 1, wtforms.form.FormMeta, "__call__"),
     ("load wtforms' .mo translations", 2, flask_wtf.i18n, "_get_translations"),
     ("validate the form", 1, forms.checklist.ChecklistForm, "validate"),
-    ("checklists.submit (write transaction)", 1, checklists, "submit"),
+    ("entries.create (write transaction)", 1, entries, "create"),
     ("audit.record", 2, audit, "record"),
     ("flags.refresh_checklist", 2, flags, "refresh_checklist"),
     ("close the SQLite connection", 1, sqlite_utils.Database, "close"),

@@ -29,6 +29,7 @@ from wtforms.i18n import messages_path
 from wtforms.validators import InputRequired, Length, Regexp
 
 from models import definitions
+from models.checklists import Filing
 from models.clock import local_to_utc, utc_now
 from models.definitions import Definition, Question
 from models.vocabulary import OVERALL, OVERALL_LABELS, YESNO, YESNO_LABELS
@@ -108,6 +109,20 @@ class ChecklistForm(FlaskForm):
         self.answers: dict = {}
         self.arrival_utc: datetime | None = None
         self.departure_utc: datetime | None = None
+
+    def to_record(self) -> Filing:
+        """The validated form as the checklist to store (models/entries.py saves it)."""
+        definition = self.definition
+        answers = dict(self.answers)
+        if self.comments.data and self.comments.data.strip():
+            answers["comments"] = self.comments.data.strip()
+        return Filing(
+            uuid=self.uuid.data, form_type=definition.type, form_version=definition.version,
+            station_id=self.station["id"], timezone=self.station["timezone"],
+            arrival_utc=self.arrival_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            departure_utc=self.departure_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            answers=answers, overall=self.overall.data,
+            serious_count=len(definition.serious_problems(answers)))
 
     def questions(self):
         """(question, field) pairs in the order of the definition."""

@@ -78,6 +78,17 @@ class IncidentForm(FlaskForm):
         self.zone: str | None = None
         self.occurred_utc: datetime | None = None
 
+    def to_record(self) -> incidents.Report:
+        """The validated form as the report to store (models/entries.py saves it)."""
+        return incidents.Report(
+            uuid=self.uuid.data, station_id=self.station["id"] if self.station else None,
+            region=self.region.data, place=self.place.data,
+            occurred_utc=self.occurred_utc.strftime("%Y-%m-%dT%H:%M:%SZ"), timezone=self.zone,
+            category=self.category.data, severity=self.severity.data,
+            description=self.description.data,
+            reported_to_commission=self.reported_to_commission.data,
+            commission_response=self.commission_response.data)
+
     def validate(self, extra_validators=None) -> bool:
         """Check every field, the station or region, the skip logic and the time."""
         fields_ok = super().validate(extra_validators)

@@ -239,8 +239,8 @@ class InteractionForm(FlaskForm):
                                      "taken place."))
         self.occurred_utc = to_iso(moment)
 
-    def meeting(self) -> interactions.Meeting:
-        """The validated form as a Meeting for models.interactions."""
+    def to_record(self) -> interactions.Meeting:
+        """The validated form as the meeting report to store (models/entries.py saves it)."""
         return interactions.Meeting(
             uuid=self.uuid.data, occurred_utc=self.occurred_utc, timezone=self.zone,
             place=(self.place.data or "").strip(), commission_level=self.commission_level.data,

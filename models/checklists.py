@@ -1,31 +1,22 @@
-"""Checklists as filed: idempotent by uuid, every edit kept as a new version."""
+"""Checklists as filed: what a checklist is made of, and how it is read back.
 
-import hashlib
+Saving one (idempotent create, versioned edit) is models/entries.py's, as for
+every kind of entry: ``entries.create(db, CHECKLISTS, filing, author_id, team)``.
+"""
+
 import json
-import sqlite3
 from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from models import audit, flags, review
-from models.clock import to_iso, utc_now
-from models.db import writing
+from models import flags
+from models.entries import Kind, Record
 
-
-class DuplicateConflict(Exception):
-    """The uuid is already used by an entry with different content."""
-
-
-class StaleEdit(Exception):
-    """Someone saved a newer version since this form was opened."""
-
-
-class NotEditable(Exception):
-    """The entry was verified or rejected: its authors cannot change it any more."""
+KIND = "checklist"
 
 
 @dataclass
-class Filing:
+class Filing(Record):
     """What an observer submitted, already validated."""
 
     uuid: str
@@ -45,57 +36,6 @@ class Filing:
                 "arrival_utc": self.arrival_utc, "departure_utc": self.departure_utc,
                 "answers": self.answers, "overall": self.overall}
 
-    def content_hash(self) -> str:
-        """A stable digest of ``content()``."""
-        text = json.dumps(self.content(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(text.encode()).hexdigest()
-
-
-def submit(db: Database, filing: Filing, author_id: int, team: str) -> tuple[int, bool]:
-    """Store a new checklist; return (id, created).
-
-    A repeat with the same uuid and content returns the existing id with
-    created False; the same uuid with other content raises DuplicateConflict.
-    The UNIQUE constraint decides, so racing retries cannot both insert.
-    """
-    now = to_iso(utc_now())
-    digest = filing.content_hash()
-    try:
-        with writing(db):
-            cursor = db.execute(
-                "INSERT INTO checklists (uuid, form_type, form_version, station_id, team,"
-                " author_id, arrival_utc, departure_utc, timezone, answers, overall,"
-                " serious_count, content_hash, version, created_utc, updated_utc)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-                [filing.uuid, filing.form_type, filing.form_version, filing.station_id, team,
-                 author_id, filing.arrival_utc, filing.departure_utc, filing.timezone,
-                 json.dumps(filing.answers, ensure_ascii=False), filing.overall,
-                 filing.serious_count, digest, now, now])
-            entry_id = cursor.lastrowid
-            _record_version(db, entry_id, 1, author_id, now, filing, {})
-            audit.record(db, "create", author_id, "checklist", entry_id,
-                         {"uuid": filing.uuid, "form_type": filing.form_type})
-            flags.refresh_checklist(db, entry_id, new=True)
-        return entry_id, True
-    except sqlite3.IntegrityError:
-        existing = db.execute("SELECT id, content_hash FROM checklists WHERE uuid = ?",
-                              [filing.uuid]).fetchone()
-        if existing is None:
-            raise
-        if existing[1] != digest:
-            raise DuplicateConflict(filing.uuid) from None
-        return existing[0], False
-
-
-def _record_version(db: Database, entry_id: int, version: int, editor_id: int, now: str,
-                    filing: Filing, changes: dict) -> None:
-    snapshot = {**filing.content(), "form_version": filing.form_version,
-                "serious_count": filing.serious_count}
-    db.execute("INSERT INTO checklist_versions (checklist_id, version, edited_by, edited_utc,"
-               " snapshot, changes) VALUES (?, ?, ?, ?, ?, ?)",
-               [entry_id, version, editor_id, now, json.dumps(snapshot, ensure_ascii=False),
-                json.dumps(changes, ensure_ascii=False)])
-
 
 def changes_between(before: dict, after: dict) -> dict:
     """{name: [old, new]} for every header field and answer that differs."""
@@ -110,36 +50,48 @@ def changes_between(before: dict, after: dict) -> dict:
     return changed
 
 
-def edit(db: Database, entry_id: int, base_version: int, filing: Filing,
-         editor_id: int) -> bool:
-    """Save a new version of an entry; False when nothing changed.
+class Checklists(Kind):
+    """A checklist: its answers as JSON, its flags recomputed on every save."""
 
-    Raises StaleEdit when the entry moved past ``base_version`` meanwhile, so
-    one team member's edit never silently overwrites the other's.
-    """
-    now = to_iso(utc_now())
-    with writing(db):
-        current = get(db, entry_id)
-        if current["review_state"] not in review.AUTHOR_EDITABLE:
-            raise NotEditable(entry_id)
-        if current["version"] != base_version:
-            raise StaleEdit(entry_id)
-        changes = changes_between(current, filing.content())
-        if not changes:
-            return False
-        version = base_version + 1
-        db.execute("UPDATE checklists SET arrival_utc = ?, departure_utc = ?, answers = ?,"
-                   " overall = ?, serious_count = ?, content_hash = ?, version = ?,"
-                   " updated_utc = ? WHERE id = ?",
-                   [filing.arrival_utc, filing.departure_utc,
-                    json.dumps(filing.answers, ensure_ascii=False), filing.overall,
-                    filing.serious_count, filing.content_hash(), version, now, entry_id])
-        _record_version(db, entry_id, version, editor_id, now, filing, changes)
-        audit.record(db, "edit", editor_id, "checklist", entry_id,
-                     {"version": version, "changed": sorted(changes)})
-        review.resubmitted(db, "checklist", entry_id, editor_id)
-        flags.refresh_checklist(db, entry_id)
-    return True
+    code = KIND
+    table = "checklists"
+    # The form type and station are chosen before the form is filled; an edit
+    # corrects the answers, it does not move the visit.
+    fixed = ("uuid", "form_type", "form_version", "station_id", "timezone")
+
+    def columns(self, record: Filing) -> dict:
+        """The checklists row's own columns."""
+        return {"uuid": record.uuid, "form_type": record.form_type,
+                "form_version": record.form_version, "station_id": record.station_id,
+                "arrival_utc": record.arrival_utc, "departure_utc": record.departure_utc,
+                "timezone": record.timezone,
+                "answers": json.dumps(record.answers, ensure_ascii=False),
+                "overall": record.overall, "serious_count": record.serious_count}
+
+    def snapshot(self, db: Database, entry_id: int, record: Filing) -> dict:
+        """The content with the form version and the count of serious answers."""
+        return {**record.content(), "form_version": record.form_version,
+                "serious_count": record.serious_count}
+
+    def stored(self, db: Database, entry_id: int) -> dict:
+        """The stored checklist, answers decoded."""
+        return get(db, entry_id)
+
+    def changes(self, before: dict, after: dict) -> dict:
+        """Header fields and answers, one by one."""
+        return changes_between(before, after)
+
+    def created_details(self, record: Filing) -> dict:
+        """The uuid and the checklist type."""
+        return {"uuid": record.uuid, "form_type": record.form_type}
+
+    def saved(self, db: Database, entry_id: int, user_id: int, record: Filing,
+              before: dict | None) -> None:
+        """Recompute its flags, and its conflicts with other teams' checklists."""
+        flags.refresh_checklist(db, entry_id, new=before is None)
+
+
+CHECKLISTS = Checklists()
 
 
 _ENTRY_SQL = """
@@ -180,16 +132,6 @@ def latest(db: Database, limit: int = 200, offset: int = 0) -> list[dict]:
     return [_decode(r) for r in db.query(
         _ENTRY_SQL + " ORDER BY c.created_utc DESC, c.id DESC LIMIT ? OFFSET ?",
         [limit, offset])]
-
-
-def versions(db: Database, entry_id: int) -> list[dict]:
-    """Every version of an entry, oldest first, with who saved it and what changed."""
-    rows = db.query(
-        "SELECT v.version, v.edited_utc, v.changes, v.snapshot, u.username AS editor"
-        " FROM checklist_versions v JOIN users u ON u.id = v.edited_by"
-        " WHERE v.checklist_id = ? ORDER BY v.version", [entry_id])
-    return [{**r, "changes": json.loads(r["changes"]), "snapshot": json.loads(r["snapshot"])}
-            for r in rows]
 
 
 def count(db: Database) -> int:

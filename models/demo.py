@@ -6,7 +6,6 @@ and checklists filed through election day and night. Everything is drawn from
 one seeded ``random.Random``: the same seed gives the same mission.
 """
 
-import json
 import math
 import random
 import uuid
@@ -16,8 +15,8 @@ from typing import NamedTuple
 
 from sqlite_utils import Database
 
-from models import flags, stations, users
-from models.checklists import Filing
+from models import entries, flags, stations, users
+from models.checklists import CHECKLISTS, Filing
 from models.clock import local_to_utc, to_iso
 from models.db import writing
 from models.definitions import Definition, by_type
@@ -139,8 +138,10 @@ def generate(db: Database, station_count: int, checklist_count: int,
         # The rows above went in without the per-save flag computation.
         flags.rebuild(db)
     counts = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-              for table in ("stations", "users", "checklists", "checklist_versions",
+              for table in ("stations", "users", "checklists",
                             "incidents", "interactions", "follow_ups", "flags")}
+    counts["checklist_versions"] = db.execute(
+        "SELECT count(*) FROM entry_versions WHERE entry_kind = 'checklist'").fetchone()[0]
     return {"seed": seed, "password": PASSWORD, "logins": logins, "counts": counts,
             "overdue": meetings.get("overdue", 0),
             "teams": len(teams), "regions": len({row["region"] for row in rows}), **filed}
@@ -274,25 +275,9 @@ def _checklists(db: Database, rows: list[dict], commissions: list[tuple[str, str
     # Ids in the order the server would have received them.
     filed.sort(key=lambda entry: entry[0])
     first_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM checklists").fetchone()[0]
-    entries, versions = [], []
-    for entry_id, (created, filing, team_name, author_id) in enumerate(filed, first_id):
-        entries.append((entry_id, filing.uuid, filing.form_type, filing.form_version,
-                        filing.station_id, team_name, author_id, filing.arrival_utc,
-                        filing.departure_utc, filing.timezone,
-                        json.dumps(filing.answers, ensure_ascii=False), filing.overall,
-                        filing.serious_count, filing.content_hash(), created, created))
-        # The same snapshot models.checklists._record_version keeps for version 1.
-        snapshot = {**filing.content(), "form_version": filing.form_version,
-                    "serious_count": filing.serious_count}
-        versions.append((entry_id, author_id, created, json.dumps(snapshot, ensure_ascii=False)))
-    db.conn.executemany(
-        "INSERT INTO checklists (id, uuid, form_type, form_version, station_id, team, author_id,"
-        " arrival_utc, departure_utc, timezone, answers, overall, serious_count, content_hash,"
-        " version, created_utc, updated_utc)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)", entries)
-    db.conn.executemany(
-        "INSERT INTO checklist_versions (checklist_id, version, edited_by, edited_utc, snapshot,"
-        " changes) VALUES (?, 1, ?, ?, ?, '{}')", versions)
+    entries.insert_many(db, CHECKLISTS, [
+        (entry_id, created, filing, team_name, author_id)
+        for entry_id, (created, filing, team_name, author_id) in enumerate(filed, first_id)])
     per_type = Counter(f.form_type for _, f, _, _ in filed)
     return {"checklists_by_type": {kind: per_type[kind] for kind in TYPE_SHARES},
             "negative": sum(f.overall in ("bad", "very_bad") for _, f, _, _ in filed),

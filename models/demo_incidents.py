@@ -14,7 +14,7 @@ from datetime import date, time, timedelta
 
 from sqlite_utils import Database
 
-from models import incidents, vocabulary
+from models import entries, incidents, vocabulary
 from models.clock import local_to_utc, to_iso
 from models.db import writing
 
@@ -149,17 +149,6 @@ def _draw(rng: random.Random, team_name: str, team: dict, stations: list[dict],
 
 def _insert(db: Database, drawn: list) -> None:
     first_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM incidents").fetchone()[0]
-    rows, versions = [], []
-    for entry_id, (created, report, team_name, author_id) in enumerate(drawn, first_id):
-        rows.append({**incidents.row_for(report, author_id, team_name, created), "id": entry_id})
-        versions.append((entry_id, author_id, created, incidents.snapshot(report)))
-    db.conn.executemany(
-        "INSERT INTO incidents (id, uuid, station_id, region, place, occurred_utc, timezone,"
-        " category, severity, description, reported_to_commission, commission_response, team,"
-        " author_id, content_hash, version, created_utc, updated_utc) VALUES (:id, :uuid,"
-        " :station_id, :region, :place, :occurred_utc, :timezone, :category, :severity,"
-        " :description, :reported_to_commission, :commission_response, :team, :author_id,"
-        " :content_hash, 1, :created_utc, :created_utc)", rows)
-    db.conn.executemany(
-        "INSERT INTO entry_versions (entry_kind, entry_id, version, edited_by, edited_utc,"
-        " snapshot, changes) VALUES ('incident', ?, 1, ?, ?, ?, '{}')", versions)
+    entries.insert_many(db, incidents.INCIDENTS, [
+        (entry_id, created, report, team_name, author_id)
+        for entry_id, (created, report, team_name, author_id) in enumerate(drawn, first_id)])

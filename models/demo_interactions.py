@@ -22,7 +22,7 @@ from datetime import date, time, timedelta
 
 from sqlite_utils import Database
 
-from models import interactions
+from models import entries, interactions
 from models.clock import from_iso, local_to_utc, to_iso
 from models.db import writing
 
@@ -159,7 +159,7 @@ def _generate(db: Database, rng: random.Random, count: int, start: date, end: da
             summary=" ".join(ITEMS[t][2] for t in topics), follow_ups=_items(rng, topics, day),
             links=_links(rng, serious, region, day, queued, cec))
         created = to_iso(at + timedelta(hours=rng.randint(2, 30)))
-        entry_id = interactions.insert(db, meeting, author, team, created)
+        entry_id = entries.insert(db, interactions.INTERACTIONS, meeting, author, team, created)
         _follow_up(db, rng, entry_id, day, end)
         made["interactions"] += 1
         made["follow_ups"] += len(meeting.follow_ups)

@@ -1,26 +1,20 @@
 """Meetings with election commissions: what was said, asked and promised, and the follow-up.
 
-A meeting report is created idempotently by its form's uuid (like checklists),
-edited in versions (entry_versions keeps every one), and reviewed like any
-entry. Each request the mission made and each answer or commitment the
+A meeting report is saved like every entry (models/entries.py: created once
+per form uuid, edited in versions, locked once reviewed); this module adds
+what only meetings have. Each request the mission made and each answer or commitment the
 commission gave is its own follow_ups row, so it can be answered, closed and
 found when overdue without touching the meeting report itself.
 """
 
-import hashlib
 import json
-import sqlite3
 from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from models import audit, review
-from models.checklists import DuplicateConflict, NotEditable, StaleEdit
-from models.clock import to_iso, utc_now
-from models.db import writing
+from models import audit
+from models.entries import Kind, Record, StaleEdit
 from models.vocabulary import FOLLOW_UP_KINDS, LEVELS, TOPICS
-
-__all__ = ["DuplicateConflict", "NotEditable", "StaleEdit"]
 
 KIND = "interaction"
 LINK_KINDS = ("checklist", "incident")
@@ -40,10 +34,6 @@ class UnknownFollowUp(Exception):
     """A follow-up id that does not belong to this meeting."""
 
 
-class _Unchanged(Exception):
-    """Raised inside an edit's transaction to roll back a save that changed nothing."""
-
-
 @dataclass
 class FollowUp:
     """A request by the mission or a commitment by the commission, as typed in the form."""
@@ -55,7 +45,7 @@ class FollowUp:
 
 
 @dataclass
-class Meeting:
+class Meeting(Record):
     """A meeting report as validated by the form."""
 
     uuid: str
@@ -81,11 +71,6 @@ class Meeting:
                 "topics": sorted(self.topics), "summary": self.summary,
                 "follow_ups": [[f.kind, f.text, f.due_date] for f in self.follow_ups],
                 "links": sorted([k, i] for k, i in self.links)}
-
-    def content_hash(self) -> str:
-        """A stable digest of ``content()``."""
-        text = json.dumps(self.content(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(text.encode()).hexdigest()
 
 
 def ref(kind: str, entry_id: int) -> str:
@@ -140,42 +125,6 @@ def _check_codes(meeting: Meeting) -> None:
         raise ValueError("unknown level, topic, follow-up kind or link kind")
 
 
-def _require_entries(db: Database, links) -> None:
-    # Checked inside the write transaction: the form checked too, but an
-    # entry id typed by hand is only trusted once the row is seen here.
-    missing = missing_entries(db, links)
-    if missing:
-        raise UnknownEntry(missing)
-
-
-def create(db: Database, meeting: Meeting, author_id: int, team: str) -> tuple[int, bool]:
-    """Store a new meeting report; return (id, created).
-
-    The same uuid and content returns the existing id with created False; the
-    same uuid with other content raises DuplicateConflict. A link to an entry
-    that does not exist raises UnknownEntry and stores nothing.
-    """
-    _check_codes(meeting)
-    now = to_iso(utc_now())
-    try:
-        with writing(db):
-            _require_entries(db, meeting.links)
-            entry_id = insert(db, meeting, author_id, team, now)
-            audit.record(db, "create", author_id, KIND, entry_id,
-                         {"uuid": meeting.uuid,
-                          "links": [ref(k, i) for k, i in sorted(meeting.links)]})
-            _audit_links(db, author_id, entry_id, set(), set(meeting.links))
-        return entry_id, True
-    except sqlite3.IntegrityError:
-        existing = db.execute("SELECT id, content_hash FROM interactions WHERE uuid = ?",
-                              [meeting.uuid]).fetchone()
-        if existing is None:
-            raise
-        if existing[1] != meeting.content_hash():
-            raise DuplicateConflict(meeting.uuid) from None
-        return existing[0], False
-
-
 def _audit_links(db: Database, user_id: int, entry_id: int, before: set, after: set) -> None:
     """A "link" record on each entry's own trail when it is raised in, or taken off, a meeting."""
     for kind, linked in sorted(after - before):
@@ -189,29 +138,6 @@ def _link_pairs(db: Database, entry_id: int) -> list[tuple[str, int]]:
     return [tuple(r) for r in db.execute(
         "SELECT entry_kind, entry_id FROM interaction_links WHERE interaction_id = ?"
         " ORDER BY entry_kind, entry_id", [entry_id])]
-
-
-def insert(db: Database, meeting: Meeting, author_id: int, team: str, now: str) -> int:
-    """Insert the meeting, its follow-ups, links and version 1; the caller holds the transaction.
-
-    Shared by ``create`` and the demo generator, so both store the same shape.
-    """
-    cursor = db.execute(
-        "INSERT INTO interactions (uuid, occurred_utc, timezone, place, commission_level,"
-        " commission_name, region, counterparts, participants, topics, summary, team,"
-        " author_id, content_hash, version, created_utc, updated_utc)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-        [meeting.uuid, meeting.occurred_utc, meeting.timezone, meeting.place,
-         meeting.commission_level, meeting.commission_name, meeting.region,
-         json.dumps(meeting.counterparts, ensure_ascii=False), meeting.participants,
-         json.dumps(meeting.topics), meeting.summary, team, author_id,
-         meeting.content_hash(), now, now])
-    entry_id = cursor.lastrowid
-    for item in meeting.follow_ups:
-        _insert_follow_up(db, entry_id, item, now)
-    _insert_links(db, entry_id, meeting.links)
-    _record_version(db, entry_id, 1, author_id, now, _snapshot(db, entry_id), {})
-    return entry_id
 
 
 def _insert_follow_up(db: Database, entry_id: int, item: FollowUp, now: str) -> None:
@@ -238,70 +164,11 @@ def _snapshot(db: Database, entry_id: int) -> dict:
         {"id": r[0], "kind": r[1], "text": r[2], "due_date": r[3], "status": r[4]}
         for r in db.execute("SELECT id, kind, text, due_date, status FROM follow_ups"
                             " WHERE interaction_id = ? ORDER BY id", [entry_id])]
-    snap["links"] = [ref(k, i) for k, i in db.execute(
-        "SELECT entry_kind, entry_id FROM interaction_links WHERE interaction_id = ?"
-        " ORDER BY entry_kind, entry_id", [entry_id])]
+    snap["links"] = [ref(k, i) for k, i in _link_pairs(db, entry_id)]
     return snap
 
 
-def _record_version(db: Database, entry_id: int, version: int, editor_id: int, now: str,
-                    snapshot: dict, changes: dict) -> None:
-    db.execute("INSERT INTO entry_versions (entry_kind, entry_id, version, edited_by,"
-               " edited_utc, snapshot, changes) VALUES (?, ?, ?, ?, ?, ?, ?)",
-               [KIND, entry_id, version, editor_id, now, json.dumps(snapshot, ensure_ascii=False),
-                json.dumps(changes, ensure_ascii=False)])
-
-
-def edit(db: Database, entry_id: int, base_version: int, meeting: Meeting,
-         editor_id: int) -> bool:
-    """Save a new version of a meeting report; False when nothing changed.
-
-    Follow-ups already answered or closed are kept as they are; open ones are
-    updated by id, and an open one left out is removed. Raises NotEditable
-    once reviewed, StaleEdit when someone saved (or answered an item being
-    edited) since ``base_version``, UnknownEntry / UnknownFollowUp on bad links or ids.
-    """
-    _check_codes(meeting)
-    now = to_iso(utc_now())
-    try:
-        with writing(db):
-            row = db.execute("SELECT review_state, version FROM interactions WHERE id = ?",
-                             [entry_id]).fetchone()
-            if row is None:
-                raise UnknownEntry([(KIND, entry_id)])
-            if row[0] not in review.AUTHOR_EDITABLE:
-                raise NotEditable(entry_id)
-            if row[1] != base_version:
-                raise StaleEdit(entry_id)
-            _require_entries(db, meeting.links)
-            before, old_links = _snapshot(db, entry_id), set(_link_pairs(db, entry_id))
-            _replace_content(db, entry_id, meeting, now)
-            after = _snapshot(db, entry_id)
-            changes = {key: [before[key], after[key]] for key in before
-                       if before[key] != after[key]}
-            if not changes:
-                raise _Unchanged
-            version = base_version + 1
-            db.execute("UPDATE interactions SET content_hash = ?, version = ?, updated_utc = ?"
-                       " WHERE id = ?", [meeting.content_hash(), version, now, entry_id])
-            _record_version(db, entry_id, version, editor_id, now, after, changes)
-            audit.record(db, "edit", editor_id, KIND, entry_id,
-                         {"version": version, "changed": sorted(changes)})
-            _audit_links(db, editor_id, entry_id, old_links, set(meeting.links))
-            review.resubmitted(db, KIND, entry_id, editor_id)
-    except _Unchanged:
-        return False
-    return True
-
-
-def _replace_content(db: Database, entry_id: int, meeting: Meeting, now: str) -> None:
-    db.execute("UPDATE interactions SET occurred_utc = ?, timezone = ?, place = ?,"
-               " commission_level = ?, commission_name = ?, region = ?, counterparts = ?,"
-               " participants = ?, topics = ?, summary = ? WHERE id = ?",
-               [meeting.occurred_utc, meeting.timezone, meeting.place, meeting.commission_level,
-                meeting.commission_name, meeting.region,
-                json.dumps(meeting.counterparts, ensure_ascii=False), meeting.participants,
-                json.dumps(meeting.topics), meeting.summary, entry_id])
+def _replace_parts(db: Database, entry_id: int, meeting: Meeting, now: str) -> None:
     current = {r[0]: r for r in db.execute(
         "SELECT id, kind, text, due_date, status FROM follow_ups WHERE interaction_id = ?",
         [entry_id])}
@@ -324,6 +191,79 @@ def _replace_content(db: Database, entry_id: int, meeting: Meeting, now: str) ->
             db.execute("DELETE FROM follow_ups WHERE id = ?", [item_id])
     db.execute("DELETE FROM interaction_links WHERE interaction_id = ?", [entry_id])
     _insert_links(db, entry_id, meeting.links)
+
+
+class Interactions(Kind):
+    """A meeting report: its follow-up items and links to entries live beside its row.
+
+    Follow-ups already answered or closed are kept as they are by an edit;
+    open ones are updated by id, and an open one left out is removed. An edit
+    of an item answered meanwhile raises StaleEdit; a link to an entry that
+    does not exist raises UnknownEntry, an item id not the meeting's
+    UnknownFollowUp, and nothing is stored.
+    """
+
+    code = KIND
+    table = "interactions"
+
+    def columns(self, record: Meeting) -> dict:
+        """The interactions row's own columns (people and topics as JSON)."""
+        return {"uuid": record.uuid, "occurred_utc": record.occurred_utc,
+                "timezone": record.timezone, "place": record.place,
+                "commission_level": record.commission_level,
+                "commission_name": record.commission_name, "region": record.region,
+                "counterparts": json.dumps(record.counterparts, ensure_ascii=False),
+                "participants": record.participants, "topics": json.dumps(record.topics),
+                "summary": record.summary}
+
+    def snapshot(self, db: Database, entry_id: int, record: Meeting) -> dict:
+        """The meeting as written, follow-up ids and states included."""
+        return _snapshot(db, entry_id)
+
+    def stored(self, db: Database, entry_id: int) -> dict:
+        """The meeting as it stands."""
+        return _snapshot(db, entry_id)
+
+    def changes(self, before: dict, after: dict) -> dict:
+        """{part: [old, new]} for every part of the snapshot that differs."""
+        return {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+
+    def created_details(self, record: Meeting) -> dict:
+        """The uuid and the entries raised in the meeting."""
+        return {"uuid": record.uuid, "links": [ref(k, i) for k, i in sorted(record.links)]}
+
+    def check(self, db: Database, record: Meeting) -> None:
+        """Known codes, and linked entries that exist."""
+        _check_codes(record)
+        # The form checked the links too, but an entry id typed by hand is only
+        # trusted once the row is seen inside the write transaction.
+        missing = missing_entries(db, record.links)
+        if missing:
+            raise UnknownEntry(missing)
+
+    def write_parts(self, db: Database, entry_id: int, record: Meeting, now: str,
+                    new: bool) -> None:
+        """Its follow-up items and links: inserted, or brought in line with the form."""
+        if new:
+            for item in record.follow_ups:
+                _insert_follow_up(db, entry_id, item, now)
+            _insert_links(db, entry_id, record.links)
+        else:
+            _replace_parts(db, entry_id, record, now)
+
+    def saved(self, db: Database, entry_id: int, user_id: int, record: Meeting,
+              before: dict | None) -> None:
+        """A "link" audit record on each entry raised in the meeting, or taken off it."""
+        old = set() if before is None else {_from_ref(text) for text in before["links"]}
+        _audit_links(db, user_id, entry_id, old, set(record.links))
+
+
+INTERACTIONS = Interactions()
+
+
+def _from_ref(text: str) -> tuple[str, int]:
+    kinds = {prefix: kind for kind, prefix in REF_PREFIX.items()}
+    return kinds[text[0]], int(text[1:])
 
 
 _ENTRY_SQL = """
@@ -354,12 +294,3 @@ def find_by_uuid(db: Database, entry_uuid: str) -> dict | None:
     """The meeting filed with this form uuid (id and team only), or None."""
     rows = list(db.query("SELECT id, team FROM interactions WHERE uuid = ?", [entry_uuid]))
     return rows[0] if rows else None
-
-
-def versions(db: Database, entry_id: int) -> list[dict]:
-    """Every version of a meeting report, oldest first, with who saved it and what changed."""
-    rows = db.query(
-        "SELECT v.version, v.edited_utc, v.changes, u.username AS editor FROM entry_versions v"
-        " JOIN users u ON u.id = v.edited_by WHERE v.entry_kind = ? AND v.entry_id = ?"
-        " ORDER BY v.version", [KIND, entry_id])
-    return [{**r, "changes": json.loads(r["changes"])} for r in rows]

@@ -1,7 +1,9 @@
 """Named schema migrations, applied in order and recorded in _sqlite_migrations.
 
 Never drop or recreate a table that holds observers' data: add a new
-migration that alters it in place.
+migration that alters it in place. The one exception is a change SQLite cannot
+make in place (a CHECK constraint): then the migration rebuilds the table and
+copies every row in its own transaction, and checks the count (see m009).
 """
 
 from sqlite_utils import Database
@@ -273,6 +275,48 @@ def m008_api_tokens(db: Database) -> None:
             last_used_utc TEXT,
             revoked_utc TEXT
         )""")
+
+
+@migrations()
+def m009_one_versions_table(db: Database) -> None:
+    # Every kind of entry keeps its versions in entry_versions (models/entries.py),
+    # so checklist_versions moves across: same version numbers, snapshots, changes,
+    # editors and times. entry_versions' CHECK admits no 'checklist', and SQLite
+    # cannot alter a CHECK, so the table is rebuilt the way SQLite documents
+    # (create the new one, copy, drop the old, rename). That drops tables holding
+    # observers' versions, which is allowed here only because every row is
+    # copied first in this same transaction (sqlite-utils runs each migration in
+    # one): a failure leaves the database as it was. Existing entry_versions rows
+    # keep their ids; the checklist rows follow in the order they were written.
+    db.execute("""
+        CREATE TABLE entry_versions_new (
+            id INTEGER PRIMARY KEY,
+            entry_kind TEXT NOT NULL
+                CHECK (entry_kind IN ('checklist', 'incident', 'interaction')),
+            entry_id INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            edited_by INTEGER NOT NULL REFERENCES users (id),
+            edited_utc TEXT NOT NULL,
+            -- the whole entry as it stood after this version, and what
+            -- changed from the previous one: the original is never lost.
+            snapshot TEXT NOT NULL,
+            changes TEXT NOT NULL,
+            UNIQUE (entry_kind, entry_id, version)
+        )""")
+    db.execute("INSERT INTO entry_versions_new (id, entry_kind, entry_id, version, edited_by,"
+               " edited_utc, snapshot, changes) SELECT id, entry_kind, entry_id, version,"
+               " edited_by, edited_utc, snapshot, changes FROM entry_versions ORDER BY id")
+    db.execute("INSERT INTO entry_versions_new (entry_kind, entry_id, version, edited_by,"
+               " edited_utc, snapshot, changes) SELECT 'checklist', checklist_id, version,"
+               " edited_by, edited_utc, snapshot, changes FROM checklist_versions ORDER BY id")
+    copied = db.execute("SELECT count(*) FROM entry_versions_new").fetchone()[0]
+    held = db.execute("SELECT (SELECT count(*) FROM entry_versions)"
+                      " + (SELECT count(*) FROM checklist_versions)").fetchone()[0]
+    if copied != held:
+        raise RuntimeError(f"copied {copied} versions of {held}; nothing was changed")
+    db.execute("DROP TABLE entry_versions")
+    db.execute("ALTER TABLE entry_versions_new RENAME TO entry_versions")
+    db.execute("DROP TABLE checklist_versions")
 
 
 def migrate(db: Database) -> None:

@@ -14,7 +14,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
-from models import checklists, comments, flags, incidents, interactions, liaison, review, stations, vocabulary
+from models import (
+    checklists,
+    comments,
+    entries,
+    flags,
+    incidents,
+    interactions,
+    liaison,
+    review,
+    stations,
+    vocabulary,
+)
 from models.clock import day_text, local_text, local_today, to_iso, utc_now
 from models.definitions import Definition, Question
 from models.vocabulary import (
@@ -188,7 +199,7 @@ def _checklist(db: Database, entry: dict, definitions: dict[str, Definition]) ->
         return label(OVERALL_LABELS, value) if key == "overall" else (value or NONE)
 
     versions = [{**v, "at": local(v["edited_utc"], zone)}
-                for v in checklists.versions(db, entry["id"])]
+                for v in entries.versions(db, checklists.CHECKLISTS, entry["id"])]
     serious = definition.serious_problems(answers)
     station = f"{_('No.')} {entry['station_number']} · {entry['station_name']}"
     return {
@@ -231,7 +242,7 @@ def _incident(db: Database, entry: dict) -> dict:
                 }.get(key, lambda: str(value))()
 
     versions = [{**v, "at": local(v["edited_utc"], zone)}
-                for v in incidents.versions(db, entry["id"])]
+                for v in entries.versions(db, incidents.INCIDENTS, entry["id"])]
     where = f"{_('No.')} {entry['station_number']} · {entry['station_name']}" \
         if entry["station_id"] else NONE
     return {
@@ -275,7 +286,7 @@ def _meeting(db: Database, entry: dict, today: str) -> dict:
         return ", ".join(value) if isinstance(value, list) else str(value)
 
     versions = [{**v, "at": local(v["edited_utc"], zone)}
-                for v in interactions.versions(db, entry["id"])]
+                for v in entries.versions(db, interactions.INTERACTIONS, entry["id"])]
     counted = entry["review_state"] != "rejected"
     items = [follow_up_row(f, today, counted) for f in entry["follow_ups"]]
     return {

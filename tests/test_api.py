@@ -493,7 +493,7 @@ def test_a_database_that_cannot_write_gets_503_and_the_phone_keeps_the_entry(app
                                                                              monkeypatch):
     def locked(*args, **kwargs):
         raise sqlite3.OperationalError("attempt to write a readonly database")
-    monkeypatch.setattr("views.api.checklists.submit", locked)
+    monkeypatch.setattr("models.entries.create", locked)
     response = api("obs1").post("/api/v1/checklists", checklist_body(app, db))
     assert response.status_code == 503 and response.headers["Retry-After"]
     assert "stays on your phone" in response.json["error"]

@@ -156,7 +156,7 @@ def test_every_answer_of_every_endpoint_fits_the_document(app, db, doc, monkeypa
         coordinator("get", f"/api/v1/{kind}/{{entry_id}}", ids={"entry_id": 1}, status=500)
     monkeypatch.setattr("views.api.checklists.latest", fails)
     coordinator("get", "/api/v1/checklists", status=500)
-    monkeypatch.setattr("views.api.checklists.submit", read_only)
+    monkeypatch.setattr("models.entries.create", read_only)
     observer("post", "/api/v1/checklists", checklist_body(app, db), status=503)
 
     # Each documented answer was really produced by some request above (500 and 503 on

@@ -9,7 +9,7 @@ import pytest
 from sqlite_utils import Database
 
 from app import create_app
-from models import audit, checklists
+from models import audit, checklists, entries
 from models import backup as backups
 from models.checklists import Filing
 from models.db import connect
@@ -58,14 +58,14 @@ def _prefill(db) -> None:
         " 'T01', ?, '2023-03-19T04:00:00Z', '2023-03-19T04:30:00Z', 'Asia/Aqtobe',"
         " json_object('note', hex(randomblob(1500))), 'good', 'x', '2023-03-19T05:00:00Z',"
         " '2023-03-19T05:00:00Z' FROM n", [PREFILL, station, author])
-    db.execute("INSERT INTO checklist_versions (checklist_id, version, edited_by, edited_utc,"
-               " snapshot, changes) SELECT id, 1, author_id, created_utc, answers, '{}'"
-               " FROM checklists")
+    db.execute("INSERT INTO entry_versions (entry_kind, entry_id, version, edited_by,"
+               " edited_utc, snapshot, changes) SELECT 'checklist', id, 1, author_id,"
+               " created_utc, answers, '{}' FROM checklists")
     db.conn.commit()
 
 
 class Writer(threading.Thread):
-    """Files checklists through models.checklists.submit, back to back, until stopped."""
+    """Files checklists through models.entries.create, back to back, until stopped."""
 
     def __init__(self, path: str):
         super().__init__(daemon=True)
@@ -86,7 +86,7 @@ class Writer(threading.Thread):
                                 departure_utc="2023-03-19T04:30:00Z",
                                 answers={"note": "filed during the backup"}, overall="good",
                                 serious_count=0)
-                checklists.submit(db, filing, author, "T01")
+                entries.create(db, checklists.CHECKLISTS, filing, author, "T01")
                 self.committed.append((time.perf_counter(), filing.uuid))
         except Exception as error:  # noqa: BLE001 - reported by the test, not lost here
             self.error = error
@@ -133,7 +133,8 @@ def test_backup_under_write_load_is_consistent_and_restores_equal(loaded, db_pat
         try:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
-            versions = conn.execute("SELECT count(*) FROM checklist_versions").fetchone()[0]
+            versions = conn.execute("SELECT count(*) FROM entry_versions"
+                                    " WHERE entry_kind = 'checklist'").fetchone()[0]
             assert audit.verify(Database(conn)).ok  # the audit hash chain is unbroken
         finally:
             conn.close()

@@ -7,7 +7,7 @@ import pytest
 from flask_babel import force_locale
 
 import views.dashboard
-from models import checklists, dashboard, review, stations
+from models import checklists, dashboard, entries, review, stations
 from models.checklists import Filing
 from tests.conftest import station_id
 
@@ -36,7 +36,7 @@ def _checklist(db, form_type: str, number: str, author: str, team: str, overall:
                     form_version=1, station_id=station_id(db, number), timezone=zone,
                     arrival_utc="2023-03-19T04:00:00Z", departure_utc="2023-03-19T04:30:00Z",
                     answers={"note": str(n)}, overall=overall, serious_count=serious)
-    entry_id, created_now = checklists.submit(db, filing, _user(db, author), team)
+    entry_id, created_now = entries.create(db, checklists.CHECKLISTS, filing, _user(db, author), team)
     assert created_now
     db.execute("UPDATE checklists SET created_utc = ? WHERE id = ?", [created, entry_id])
     db.conn.commit()

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from models import checklists, incidents, interactions, review, users
+from models import checklists, entries, incidents, interactions, review, users
 from models.definitions import by_type
 from reports import exports
 from reports.filters import ReportFilter
@@ -40,7 +40,7 @@ def _checklist(db, form_type: str, number: str, author: str, arrival_utc: str,
         station_id=station_id(db, number), timezone=ZONES[number], arrival_utc=arrival_utc,
         departure_utc=(arrival + timedelta(minutes=40)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         answers=values, overall=overall, serious_count=0)
-    entry_id, _created = checklists.submit(db, filing, user["id"], user["team"])
+    entry_id, _created = entries.create(db, checklists.CHECKLISTS, filing, user["id"], user["team"])
     if state:
         review.move(db, "checklist", entry_id, state, _user(db, "coord")["id"], "checked")
     return entry_id
@@ -53,7 +53,7 @@ def _incident(db, region: str, description: str, state: str | None = None) -> in
         place="Школа ауласы", occurred_utc="2023-03-19T06:00:00Z", timezone="Asia/Aqtobe",
         category="observers_obstructed", severity="high", description=description,
         reported_to_commission="no", commission_response="")
-    entry_id, _created = incidents.submit(db, report, user["id"], user["team"])
+    entry_id, _created = entries.create(db, incidents.INCIDENTS, report, user["id"], user["team"])
     if state:
         review.move(db, "incident", entry_id, state, _user(db, "coord")["id"], "checked")
     return entry_id
@@ -69,7 +69,8 @@ def _meeting(db, region: str, state: str | None = None) -> int:
         follow_ups=[interactions.FollowUp("request", "Copies of the PEC protocols", "2023-03-01"),
                     interactions.FollowUp("request", "-1 voter list extract", "2023-03-02"),
                     interactions.FollowUp("commitment", "Publish the results", "2099-01-01")])
-    entry_id, _created = interactions.create(db, meeting, _user(db, "obs1")["id"], "T01")
+    entry_id, _created = entries.create(db, interactions.INTERACTIONS, meeting,
+                                        _user(db, "obs1")["id"], "T01")
     if state:
         review.move(db, "interaction", entry_id, state, _user(db, "coord")["id"], "checked")
     return entry_id

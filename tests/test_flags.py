@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from models import checklists, definitions, flags, users
+from models import checklists, definitions, entries, flags, users
 from tests.conftest import PASSWORD, Browser, good_answers, station_id, visit
 
 
@@ -111,7 +111,7 @@ def test_departure_before_arrival_from_data_that_skipped_the_form(app, db):
         arrival_utc="2023-03-19T06:00:00Z", departure_utc="2023-03-19T05:30:00Z",
         answers=answers, overall="good", serious_count=0)
     author = db.execute("SELECT id FROM users WHERE username = 'obs1'").fetchone()[0]
-    entry_id, _created = checklists.submit(db, filing, author, "T01")
+    entry_id, _created = entries.create(db, checklists.CHECKLISTS, filing, author, "T01")
     assert _flags(db, entry_id) == [(
         "departure_before_arrival",
         "Departure (19.03.2023 10:30) is not after arrival (19.03.2023 11:00).", None)]

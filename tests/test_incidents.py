@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from models import demo_incidents, incidents, review, vocabulary
+from models import demo_incidents, entries, incidents, review, vocabulary
 from tests.conftest import Browser, station_id
 
 DESCRIPTION = "Агитационные листовки партии лежали на столе у входа."
@@ -302,8 +302,8 @@ def test_verified_report_cannot_be_edited(db, browser):
     assert refused.status_code == 409 and "can no longer be edited" in refused.text
     assert db.execute("SELECT version, severity, review_state FROM incidents").fetchone() == \
         (1, "low", "verified")
-    with pytest.raises(incidents.NotEditable):
-        incidents.edit(db, _entry_id(entry), 1, incidents.Report(**{
+    with pytest.raises(entries.NotEditable):
+        entries.edit(db, incidents.INCIDENTS, _entry_id(entry), 1, incidents.Report(**{
             **{k: v for k, v in incidents.get(db, _entry_id(entry)).items()
                if k in incidents.Report.__dataclass_fields__}, "severity": "high"}),
             _user_id(db, "obs1"))

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from models import interactions, liaison, review
+from models import entries, interactions, liaison, review
 from tests.conftest import Browser
 
 MISSION_ZONE = "Asia/Almaty"
@@ -86,7 +86,7 @@ def make_meeting(db, author: str = "obs1", team: str = "T01", **overrides) -> in
               "participants": "", "topics": ["voter_lists"], "summary": "Met.",
               "follow_ups": [], "links": []}
     values.update(overrides)
-    entry_id, created = interactions.create(db, interactions.Meeting(**values),
+    entry_id, created = entries.create(db, interactions.INTERACTIONS, interactions.Meeting(**values),
                                             _user_id(db, author), team)
     assert created
     return entry_id

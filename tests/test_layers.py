@@ -48,3 +48,36 @@ def test_the_checker_sees_a_forbidden_import(tmp_path):
     module = tmp_path / "bad.py"
     module.write_text("import os\nfrom views.auth import roles_required\nimport forms.checklist\n")
     assert {("views", 2), ("forms", 3)} <= imported_packages(module)
+
+
+# The entry kinds' HTML pages: the JSON API must not reach records through them.
+ENTRY_PAGES = {"views.observe", "views.incidents", "views.interactions"}
+
+
+def imported_modules(path: Path) -> set[tuple[str, int]]:
+    """The full name of every module imported (``from views import x`` counts as views.x)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found |= {(alias.name, node.lineno) for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add((node.module, node.lineno))
+            found |= {(f"{node.module}.{alias.name}", node.lineno) for alias in node.names}
+    return found
+
+
+def test_the_api_turns_forms_into_records_without_the_html_views():
+    """Each form returns its record (to_record); the API imports forms and models for it."""
+    api = sorted((ROOT / "views").glob("api*.py"))
+    assert api
+    wrong = [f"{path.relative_to(ROOT)}:{line} imports {name}"
+             for path in api for name, line in sorted(imported_modules(path))
+             if name in ENTRY_PAGES]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_api_checker_sees_a_view_import(tmp_path):
+    module = tmp_path / "api_bad.py"
+    module.write_text("from views.observe import filing\nfrom views import incidents\n")
+    names = {name for name, _line in imported_modules(module)}
+    assert {"views.observe", "views.incidents"} <= names

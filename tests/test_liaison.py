@@ -11,7 +11,7 @@ import pytest
 from flask import render_template
 from flask_login import login_user
 
-from models import checklists, definitions, liaison, users
+from models import checklists, definitions, entries, liaison, users
 from models.clock import to_iso, utc_now
 from tests.conftest import Browser, good_answers, station_id
 from tests.test_interactions import _meeting_fields, _user_id, csrf, open_meeting_form
@@ -26,7 +26,7 @@ def file_checklist(app, db, number: str, author: str) -> int:
         station_id=station_id(db, number), timezone="Asia/Almaty",
         arrival_utc="2023-03-19T04:00:00Z", departure_utc="2023-03-19T04:40:00Z",
         answers=good_answers(definition), overall="bad", serious_count=0)
-    entry_id, _created = checklists.submit(db, filing, user["id"], user["team"])
+    entry_id, _created = entries.create(db, checklists.CHECKLISTS, filing, user["id"], user["team"])
     return entry_id
 
 

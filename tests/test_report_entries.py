@@ -14,7 +14,7 @@ import pytest
 
 import reports.pdf
 from forms.meeting_log_filter import parse_filters
-from models import checklists, comments, definitions, incidents, interactions, liaison, review, users
+from models import checklists, comments, definitions, entries, incidents, interactions, liaison, review, users
 from reports.interaction_log import build_log
 from tests.conftest import Browser, good_answers, station_id
 from views import entry_pdfs
@@ -73,11 +73,11 @@ def checklist(pdf_app, db):
     entry_uuid = str(uuid.uuid4())
     first = _filing(definition, db, entry_uuid, identical_signatures="yes",
                     comments=f"{KAZAKH} {SCRIPT}")
-    entry_id, created = checklists.submit(db, first, _uid(db, "obs1"), "T01")
+    entry_id, created = entries.create(db, checklists.CHECKLISTS, first, _uid(db, "obs1"), "T01")
     assert created
     second = _filing(definition, db, entry_uuid, identical_signatures="yes", overcrowded="yes",
                      comments=f"{KAZAKH} {SCRIPT}")
-    assert checklists.edit(db, entry_id, 1, second, _uid(db, "obs2"))
+    assert entries.edit(db, checklists.CHECKLISTS, entry_id, 1, second, _uid(db, "obs2"))
     review.move(db, "checklist", entry_id, "needs_clarification", _uid(db, "coord"),
                 "How many identical signatures — Ақтөбе count?")
     comments.add(db, "checklist", entry_id, _uid(db, "obs1"), f"Photo attached {IMG}")
@@ -168,9 +168,9 @@ def _incident(db) -> int:
         category="observers_obstructed", severity="medium",
         description=f"Observers kept 10 m away. {IMG}", reported_to_commission="yes",
         commission_response="The chair said: Ережені бұзған жоқпыз.")
-    entry_id, _created = incidents.submit(db, report, _uid(db, "obs1"), "T01")
+    entry_id, _created = entries.create(db, incidents.INCIDENTS, report, _uid(db, "obs1"), "T01")
     report.severity, report.description = "high", "Observers kept 15 m away, photos taken."
-    assert incidents.edit(db, entry_id, 1, report, _uid(db, "obs2"))
+    assert entries.edit(db, incidents.INCIDENTS, entry_id, 1, report, _uid(db, "obs2"))
     return entry_id
 
 
@@ -184,7 +184,7 @@ def _meeting(db, when: str, name: str, level: str = "territorial", region: str =
         summary=f"Discussed access. {SCRIPT}",
         follow_ups=[interactions.FollowUp(kind, text, due) for kind, text, due in items],
         links=list(links))
-    entry_id, created = interactions.create(db, meeting, _uid(db, author), team)
+    entry_id, created = entries.create(db, interactions.INTERACTIONS, meeting, _uid(db, author), team)
     assert created
     return entry_id
 
@@ -238,7 +238,7 @@ def test_interaction_pdf_with_follow_ups_links_and_versions(pdf_app, db, checkli
         follow_ups=[interactions.FollowUp(f["kind"], f["text"], f["due_date"], f["id"])
                     for f in entry["follow_ups"] if f["status"] == "open"],
         links=[("checklist", checklist)])
-    assert interactions.edit(db, entry_id, 1, edited, _uid(db, "obs2"))
+    assert entries.edit(db, interactions.INTERACTIONS, entry_id, 1, edited, _uid(db, "obs2"))
     response = _client(pdf_app, "obs1").client.get(f"/interactions/{entry_id}.pdf")
     assert response.status_code == 200
     text = _text(response.data)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pypdf
 import pytest
 
-from models import checklists, definitions, incidents, interactions, liaison, review, stations, users
+from models import checklists, definitions, entries, incidents, interactions, liaison, review, stations, users
 from models.clock import local_to_utc, to_iso, utc_now, utc_to_local
 from models.definitions import TYPES
 from models.vocabulary import OVERALL
@@ -89,7 +89,7 @@ def _file_checklist(app, db, rng, kind, number, author, arrival_utc, state,
         station_id=station["id"], timezone=station["timezone"], arrival_utc=arrival_utc,
         departure_utc=arrival_utc, answers=answers, overall=overall,
         serious_count=len(definition.serious_problems(answers)))
-    entry_id, created = checklists.submit(db, filing, user["id"], user["team"])
+    entry_id, created = entries.create(db, checklists.CHECKLISTS, filing, user["id"], user["team"])
     assert created
     if state != "submitted":
         review.move(db, "checklist", entry_id, state, _user(db, "coord")["id"], reason="checked")
@@ -107,7 +107,7 @@ def _file_incident(db, number, region, severity, state, description, occurred_ut
         timezone=station["timezone"] if station else "Asia/Almaty", category="intimidation",
         severity=severity, description=description, reported_to_commission="no",
         commission_response="")
-    entry_id, _created = incidents.submit(db, report, user["id"], user["team"])
+    entry_id, _created = entries.create(db, incidents.INCIDENTS, report, user["id"], user["team"])
     if state != "submitted":
         review.move(db, "incident", entry_id, state, _user(db, "coord")["id"], reason="checked")
     return {"id": entry_id, "region": region, "severity": severity, "state": state,
@@ -123,7 +123,8 @@ def _make_meeting(db, level, region, state, occurred_utc, items) -> dict:
         counterparts=[], participants="", topics=["voter_lists"], summary="Met.",
         follow_ups=[interactions.FollowUp(kind, f"{kind} {i}", due)
                     for i, (kind, due, _status) in enumerate(items)])
-    entry_id, _created = interactions.create(db, meeting, user["id"], interactions.LIAISON_TEAM)
+    entry_id, _created = entries.create(db, interactions.INTERACTIONS, meeting, user["id"],
+                                        interactions.LIAISON_TEAM)
     ids = [r[0] for r in db.execute("SELECT id FROM follow_ups WHERE interaction_id = ?"
                                     " ORDER BY id", [entry_id])]
     for item_id, (_kind, _due, status) in zip(ids, items):

@@ -122,8 +122,8 @@ def test_edit_keeps_every_version_and_the_original(app, db, browser):
               "base_version": "1", "voters_on_list": "900", "voters_voted": "450"}
     saved = browser.client.post(entry + "/edit", data=edited)
     assert saved.status_code == 303
-    versions = db.execute("SELECT version, snapshot, changes FROM checklist_versions"
-                          " ORDER BY version").fetchall()
+    versions = db.execute("SELECT version, snapshot, changes FROM entry_versions"
+                          " WHERE entry_kind = 'checklist' ORDER BY version").fetchall()
     assert [v[0] for v in versions] == [1, 2]
     assert json.loads(versions[0][1])["answers"]["voters_on_list"] == int(data["voters_on_list"])
     assert json.loads(versions[1][2])["voters_on_list"] == [int(data["voters_on_list"]), 900]

@@ -17,8 +17,10 @@ from flask_wtf.csrf import generate_csrf
 
 from models import access, api_tokens, checklists, incidents, interactions, meeting_log, stations
 from models import definitions as checklist_definitions
+from models import entries as lifecycle
 from models.clock import utc_now
 from models.db import get_db
+from models.entries import Kind, Record
 from views import api_entries as entries
 from views import api_errors
 from views import api_schema as schema
@@ -26,8 +28,6 @@ from views.api_errors import ApiError
 from views.api_openapi import document, operation, query_parameter
 from views.auth import User, entry_or_404, login_manager, roles_required
 from views.ids import parse_id
-from views.incidents import incident_report
-from views.observe import filing as checklist_filing
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
@@ -114,6 +114,16 @@ def _created(endpoint: str, row: dict | None, created: bool, to_json) -> tuple[R
     return response, 201 if created else 200
 
 
+def _file(kind: Kind, record: Record, team: str, endpoint: str, read, to_json):
+    """Store a record through the entry life cycle: 201, 200 for a resend, 409 for a clash."""
+    db = get_db()
+    try:
+        entry_id, created = lifecycle.create(db, kind, record, current_user.id, team)
+    except lifecycle.DuplicateConflict:
+        raise _conflict() from None
+    return _created(endpoint, read(db, entry_id), created, to_json)
+
+
 def _conflict() -> ApiError:
     return ApiError(409, _("This uuid was already sent with different content. Nothing was "
                            "saved: file it again with a new uuid, or edit the entry that "
@@ -194,15 +204,9 @@ def definitions():
            body=schema.CHECKLIST_BODY, errors=(403, 409, 422), also=ALREADY)
 @roles_required(*access.OBSERVERS)
 def create_checklist():
-    form, station = entries.checklist_form(_body(schema.CHECKLIST_BODY))
-    db = get_db()
-    try:
-        entry_id, created = checklists.submit(db, checklist_filing(form, station),
-                                              current_user.id, current_user.team)
-    except checklists.DuplicateConflict:
-        raise _conflict() from None
-    return _created("api.checklist", checklists.get(db, entry_id), created,
-                    entries.checklist_json)
+    form, _station = entries.checklist_form(_body(schema.CHECKLIST_BODY))
+    return _file(checklists.CHECKLISTS, form.to_record(), current_user.team, "api.checklist",
+                 checklists.get, entries.checklist_json)
 
 
 @bp.get("/checklists")
@@ -237,14 +241,8 @@ def checklist(entry_id: int):
 @roles_required(*access.OBSERVERS)
 def create_incident():
     form = entries.incident_form(_body(schema.INCIDENT_BODY))
-    db = get_db()
-    try:
-        entry_id, created = incidents.submit(db, incident_report(form), current_user.id,
-                                             current_user.team)
-    except incidents.DuplicateConflict:
-        raise _conflict() from None
-    return _created("api.incident", incidents.get(db, entry_id), created,
-                    entries.incident_json)
+    return _file(incidents.INCIDENTS, form.to_record(), current_user.team, "api.incident",
+                 incidents.get, entries.incident_json)
 
 
 @bp.get("/incidents")
@@ -279,17 +277,12 @@ def incident(entry_id: int):
 @roles_required(*access.MEETING_AUTHORS)
 def create_interaction():
     form = entries.interaction_form(_body(schema.INTERACTION_BODY))
-    db = get_db()
     try:
-        entry_id, created = interactions.create(db, form.meeting(), current_user.id,
-                                                entries.meeting_team())
-    except interactions.DuplicateConflict:
-        raise _conflict() from None
+        return _file(interactions.INTERACTIONS, form.to_record(), entries.meeting_team(),
+                     "api.interaction", interactions.get, entries.interaction_json)
     except interactions.UnknownEntry:
         raise entries.invalid({"entry_numbers": [
             _("One of these entries no longer exists.")]}) from None
-    return _created("api.interaction", interactions.get(db, entry_id), created,
-                    entries.interaction_json)
 
 
 @bp.get("/interactions")

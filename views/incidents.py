@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from forms.checklist import UUID_PATTERN
 from forms.incident import IncidentForm
-from models import access, incidents, stations, vocabulary
+from models import access, entries, incidents, stations, vocabulary
 from models.clock import local_text, utc_now, utc_to_local
 from models.db import get_db
 from models.vocabulary import CATEGORY_LABELS, SEVERITY_LABELS, YESNO_LABELS, label
@@ -38,14 +38,6 @@ def _form(**kwargs) -> IncidentForm:
     return IncidentForm(db=db, region_zones=incidents.region_zones(db), **kwargs)
 
 
-def incident_report(form: IncidentForm) -> incidents.Report:
-    return incidents.Report(
-        uuid=form.uuid.data, station_id=form.station["id"] if form.station else None,
-        region=form.region.data, place=form.place.data, occurred_utc=form.occurred_utc.strftime(
-            "%Y-%m-%dT%H:%M:%SZ"), timezone=form.zone, category=form.category.data,
-        severity=form.severity.data, description=form.description.data,
-        reported_to_commission=form.reported_to_commission.data,
-        commission_response=form.commission_response.data)
 
 
 def _readable_or_404(entry_id: int) -> dict:
@@ -61,9 +53,9 @@ def new():
     if not form.validate():
         return render_template("incidents/form.html", form=form), 400
     try:
-        entry_id, created = incidents.submit(get_db(), incident_report(form), current_user.id,
-                                             current_user.team)
-    except incidents.DuplicateConflict:
+        entry_id, created = entries.create(get_db(), incidents.INCIDENTS, form.to_record(),
+                                           current_user.id, current_user.team)
+    except entries.DuplicateConflict:
         form.uuid.errors.append(_(
             "This form was already sent with a different report. What you typed is below: "
             "open a new form to file it as a new incident, or edit the report that was sent."))
@@ -144,10 +136,11 @@ def edit(entry_id: int):
     if not form.validate():
         return render_template("incidents/form.html", form=form, entry=row), 400
     try:
-        changed = incidents.edit(db, entry_id, base_version, incident_report(form), current_user.id)
-    except incidents.NotEditable:
+        changed = entries.edit(db, incidents.INCIDENTS, entry_id, base_version,
+                               form.to_record(), current_user.id)
+    except entries.NotEditable:
         abort(409, str(NOT_EDITABLE))
-    except incidents.StaleEdit:
+    except entries.StaleEdit:
         form.base_version.errors.append(_(
             "Your team mate saved a newer version while you were editing. What you typed "
             "is below: open the report again to see their changes."))
@@ -193,4 +186,4 @@ def _history(row: dict) -> list[dict]:
     return [{"version": v["version"], "editor": v["editor"], "edited_utc": v["edited_utc"],
              "changes": [(str(FIELD_LABELS[name]), shown(name, old), shown(name, new))
                          for name, (old, new) in v["changes"].items() if name in FIELD_LABELS]}
-            for v in incidents.versions(db, row["id"])]
+            for v in entries.versions(db, incidents.INCIDENTS, row["id"])]

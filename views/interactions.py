@@ -17,7 +17,7 @@ from flask_login import current_user
 
 from forms.checklist import UUID_PATTERN
 from forms.interaction import FollowUpForm, InteractionForm, LogFilterForm, form_data
-from models import access, interactions, liaison, meeting_log, stations, users
+from models import access, entries, interactions, liaison, meeting_log, stations, users
 from models.clock import local_text, local_to_utc, to_iso, utc_now, utc_to_local
 from models.db import get_db
 from models.vocabulary import CATEGORY_LABELS, LEVEL_LABELS, TOPIC_LABELS
@@ -95,9 +95,9 @@ def new():
     if not form.validate():
         return _render_form(form, status=400)
     try:
-        entry_id, created = interactions.create(db, form.meeting(), current_user.id,
-                                                access.author_team(current_user))
-    except interactions.DuplicateConflict:
+        entry_id, created = entries.create(db, interactions.INTERACTIONS, form.to_record(),
+                                           current_user.id, access.author_team(current_user))
+    except entries.DuplicateConflict:
         form.uuid.errors.append(_(
             "This form was already sent with different content. What you typed is below: "
             "open a new form to log it as another meeting, or edit the meeting that was sent."))
@@ -157,7 +157,8 @@ def _detail_page(entry: dict, failed: dict | None = None, status: int = 200):
     return render_template(
         "interactions/detail.html", entry=entry, forms=forms, today=today.isoformat(),
         panel=review_panel(interactions.KIND, entry),
-        history=_history(interactions.versions(db, entry["id"]), entry["timezone"]),
+        history=_history(entries.versions(db, interactions.INTERACTIONS, entry["id"]),
+                         entry["timezone"]),
         links=[{**link, "readable": access.can_read(current_user, link)} for link in entry["links"]],
         can_edit=access.can_edit(current_user, interactions.KIND, entry)), status
 
@@ -188,10 +189,11 @@ def edit(entry_id: int):
     if not form.validate():
         return _render_form(form, entry, 400)
     try:
-        changed = interactions.edit(db, entry_id, base_version, form.meeting(), current_user.id)
-    except interactions.NotEditable:
+        changed = entries.edit(db, interactions.INTERACTIONS, entry_id, base_version,
+                               form.to_record(), current_user.id)
+    except entries.NotEditable:
         return _not_editable(entry_id)
-    except interactions.StaleEdit:
+    except entries.StaleEdit:
         form.base_version.errors.append(_(
             "Someone saved a newer version, or answered a follow-up item, while you were "
             "editing. What you typed is below: open the meeting again to see their changes."))

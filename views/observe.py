@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.checklist import UUID_PATTERN, ChecklistForm, form_class
-from models import access, checklists, review_list, stations
+from models import access, checklists, entries, review_list, stations
 from models.clock import utc_now, utc_to_local
 from models.db import get_db
 from models.definitions import Definition, by_type
@@ -52,18 +52,6 @@ def _station_or_400(raw: str | None) -> dict:
     return station
 
 
-def filing(form: ChecklistForm, station: dict) -> checklists.Filing:
-    definition = form.definition
-    answers = dict(form.answers)
-    if form.comments.data and form.comments.data.strip():
-        answers["comments"] = form.comments.data.strip()
-    return checklists.Filing(
-        uuid=form.uuid.data, form_type=definition.type, form_version=definition.version,
-        station_id=station["id"], timezone=station["timezone"],
-        arrival_utc=form.arrival_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        departure_utc=form.departure_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        answers=answers, overall=form.overall.data,
-        serious_count=len(definition.serious_problems(answers)))
 
 
 @bp.route("/observe")
@@ -94,9 +82,9 @@ def new(form_type: str):
     if not form.validate():
         return render_template("observe/checklist.html", form=form, station=station), 400
     try:
-        entry_id, created = checklists.submit(get_db(), filing(form, station),
-                                              current_user.id, current_user.team)
-    except checklists.DuplicateConflict:
+        entry_id, created = entries.create(get_db(), checklists.CHECKLISTS, form.to_record(),
+                                           current_user.id, current_user.team)
+    except entries.DuplicateConflict:
         form.uuid.errors.append(_(
             "This form was already sent with different answers. Your answers are "
             "below: open a new form to file them as a new checklist, or edit the "
@@ -147,7 +135,7 @@ def entry(entry_id: int):
     definition, _form = _checklist(row["form_type"])
     return render_template("observe/entry.html", entry=row, definition=definition,
                            panel=review_panel("checklist", row),
-                           versions=checklists.versions(db, entry_id),
+                           versions=entries.versions(db, checklists.CHECKLISTS, entry_id),
                            can_edit=access.can_edit(current_user, "checklist", row))
 
 
@@ -174,13 +162,13 @@ def edit(entry_id: int):
         return render_template("observe/checklist.html", form=form, station=station,
                                entry=row), 400
     try:
-        changed = checklists.edit(db, entry_id, base_version,
-                                  filing(form, station), current_user.id)
-    except checklists.NotEditable:
+        changed = entries.edit(db, checklists.CHECKLISTS, entry_id, base_version,
+                               form.to_record(), current_user.id)
+    except entries.NotEditable:
         flash(_("This entry was already reviewed (verified or rejected) and can no longer be "
                 "edited. Add a comment to it instead."))
         return redirect(url_for("observe.entry", entry_id=entry_id), code=303)
-    except checklists.StaleEdit:
+    except entries.StaleEdit:
         form.base_version.errors.append(_(
             "Your team mate saved a newer version while you were editing. Your answers "
             "are below: open the entry again to see their changes."))

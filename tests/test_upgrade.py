@@ -1,0 +1,124 @@
+"""A database written by an earlier release upgrades with every version, audit record and link.
+
+tests/fixtures/release_02afda7.sql is the SQL dump of a small mission written
+by release 02afda7's own code (its models' submit/create, edit and review
+functions, not hand-made rows): checklists edited twice, sent back and
+verified, rejected; incidents edited and verified; meetings with follow-ups
+and links, edited (links changed) and sent back. Its checklist versions are
+in checklist_versions, which migration m009 moves into entry_versions.
+"""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from app import create_app
+from models import audit, checklists, entries, incidents, interactions
+from models.db import connect
+from models.migrations import migrations
+
+FIXTURE = Path(__file__).parent / "fixtures" / "release_02afda7.sql"
+# Tables the upgrade must leave exactly as they were, row for row.
+UNTOUCHED = ("audit_log", "checklists", "incidents", "interactions", "follow_ups",
+             "interaction_links", "review_events", "flags", "users", "stations")
+
+
+def _rows(conn: sqlite3.Connection, sql: str) -> list[tuple]:
+    return conn.execute(sql).fetchall()
+
+
+@pytest.fixture
+def released(tmp_path) -> tuple[str, dict]:
+    """The release's database on disk, and what it held before the upgrade."""
+    path = str(tmp_path / "observation.sqlite")
+    conn = sqlite3.connect(path)
+    conn.executescript(FIXTURE.read_text(encoding="utf-8"))
+    held = {table: _rows(conn, f"SELECT * FROM {table} ORDER BY rowid") for table in UNTOUCHED}
+    held["checklist_versions"] = _rows(
+        conn, "SELECT checklist_id, version, edited_by, edited_utc, snapshot, changes"
+              " FROM checklist_versions ORDER BY id")
+    held["entry_versions"] = _rows(conn, "SELECT * FROM entry_versions ORDER BY id")
+    conn.close()
+    return path, held
+
+
+@pytest.fixture
+def upgraded(released):
+    """The app started on the release's database (start-up applies the pending migration)."""
+    path, held = released
+    app = create_app({"DATABASE": path, "SECRET_KEY": "test-secret", "TESTING": True})
+    return app, path, held
+
+
+def test_the_fixture_is_the_release_schema_with_data(released):
+    _path, held = released
+    assert len(held["checklist_versions"]) == 7 and len(held["entry_versions"]) == 7
+    assert len(held["audit_log"]) == 26 and len(held["interaction_links"]) == 3
+    kinds = {row[1] for row in held["entry_versions"]}
+    assert kinds == {"incident", "interaction"}
+
+
+def test_every_version_moves_into_entry_versions_unchanged(upgraded):
+    _app, path, held = upgraded
+    conn = sqlite3.connect(path)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "checklist_versions" not in tables and "entry_versions_new" not in tables
+    rows = _rows(conn, "SELECT * FROM entry_versions ORDER BY id")
+    # The release's incident and meeting versions keep their ids and every value...
+    assert rows[:len(held["entry_versions"])] == held["entry_versions"]
+    # ...and each checklist version follows with the same number, editor, time,
+    # snapshot and changes, byte for byte.
+    moved = [row[2:] for row in rows[len(held["entry_versions"]):]]
+    assert [row[1] for row in rows[len(held["entry_versions"]):]] == ["checklist"] * 7
+    assert moved == [tuple(v) for v in held["checklist_versions"]]
+    applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+    assert applied[-1] == "m009_one_versions_table"
+    assert migrations.pending(Database(conn)) == []
+    conn.close()
+
+
+def test_audit_records_links_and_entries_are_untouched(upgraded):
+    _app, path, held = upgraded
+    conn = sqlite3.connect(path)
+    for table in UNTOUCHED:
+        assert _rows(conn, f"SELECT * FROM {table} ORDER BY rowid") == held[table], table
+    conn.close()
+    db = connect(path)
+    verdict = audit.verify(db)
+    db.close()
+    assert verdict.ok and verdict.checked == len(held["audit_log"])
+
+
+def test_verify_audit_passes_after_the_upgrade(upgraded):
+    app, _path, held = upgraded
+    result = app.test_cli_runner().invoke(args=["verify-audit"])
+    assert result.exit_code == 0, result.output
+    assert f"{len(held['audit_log'])} records checked" in result.output
+
+
+def test_the_upgraded_histories_read_and_grow(upgraded):
+    app, path, held = upgraded
+    db = connect(path)
+    history = entries.versions(db, checklists.CHECKLISTS, 1)
+    assert [(v["version"], v["editor"]) for v in history] == [(1, "obs1"), (2, "obs2"),
+                                                              (3, "obs1")]
+    assert history[1]["changes"] == {"overall": ["good", "bad"]}
+    assert [v["version"] for v in entries.versions(db, incidents.INCIDENTS, 1)] == [1, 2]
+    meeting = entries.versions(db, interactions.INTERACTIONS, 1)
+    assert meeting[1]["changes"]["links"] == [["C1", "I1"], ["C1", "C4"]]
+    assert {(e["kind"], e["id"]) for e in interactions.get(db, 1)["links"]} == \
+        {("checklist", 1), ("checklist", 4)}
+    # A new edit of an upgraded checklist becomes version 4 in the same table.
+    row = checklists.get(db, 1)
+    filing = checklists.Filing(
+        uuid=row["uuid"], form_type=row["form_type"], form_version=row["form_version"],
+        station_id=row["station_id"], timezone=row["timezone"], arrival_utc=row["arrival_utc"],
+        departure_utc=row["departure_utc"], answers=row["answers"], overall="good",
+        serious_count=row["serious_count"])
+    with app.app_context():
+        assert entries.edit(db, checklists.CHECKLISTS, 1, 3, filing, row["author_id"])
+    assert [v["version"] for v in entries.versions(db, checklists.CHECKLISTS, 1)] == [1, 2, 3, 4]
+    assert audit.verify(db).checked == len(held["audit_log"]) + 1
+    db.close()
