@@ -14,6 +14,7 @@ from views import (
     api,
     audit,
     auth,
+    checklists,
     cli,
     cli_audit,
     cli_backup,
@@ -25,9 +26,9 @@ from views import (
     errors,
     exports,
     incidents,
-    interactions,
     liaison,
-    observe,
+    meetings,
+    moved,
     offline,
     reports,
     review,
@@ -75,12 +76,12 @@ def create_app(config: dict | None = None) -> Flask:
     template_helpers.init_app(app)
     database.init_app(app)
     auth.init_app(app)
-    observe.init_app(app)
+    checklists.init_app(app)
     errors.init_app(app)
     storage_errors.init_app(app)
-    for blueprint in (auth.bp, observe.bp, review.bp, incidents.bp, interactions.bp,
+    for blueprint in (auth.bp, checklists.bp, review.bp, incidents.bp, meetings.bp,
                       liaison.bp, dashboard.bp, audit.bp, reports.bp, exports.bp, entry_pdfs.bp,
-                      api.bp, tokens.bp, offline.bp):
+                      api.bp, tokens.bp, offline.bp, moved.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     cli_audit.register(app)

@@ -111,7 +111,7 @@ def make_client(path: str):
     done = client.post("/login", data={"csrf_token": token, "username": "observer000",
                                        "password": PASSWORD})
     assert done.status_code == 302, done.status_code
-    page = client.get("/observe/voting/new?station=1", follow_redirects=True)
+    page = client.get("/checklists/voting/new?station=1", follow_redirects=True)
     token = CSRF.search(page.data).group(1).decode()
     cookie = client.get_cookie("session").value
     static = urlencode(form_fields(by_type()["voting"]), doseq=True)
@@ -120,7 +120,7 @@ def make_client(path: str):
     def submit_one() -> None:
         client.set_cookie("session", cookie)  # as bench/submit.py: flashes never pile up
         response = client.post(
-            "/observe/voting/new", content_type="application/x-www-form-urlencoded",
+            "/checklists/voting/new", content_type="application/x-www-form-urlencoded",
             data=f"csrf_token={token}&uuid={uuid.uuid4()}&station_id={next(station)}&{static}")
         assert response.status_code == 303, response.data[:500]
     return submit_one

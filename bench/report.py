@@ -127,7 +127,7 @@ def sql_parts(app, path: str, args: dict) -> None:
         parts = {"cells (coverage, overall, by region)": lambda: queries.cells(db, flt, "region"),
                  "totals": lambda: queries.totals(db, flt),
                  "problems (count + 200 listed)": lambda: summary.problems(db, flt, definitions),
-                 "meetings and follow-ups": lambda: summary.interactions(db, flt, "2023-03-25")}
+                 "meetings and follow-ups": lambda: summary.meetings(db, flt, "2023-03-25")}
         for kind, definition in definitions.items():
             parts[f"answers {kind}"] = (lambda d=definition: queries.answer_counts(db, flt, d))
         timings = {}

@@ -90,7 +90,7 @@ async def log_in(conn: httpload.Connection, host: str, username: str, station: i
     if done.status != 302:
         raise RuntimeError(f"login of {username}: {done.status} {done.body[:300]!r}")
     cookie = httpload.cookie_of(done) or cookie
-    path = f"/observe/voting/new?station={station}"
+    path = f"/checklists/voting/new?station={station}"
     for _hop in range(3):  # the form page may redirect, e.g. to put a uuid in its address
         form = await conn.request(httpload.build("GET", path, host, cookie))
         if form.status not in (301, 302, 303, 307):
@@ -114,7 +114,7 @@ def submission_maker(host: str, cookie: str, csrf: str, static: str, first_stati
         station[0] = station[0] % station_count + 1
         body = (f"csrf_token={csrf}&uuid={uuid.uuid4()}&station_id={station[0]}&"
                 f"{static}").encode()
-        return httpload.build("POST", "/observe/voting/new", host, cookie, body)
+        return httpload.build("POST", "/checklists/voting/new", host, cookie, body)
     return make
 
 

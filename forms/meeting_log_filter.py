@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from forms.interaction import LogFilterForm
+from forms.meeting import LogFilterForm
 from models import meeting_log
 from models.clock import local_to_utc, to_iso, utc_now
 from models.vocabulary import LEVEL_LABELS, STATUS_LABELS, TOPIC_LABELS, label

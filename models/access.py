@@ -23,7 +23,7 @@ tests/test_access.py checks what every route answers to every role.
 
 from typing import Any, Protocol
 
-from models import interactions, review
+from models import meetings, review
 
 # The role sets, one name per set a route admits (models.users.ROLES lists the roles).
 OBSERVERS = ("observer",)
@@ -70,7 +70,7 @@ def author_team(user: Member) -> str | None:
     if user.role in OBSERVERS:
         return user.team
     if user.role == "liaison":
-        return interactions.LIAISON_TEAM
+        return meetings.LIAISON_TEAM
     return None
 
 

@@ -22,7 +22,7 @@ from models.db import writing
 from models.definitions import Definition, by_type
 from models.demo_answers import answers_for, overall_for
 from models.demo_incidents import generate_incidents
-from models.demo_interactions import generate_interactions
+from models.demo_meetings import generate_meetings
 
 PASSWORD = "observe2023"
 SEED = 2023
@@ -134,7 +134,7 @@ def generate(db: Database, station_count: int, checklist_count: int,
                 {"id": ids[row["number"]], "timezone": row["timezone"]})
         generate_incidents(db, rng, max(1, checklist_count // 50), by_region,
                            {team["name"]: team for team in teams})
-        meetings = generate_interactions(db, rng, max(1, min(200, checklist_count // 25)))
+        meetings = generate_meetings(db, rng, max(1, min(200, checklist_count // 25)))
         # The rows above went in without the per-save flag computation.
         flags.rebuild(db)
     counts = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

@@ -2,7 +2,7 @@
 
 Checklists, incident reports and meeting reports differ only in their columns
 and their checks. Each kind's module describes itself with a ``Kind``
-(models/checklists.py, incidents.py, interactions.py) and this module stores
+(models/checklists.py, incidents.py, meetings.py) and this module stores
 them all the same way:
 
 - ``create``: once per form uuid. The UNIQUE constraint decides, so racing

@@ -3,7 +3,7 @@
 The queue holds checklists and incidents marked "to raise with the CEC", each
 with a topic and a note. Once an entry is linked to a meeting report it shows
 that meeting and the commission's answers. The follow-up half tracks each
-request and commitment of a meeting (models.interactions) until it is
+request and commitment of a meeting (models.meetings) until it is
 answered or closed.
 """
 
@@ -14,7 +14,7 @@ from sqlite_utils import Database
 from models import audit
 from models.clock import to_iso, utc_now
 from models.db import writing
-from models.interactions import (
+from models.meetings import (
     KIND,
     LINK_KINDS,
     TOPICS,

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from models.interactions import decode_row
+from models.meetings import decode_row
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Review states shared by checklists, incidents and interactions.
+"""Review states shared by checklists, incidents and meetings.
 
 submitted → verified, needs clarification (back to its authors, who edit and
 resubmit) or rejected (kept, but excluded from every statistic). Every

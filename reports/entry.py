@@ -20,8 +20,8 @@ from models import (
     entries,
     flags,
     incidents,
-    interactions,
     liaison,
+    meetings,
     review,
     stations,
     vocabulary,
@@ -46,7 +46,7 @@ from reports.pdf import render_pdf
 KINDS = ("checklist", "incident", "interaction")
 # Entry numbers as people cite them (C12, I3); meetings have no number in the
 # app's forms, so M is this report's own prefix.
-PREFIX = {**interactions.REF_PREFIX, "interaction": "M"}
+PREFIX = {**meetings.REF_PREFIX, "interaction": "M"}
 INCIDENT_FIELDS = {"occurred_utc": _l("Time"), "station_id": _l("Polling station"),
                    "region": _l("Region"), "place": _l("Place"),
                    "category": _l("What happened"), "severity": _l("How serious"),
@@ -123,7 +123,7 @@ def build_entry(db: Database, kind: str, entry_id: int, definitions: dict[str, D
         entry = incidents.get(db, entry_id)
         body = _incident(db, entry) if entry else None
     elif kind == "interaction":
-        entry = interactions.get(db, entry_id)
+        entry = meetings.get(db, entry_id)
         body = _meeting(db, entry, today) if entry else None
     else:
         raise ValueError(f"unknown entry kind {kind!r}")
@@ -131,7 +131,7 @@ def build_entry(db: Database, kind: str, entry_id: int, definitions: dict[str, D
         return None
     ref = number(kind, entry_id)
     header = [(_("Number"), ref), *body.pop("header"),
-              (_("Team"), _("CEC liaison") if entry["team"] == interactions.LIAISON_TEAM
+              (_("Team"), _("CEC liaison") if entry["team"] == meetings.LIAISON_TEAM
                else entry["team"]),
               (_("Authors"), ", ".join(body["authors"])),
               (_("Received"), local(entry["created_utc"], entry["timezone"])),
@@ -286,7 +286,7 @@ def _meeting(db: Database, entry: dict, today: str) -> dict:
         return ", ".join(value) if isinstance(value, list) else str(value)
 
     versions = [{**v, "at": local(v["edited_utc"], zone)}
-                for v in entries.versions(db, interactions.INTERACTIONS, entry["id"])]
+                for v in entries.versions(db, meetings.MEETINGS, entry["id"])]
     counted = entry["review_state"] != "rejected"
     items = [follow_up_row(f, today, counted) for f in entry["follow_ups"]]
     return {
@@ -314,7 +314,7 @@ def _meeting(db: Database, entry: dict, today: str) -> dict:
 
 def _raised_in(db: Database, kind: str, entry_id: int, today: str) -> list[dict]:
     """The meetings where a checklist or incident was raised, with the commission's answers."""
-    if kind not in interactions.LINK_KINDS:
+    if kind not in meetings.LINK_KINDS:
         return []
     return [{"number": number("interaction", m["id"]), "commission": m["commission_name"],
              "level": label(LEVEL_LABELS, m["commission_level"]),
@@ -326,4 +326,4 @@ def _raised_in(db: Database, kind: str, entry_id: int, today: str) -> list[dict]
 
 def entry_pdf(report: dict) -> bytes:
     """The PDF of one entry's report (needs an app context for the template)."""
-    return render_pdf(render_template("reports/entry.html", report=report))
+    return render_pdf(render_template("print/entry.html", report=report))

@@ -258,7 +258,7 @@ def incident_objects(db: Database, flt: ReportFilter) -> Iterator[str]:
 
 # ---------------------------------------------------------------- meetings
 
-INTERACTIONS = Sheet("Meetings", (
+MEETINGS = Sheet("Meetings", (
     "id", "uuid", "occurred_local", "timezone", "occurred_utc", "place", "commission_level",
     "commission_level_label", "commission_name", "region", "counterparts", "participants",
     "topics", "topics_label", "summary", "requests", "commitments", "open", "answered",

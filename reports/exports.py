@@ -142,10 +142,10 @@ def _produce(db, kind: str, fmt: str, flt: ReportFilter, today: str) -> Iterator
             return write_json(tables.interaction_objects(db, flt, today))
         rows = tables.interaction_rows(db, flt, today)
         if fmt == "csv":
-            return write_csv(tables.INTERACTIONS, rows)
+            return write_csv(tables.MEETINGS, rows)
         # The workbook carries the follow-ups on a second sheet, one row per item.
         items = _tagged(1, tables.follow_up_rows(db, flt, today))
-        return write_xlsx([tables.INTERACTIONS, tables.FOLLOW_UPS],
+        return write_xlsx([tables.MEETINGS, tables.FOLLOW_UPS],
                           _chain(_tagged(0, rows), items))
     if fmt == "json":
         return write_json(tables.follow_up_objects(db, flt, today))

@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from models.clock import local_text, local_today, to_iso, utc_now
 from models.definitions import Definition, by_type
-from models.interactions import FOLLOW_UP_KINDS, LEVELS
+from models.meetings import FOLLOW_UP_KINDS, LEVELS
 from models.vocabulary import CATEGORY_LABELS, LEVEL_LABELS, OVERALL, OVERALL_LABELS, SEVERITY_LABELS
 from reports import charts, pdf
 from reports import summary_queries as queries
@@ -103,7 +103,7 @@ def _describe_problem(row: dict, answers: dict[int, str],
             row["text"] = row["text"][:SHORT_TEXT].rstrip() + "…"
 
 
-def interactions(db: Database, flt: ReportFilter, today: str) -> dict:
+def meetings(db: Database, flt: ReportFilter, today: str) -> dict:
     """Meetings per commission level and the follow-up of requests and commitments."""
     levels, follow = queries.meetings(db, flt, today)
     names = ("made", "answered", "closed", "open", "overdue")
@@ -174,7 +174,7 @@ def _build(db: Database, flt: ReportFilter, definitions: Mapping[str, Definition
              for kind in kinds]
     found = problems(db, flt, definitions, problems_limit, problems_by_station,
                      totals["serious"])
-    meetings = interactions(db, flt, today)
+    meeting_figures = meetings(db, flt, today)
     incidents = queries.incident_severities(db, flt)
     newest = queries.newest(db, flt, totals["newest"])
     generated = to_iso(now)
@@ -184,12 +184,12 @@ def _build(db: Database, flt: ReportFilter, definitions: Mapping[str, Definition
         "selection": flt.describe(), "verified_only": flt.verified_only, "group": group,
         "generated_utc": generated, "generated": local_text(generated, zone) or "",
         "data_as_of_utc": newest, "data_as_of": local_text(newest, zone) or "",
-        "empty": not (totals["checklists"] or sum(incidents.values()) or meetings["meetings"]),
+        "empty": not (totals["checklists"] or sum(incidents.values()) or meeting_figures["meetings"]),
         "totals": {**totals, "registry": sum(registry.values()),
                    "incidents": sum(incidents.values()),
                    "incidents_severe": sum(incidents.get(s, 0) for s in SEVERE),
-                   "meetings": meetings["meetings"]},
-        "types": types, "problems": found, "interactions": meetings,
+                   "meetings": meeting_figures["meetings"]},
+        "types": types, "problems": found, "interactions": meeting_figures,
         # Coverage rows: every type's groups come in the registry's sorted order.
         "groups": [{"name": name, "registry": registry[name],
                     "observed": {t["type"]: t["groups"][index]["observed"] for t in types}}
@@ -228,7 +228,7 @@ def negative_chart(figures: dict, group_label: str) -> str:
                                           type=figures["title"], group=group_label))
 
 
-def render_html(summary: dict, template: str = "reports/summary.html") -> str:
+def render_html(summary: dict, template: str = "print/summary.html") -> str:
     """The report's HTML, ready for reports.pdf.render_pdf (needs an app context)."""
     group_label = _("district") if summary["group"] == "district" else _("region")
     chart = {t["type"]: negative_chart(t, group_label) for t in summary["types"]
@@ -255,7 +255,7 @@ def report_pdf(db: Database, report: str, flt: ReportFilter, mission: dict,
     definitions = definitions if definitions is not None else by_type()
     if report == "region":
         figures = build_region(db, flt, definitions, mission)
-        html = render_html(figures, "reports/region.html")
+        html = render_html(figures, "print/region.html")
     else:
         figures = build_summary(db, flt, definitions, mission)
         html = render_html(figures)

@@ -1,4 +1,4 @@
-// The offline forms page (templates/observe/offline.html): pick a form and a
+// The offline forms page (templates/offline/page.html): pick a form and a
 // station, fill it with or without a connection, keep drafts on the phone,
 // send through the outbox. No text lives here: it comes translated in the
 // page's data-messages; the API's addresses come in data-config.

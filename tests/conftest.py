@@ -87,7 +87,7 @@ class Browser:
 
     def open_form(self, form_type: str, station: int) -> dict:
         """GET a new checklist form; returns its hidden fields."""
-        page = self.client.get(f"/observe/{form_type}/new?station={station}",
+        page = self.client.get(f"/checklists/{form_type}/new?station={station}",
                                follow_redirects=True)
         assert page.status_code == 200, page.text
         return {name: self.hidden(page.text, name)

@@ -10,8 +10,8 @@ import pytest
 
 from models import users
 from tests.conftest import Browser
-from tests.test_interactions import make_meeting
 from tests.test_liaison import file_checklist, file_incident
+from tests.test_meetings import make_meeting
 
 ROLES = ("anonymous", "observer", "other_team", "liaison", "coordinator", "admin")
 LOGIN = {"observer": "obs1", "other_team": "obs3", "liaison": "liaison",
@@ -32,6 +32,7 @@ TEAM_ONLY = row(L, 200, 404, 403, 403, 403)
 # The API answers 401 JSON instead of redirecting to the login page.
 API_READ = row(401, 200, 200, 200, 200, 200)
 API_ENTRY = row(401, 200, 404, 200, 200, 200)
+MOVED = row(308, 308, 308, 308, 308, 308)
 
 # (endpoint, method): (url template, expected per role). {c}, {i}, {m}, {f}:
 # the T01 checklist, incident, meeting and follow-up item made by the fixture.
@@ -40,30 +41,30 @@ TABLE = {
     ("auth.login", "GET"): ("/login", row(200, 200, 200, 200, 200, 200)),
     ("auth.login", "POST"): ("/login", row(400, 400, 400, 400, 400, 400)),
     ("auth.logout", "POST"): ("/logout", row(L, 302, 302, 302, 302, 302)),
-    ("observe.home", "GET"): ("/observe", OBSERVERS_ONLY),
-    ("observe.find_station", "GET"): ("/observe/voting/station?q=101", OBSERVERS_ONLY),
+    ("checklists.home", "GET"): ("/checklists/new", OBSERVERS_ONLY),
+    ("checklists.find_station", "GET"): ("/checklists/voting/station?q=101", OBSERVERS_ONLY),
     # A form opens at an address carrying its uuid: first a redirect there.
-    ("observe.new", "GET"): ("/observe/voting/new?station=1", row(L, 302, 302, 403, 403, 403)),
-    ("observe.new", "POST"): ("/observe/voting/new", row(L, 400, 400, 403, 403, 403)),
-    ("observe.my_entries", "GET"): ("/entries", OBSERVERS_ONLY),
-    ("observe.entry", "GET"): ("/entries/{c}", TEAM_AND_REVIEWERS),
-    ("observe.edit", "GET"): ("/entries/{c}/edit", TEAM_ONLY),
-    ("observe.edit", "POST"): ("/entries/{c}/edit", row(L, 400, 404, 403, 403, 403)),
+    ("checklists.new", "GET"): ("/checklists/voting/new?station=1", row(L, 302, 302, 403, 403, 403)),
+    ("checklists.new", "POST"): ("/checklists/voting/new", row(L, 400, 400, 403, 403, 403)),
+    ("checklists.my_entries", "GET"): ("/checklists", OBSERVERS_ONLY),
+    ("checklists.detail", "GET"): ("/checklists/{c}", TEAM_AND_REVIEWERS),
+    ("checklists.edit", "GET"): ("/checklists/{c}/edit", TEAM_ONLY),
+    ("checklists.edit", "POST"): ("/checklists/{c}/edit", row(L, 400, 404, 403, 403, 403)),
     ("incidents.listing", "GET"): ("/incidents", EVERYONE),
     ("incidents.new", "GET"): ("/incidents/new", row(L, 302, 302, 403, 403, 403)),
     ("incidents.new", "POST"): ("/incidents/new", row(L, 400, 400, 403, 403, 403)),
     ("incidents.detail", "GET"): ("/incidents/{i}", TEAM_AND_REVIEWERS),
     ("incidents.edit", "GET"): ("/incidents/{i}/edit", TEAM_ONLY),
     ("incidents.edit", "POST"): ("/incidents/{i}/edit", row(L, 400, 404, 403, 403, 403)),
-    ("interactions.log", "GET"): ("/interactions", EVERYONE),
-    ("interactions.overdue", "GET"): ("/interactions/overdue", EVERYONE),
+    ("meetings.log", "GET"): ("/meetings", EVERYONE),
+    ("meetings.overdue", "GET"): ("/meetings/overdue", EVERYONE),
     # Long-term observers and the liaison log meetings; coordinators read them.
-    ("interactions.new", "GET"): ("/interactions/new", row(L, 302, 302, 302, 403, 403)),
-    ("interactions.new", "POST"): ("/interactions/new", row(L, 400, 400, 400, 403, 403)),
-    ("interactions.detail", "GET"): ("/interactions/{m}", TEAM_AND_REVIEWERS),
-    ("interactions.edit", "GET"): ("/interactions/{m}/edit", TEAM_ONLY),
-    ("interactions.edit", "POST"): ("/interactions/{m}/edit", row(L, 400, 404, 403, 403, 403)),
-    ("interactions.follow_up", "POST"): ("/interactions/follow-ups/{f}",
+    ("meetings.new", "GET"): ("/meetings/new", row(L, 302, 302, 302, 403, 403)),
+    ("meetings.new", "POST"): ("/meetings/new", row(L, 400, 400, 400, 403, 403)),
+    ("meetings.detail", "GET"): ("/meetings/{m}", TEAM_AND_REVIEWERS),
+    ("meetings.edit", "GET"): ("/meetings/{m}/edit", TEAM_ONLY),
+    ("meetings.edit", "POST"): ("/meetings/{m}/edit", row(L, 400, 404, 403, 403, 403)),
+    ("meetings.follow_up", "POST"): ("/meetings/follow-ups/{f}",
                                          row(L, 400, 404, 400, 400, 400)),
     ("liaison.queue", "GET"): ("/liaison/queue", REVIEWERS),
     ("liaison.mark", "GET"): ("/liaison/queue/checklist/{c}", row(L, 403, 403, 200, 403, 200)),
@@ -80,10 +81,10 @@ TABLE = {
     ("dashboard.index", "GET"): ("/dashboard", STAFF),
     ("audit.log", "GET"): ("/audit", STAFF),
     ("audit.verify", "GET"): ("/audit/verify", STAFF),
-    ("entry_pdfs.checklist", "GET"): ("/entries/{c}.pdf", TEAM_AND_REVIEWERS),
+    ("entry_pdfs.checklist", "GET"): ("/checklists/{c}.pdf", TEAM_AND_REVIEWERS),
     ("entry_pdfs.incident", "GET"): ("/incidents/{i}.pdf", TEAM_AND_REVIEWERS),
-    ("entry_pdfs.interaction", "GET"): ("/interactions/{m}.pdf", TEAM_AND_REVIEWERS),
-    ("entry_pdfs.log", "GET"): ("/interactions/log.pdf", REVIEWERS),
+    ("entry_pdfs.meeting", "GET"): ("/meetings/{m}.pdf", TEAM_AND_REVIEWERS),
+    ("entry_pdfs.log", "GET"): ("/meetings/log.pdf", REVIEWERS),
     ("api.openapi", "GET"): ("/api/v1/openapi.json", row(200, 200, 200, 200, 200, 200)),
     ("api.me", "GET"): ("/api/v1/me", API_READ),
     ("api.station_list", "GET"): ("/api/v1/stations?q=202", API_READ),
@@ -111,6 +112,11 @@ TABLE = {
     ("tokens.index", "GET"): ("/admin/tokens", row(L, 403, 403, 403, 403, 200)),
     ("tokens.issue", "POST"): ("/admin/tokens", row(L, 403, 403, 403, 403, 400)),
     ("tokens.revoke", "POST"): ("/admin/tokens/1/revoke", row(L, 403, 403, 403, 403, 404)),
+    # Old addresses redirect everyone (308 keeps a POST a POST); the new page then decides.
+    ("moved.exact", "GET"): ("/observe", MOVED),
+    ("moved.exact", "POST"): ("/interactions", MOVED),
+    ("moved.prefixed", "GET"): ("/entries/{c}", MOVED),
+    ("moved.prefixed", "POST"): ("/observe/voting/new", MOVED),
 }
 
 
@@ -181,7 +187,7 @@ MENU = {"dashboard.index": "/dashboard", "liaison.queue": "/liaison/queue",
 def test_the_menu_links_exactly_the_pages_the_role_may_open(app, role):
     browser = Browser(app.test_client())
     browser.login(LOGIN[role])
-    page = browser.client.get("/interactions").text
+    page = browser.client.get("/meetings").text
     menu = page.split("<nav>", 1)[1].split("</nav>", 1)[0]
     shown = {endpoint for endpoint, url in MENU.items() if f'href="{url}"' in menu}
     assert shown == {endpoint for endpoint in MENU if TABLE[endpoint, "GET"][1][role] == 200}

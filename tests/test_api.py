@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from models import api_tokens, checklists, definitions, users
 from tests.conftest import Browser, good_answers, station_id
-from tests.test_interactions import make_meeting
 from tests.test_liaison import file_checklist, file_incident
+from tests.test_meetings import make_meeting
 
 TABLES = {"checklists": "checklists", "incidents": "incidents", "interactions": "interactions"}
 
@@ -225,7 +225,7 @@ def test_checklist_is_filed_in_the_stations_local_time(app, db, api):
     assert response.status_code == 201
     result = response.json
     assert result["created"] is True and result["uuid"] == body["uuid"]
-    assert result["url"] == f"/entries/{result['id']}"
+    assert result["url"] == f"/checklists/{result['id']}"
     assert response.headers["Location"].endswith(f"/api/v1/checklists/{result['id']}")
     entry = result["entry"]
     # Aktobe kept UTC+5 in March 2023: 10:00 there is 05:00 UTC.

@@ -12,10 +12,12 @@ from tests.test_api import (
     session_api,
     token_for,
 )
-from tests.test_interactions import make_meeting
 from tests.test_liaison import file_checklist, file_incident
+from tests.test_meetings import make_meeting
 
 KINDS = ("checklists", "incidents", "interactions")
+# The API keeps its /interactions path; the model module is models/meetings.py.
+MODULES = {"checklists": "checklists", "incidents": "incidents", "interactions": "meetings"}
 
 
 @pytest.fixture
@@ -152,7 +154,7 @@ def test_every_answer_of_every_endpoint_fits_the_document(app, db, doc, monkeypa
     def read_only(*args, **kwargs):
         raise sqlite3.OperationalError("attempt to write a readonly database")
     for kind in KINDS:
-        monkeypatch.setattr(f"views.api.{kind}.get", fails)
+        monkeypatch.setattr(f"views.api.{MODULES[kind]}.get", fails)
         coordinator("get", f"/api/v1/{kind}/{{entry_id}}", ids={"entry_id": 1}, status=500)
     monkeypatch.setattr("views.api.checklists.latest", fails)
     coordinator("get", "/api/v1/checklists", status=500)

@@ -30,12 +30,12 @@ def _file_and_edit(app, db, browser: Browser) -> int:
     """obs1 logs in, files a voting checklist and edits it, as a browser would."""
     browser.login("obs1")
     definition = definitions.get("voting")
-    page = browser.client.get(f"/observe/voting/new?station={station_id(db, '202')}",
+    page = browser.client.get(f"/checklists/voting/new?station={station_id(db, '202')}",
                               follow_redirects=True)
     hidden = {name: Browser.hidden(page.text, name)
               for name in ("csrf_token", "uuid", "station_id")}
     data = {**hidden, **visit(), **good_answers(definition)}
-    filed = browser.client.post("/observe/voting/new", data=data)
+    filed = browser.client.post("/checklists/voting/new", data=data)
     assert filed.status_code == 303
     entry = filed.location
     form = browser.client.get(entry + "/edit")
@@ -132,7 +132,7 @@ def test_log_page_lists_newest_first_with_users_and_entry_links(history, browser
     # Newest first: the admin's own login (record 8) before the failed one (7).
     assert html.index('id="record-8"') < html.index('id="record-7"') < html.index('id="record-1"')
     assert "Review decision" in html and "Failed login" in html and "Comment" in html
-    assert f'href="/entries/{history}">Checklist {history}</a>' in html
+    assert f'href="/checklists/{history}">Checklist {history}</a>' in html
     assert "<b>reason</b>: Which station?" in html
     assert "<b>changed</b>: overall" in html
     assert "(UTC+5)" in html  # MISSION_TIMEZONE Asia/Almaty: UTC+5 since 2024

@@ -123,20 +123,20 @@ def log_in(page: Page) -> None:
     page.get_by_label("User name").fill(USERNAME)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/observe$"))
+    expect(page).to_have_url(re.compile(r"/checklists/new$"))
 
 
 def open_voting_form(page: Page, typed: str, station_name: str) -> None:
     """From the observer home: Voting, search by part of the name, tap the station."""
     page.get_by_role("link", name=re.compile(r"^Voting")).tap()
-    expect(page).to_have_url(re.compile(r"/observe/voting/station$"))
+    expect(page).to_have_url(re.compile(r"/checklists/voting/station$"))
     page.get_by_label("Station number or part of its name").fill(typed)
     page.get_by_role("button", name="Find").tap()
     results = page.locator("ul.stations li")
     expect(results).to_have_count(1)
     expect(results).to_contain_text(station_name)
     results.get_by_role("link").tap()
-    expect(page).to_have_url(re.compile(r"/observe/voting/new\?station=\d+&uuid=[0-9a-f-]{36}$"))
+    expect(page).to_have_url(re.compile(r"/checklists/voting/new\?station=\d+&uuid=[0-9a-f-]{36}$"))
     expect(page.locator("p.station-head")).to_contain_text(station_name)
 
 
@@ -196,7 +196,7 @@ def test_file_voting_checklist_and_resubmit_keeps_one_entry(browser_page, browse
         page.get_by_role("button", name="Send checklist").click()
     posted = sent.value.post_data
     assert f"uuid={uuid}" in posted
-    expect(page).to_have_url(re.compile(r"/entries/\d+$"))
+    expect(page).to_have_url(re.compile(r"/checklists/\d+$"))
     entry_url = page.url
     expect(page.locator(".flash")).to_have_text("Checklist received.")
     answers = page.locator("dl.card.answers")
@@ -207,7 +207,7 @@ def test_file_voting_checklist_and_resubmit_keeps_one_entry(browser_page, browse
     expect(page.locator("h1")).to_contain_text("No. 101")
 
     page.get_by_role("navigation").get_by_role("link", name="My entries").tap()
-    expect(page).to_have_url(re.compile(r"/entries$"))
+    expect(page).to_have_url(re.compile(r"/checklists$"))
     entries = page.locator("ul.entries li")
     expect(entries).to_have_count(1)
     expect(entries).to_contain_text(station)
@@ -275,7 +275,7 @@ def test_missing_required_answer_shows_error_and_keeps_input(browser_page, brows
     page.get_by_role("button", name="Send checklist").click()
 
     # Same form again, with the summary and the message at the missing question.
-    expect(page).to_have_url(re.compile(r"/observe/voting/new$"))
+    expect(page).to_have_url(re.compile(r"/checklists/voting/new$"))
     expect(page.locator("p.summary")).to_contain_text("Some answers need attention")
     missing = page.locator("#q-complaints_filed")
     expect(missing).to_have_class(re.compile(r"\bhas-error\b"))

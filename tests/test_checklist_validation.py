@@ -16,7 +16,7 @@ def _post(app, db, browser, form_type="voting", **overrides):
     data = {**hidden, **visit(), **good_answers(definition)}
     data.update(overrides)
     data = {k: v for k, v in data.items() if v is not None}
-    return browser.client.post(f"/observe/{form_type}/new", data=data)
+    return browser.client.post(f"/checklists/{form_type}/new", data=data)
 
 
 def _count(db) -> int:

@@ -223,7 +223,7 @@ def test_page_shows_the_figures(mission, browser, frozen):
     assert "202 Ақтөбе мектебі № 12 Aktobe T02 High".lower() in problems.lower()
     assert "Market square Aktobe T02 Critical".lower() in problems.lower()  # no station: place
     assert problems.count("serious answer") == 1  # the rejected checklist is left out
-    assert f'href="/entries/{mission["serious"]}"' in html
+    assert f'href="/checklists/{mission["serious"]}"' in html
     assert "19.03.2023 10:00 (UTC+6)" in problems  # arrival, in the station's zone
 
 

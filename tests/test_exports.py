@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from models import checklists, entries, incidents, interactions, review, users
+from models import checklists, entries, incidents, meetings, review, users
 from models.definitions import by_type
 from reports import exports
 from reports.filters import ReportFilter
@@ -60,16 +60,16 @@ def _incident(db, region: str, description: str, state: str | None = None) -> in
 
 
 def _meeting(db, region: str, state: str | None = None) -> int:
-    meeting = interactions.Meeting(
+    meeting = meetings.Meeting(
         uuid=str(uuid.uuid4()), occurred_utc="2023-03-10T09:00:00Z", timezone="Asia/Almaty",
         place="Астана", commission_level="territorial", commission_name="Астана қалалық ТИК",
         region=region, counterparts=[{"name": "Айгүл Серікқызы", "position": "Secretary"},
                                      {"name": "Ержан Қасымов", "position": ""}],
         participants="LTO team T01", topics=["voter_lists", "media"], summary=KAZAKH,
-        follow_ups=[interactions.FollowUp("request", "Copies of the PEC protocols", "2023-03-01"),
-                    interactions.FollowUp("request", "-1 voter list extract", "2023-03-02"),
-                    interactions.FollowUp("commitment", "Publish the results", "2099-01-01")])
-    entry_id, _created = entries.create(db, interactions.INTERACTIONS, meeting,
+        follow_ups=[meetings.FollowUp("request", "Copies of the PEC protocols", "2023-03-01"),
+                    meetings.FollowUp("request", "-1 voter list extract", "2023-03-02"),
+                    meetings.FollowUp("commitment", "Publish the results", "2099-01-01")])
+    entry_id, _created = entries.create(db, meetings.MEETINGS, meeting,
                                         _user(db, "obs1")["id"], "T01")
     if state:
         review.move(db, "interaction", entry_id, state, _user(db, "coord")["id"], "checked")

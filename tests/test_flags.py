@@ -30,20 +30,20 @@ def _file(app, db, people, user="obs1", form_type="voting", number="202", **over
     browser = people(user)
     hidden = browser.open_form(form_type, station_id(db, number))
     data = {**hidden, **visit(), **good_answers(_definition(app, form_type)), **overrides}
-    response = browser.client.post(f"/observe/{form_type}/new", data=data)
+    response = browser.client.post(f"/checklists/{form_type}/new", data=data)
     assert response.status_code == 303, response.text
     return int(response.location.rsplit("/", 1)[1])
 
 
 def _edit(app, db, people, user, entry_id, form_type="voting", **overrides):
     browser = people(user)
-    page = browser.client.get(f"/entries/{entry_id}/edit")
+    page = browser.client.get(f"/checklists/{entry_id}/edit")
     version = db.execute("SELECT version FROM checklists WHERE id = ?", [entry_id]).fetchone()[0]
     data = {"csrf_token": Browser.hidden(page.text, "csrf_token"),
             "uuid": Browser.hidden(page.text, "uuid"),
             "station_id": Browser.hidden(page.text, "station_id"), "base_version": str(version),
             **visit(), **good_answers(_definition(app, form_type)), **overrides}
-    response = browser.client.post(f"/entries/{entry_id}/edit", data=data)
+    response = browser.client.post(f"/checklists/{entry_id}/edit", data=data)
     assert response.status_code == 303, response.text
 
 
@@ -187,7 +187,7 @@ def app_users(db):
 
 def _move(people, db, entry_id, to_state, reason="Checked by phone with the team."):
     coord = people("coord")
-    page = coord.client.get(f"/entries/{entry_id}")
+    page = coord.client.get(f"/checklists/{entry_id}")
     return coord.client.post(f"/review/checklist/{entry_id}/move", data={
         "csrf_token": Browser.hidden(page.text, "csrf_token"), "to_state": to_state,
         "reason": reason})
@@ -221,8 +221,8 @@ def test_reviewers_see_flag_reasons_and_the_link_observers_do_not(app, db, peopl
     listing = people("coord").client.get("/review?flag=conflict")
     assert listing.status_code == 200
     assert f"Team T02&#39;s checklist #{theirs}" in listing.text
-    page = html.unescape(people("coord").client.get(f"/entries/{mine}").text)
+    page = html.unescape(people("coord").client.get(f"/checklists/{mine}").text)
     assert "Automatic flags" in page
-    assert re.search(rf'href="/entries/{theirs}"[^>]*>Open checklist #{theirs}', page)
-    own = people("obs1").client.get(f"/entries/{mine}").text
+    assert re.search(rf'href="/checklists/{theirs}"[^>]*>Open checklist #{theirs}', page)
+    own = people("obs1").client.get(f"/checklists/{mine}").text
     assert "Automatic flags" not in own and "Team T02" not in own

@@ -13,7 +13,7 @@ from wtforms.fields.core import UnboundField
 
 from forms.auth import LoginForm
 from forms.incident import IncidentForm
-from forms.interaction import FollowUpForm, InteractionForm, QueueForm
+from forms.meeting import FollowUpForm, MeetingForm, QueueForm
 from forms.review import CommentForm, MoveForm
 from models import definitions
 from models.definitions import by_type
@@ -38,7 +38,7 @@ def _names(*classes) -> list[str]:
                    if isinstance(getattr(cls, name, None), UnboundField)})
 
 
-FIELDS = _names(LoginForm, IncidentForm, InteractionForm, FollowUpForm, QueueForm, MoveForm,
+FIELDS = _names(LoginForm, IncidentForm, MeetingForm, FollowUpForm, QueueForm, MoveForm,
                 CommentForm) + sorted({q for d in by_type().values() for q in d.questions}) + [
     "uuid", "station_id", "base_version", "arrival_date", "arrival_time", "departure_date",
     "departure_time", "overall", "comments", "figures_confirmed", "counterparts-0-name",
@@ -76,7 +76,7 @@ def test_hostile_posts_never_500_and_refusals_write_nothing(app, db, entries, ro
         browser.login(LOGIN[role])
     token = Browser.hidden(browser.client.get("/login").text, "csrf_token")
     url = TABLE[endpoint][0].format(**entries)
-    base = _valid_checklist(app) if endpoint[0] in ("observe.new", "observe.edit") else {}
+    base = _valid_checklist(app) if endpoint[0] in ("checklists.new", "checklists.edit") else {}
     api = endpoint[0].startswith("api.")
 
     @settings(max_examples=12, deadline=None, database=None,

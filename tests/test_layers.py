@@ -51,7 +51,7 @@ def test_the_checker_sees_a_forbidden_import(tmp_path):
 
 
 # The entry kinds' HTML pages: the JSON API must not reach records through them.
-ENTRY_PAGES = {"views.observe", "views.incidents", "views.interactions"}
+ENTRY_PAGES = {"views.checklists", "views.incidents", "views.meetings"}
 
 
 def imported_modules(path: Path) -> set[tuple[str, int]]:
@@ -78,6 +78,6 @@ def test_the_api_turns_forms_into_records_without_the_html_views():
 
 def test_the_api_checker_sees_a_view_import(tmp_path):
     module = tmp_path / "api_bad.py"
-    module.write_text("from views.observe import filing\nfrom views import incidents\n")
+    module.write_text("from views.checklists import filing\nfrom views import incidents\n")
     names = {name for name, _line in imported_modules(module)}
-    assert {"views.observe", "views.incidents"} <= names
+    assert {"views.checklists", "views.incidents"} <= names

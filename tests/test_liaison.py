@@ -14,7 +14,7 @@ from flask_login import login_user
 from models import checklists, definitions, entries, liaison, users
 from models.clock import to_iso, utc_now
 from tests.conftest import Browser, good_answers, station_id
-from tests.test_interactions import _meeting_fields, _user_id, csrf, open_meeting_form
+from tests.test_meetings import _meeting_fields, _user_id, csrf, open_meeting_form
 
 
 def file_checklist(app, db, number: str, author: str) -> int:
@@ -121,7 +121,7 @@ def test_linking_queued_entries_while_logging_and_the_entry_shows_the_meeting(ap
     _mark(browser, "checklist", entry, note="Voter list not shown to observers")
     _mark(browser, "incident", incident, topic="accreditation_access", note="Obstructed")
     queue_page = browser.client.get("/liaison/queue").text
-    assert "/interactions/new?link=checklist" in queue_page.replace("&amp;", "&")
+    assert "/meetings/new?link=checklist" in queue_page.replace("&amp;", "&")
     # From the queue's link the form opens with the queued entry ticked.
     url, hidden = open_meeting_form(browser, f"?link=checklist:{entry}")
     form = browser.client.get(url).text
@@ -130,7 +130,7 @@ def test_linking_queued_entries_while_logging_and_the_entry_shows_the_meeting(ap
     data = {**hidden, **_meeting_fields(commission_level="cec", region="",
                                         commission_name="Central Election Commission"),
             "queued": [f"checklist:{entry}", f"incident:{incident}"]}
-    response = browser.client.post("/interactions/new", data=data)
+    response = browser.client.post("/meetings/new", data=data)
     assert response.status_code == 303
     meeting_id = int(response.location.rsplit("/", 1)[1])
     assert db.execute("SELECT entry_kind, entry_id FROM interaction_links ORDER BY 1").fetchall() \
@@ -148,20 +148,20 @@ def test_linking_queued_entries_while_logging_and_the_entry_shows_the_meeting(ap
     assert "Central Election Commission" in queue_page
     assert "Lists will be shown from 14 March" in queue_page
     # The partial the lead includes on checklist pages shows the meeting and the answer.
-    with app.test_request_context(f"/entries/{entry}"):
+    with app.test_request_context(f"/checklists/{entry}"):
         login_user(_login_user(db, "obs1"))
         html = render_template("liaison/_meetings.html", meetings=meetings)
     assert "Raised with the commission" in html and "Lists will be shown from 14 March" in html
     # obs1's team did not log the liaison's meeting: the name shows, without a link to a 404.
-    assert f"/interactions/{meeting_id}" not in html
+    assert f"/meetings/{meeting_id}" not in html
     # The entry's own page, as its observer and as the liaison, shows it too.
     observer = Browser(app.test_client())
     observer.login("obs1")
-    page = observer.client.get(f"/entries/{entry}").text
+    page = observer.client.get(f"/checklists/{entry}").text
     assert "Raised with the commission" in page and "Lists will be shown from 14 March" in page
     assert f"Entry number C{entry}" in page
-    page = browser.client.get(f"/entries/{entry}").text
-    assert f"/interactions/{meeting_id}" in page and "Take off the queue" in page
+    page = browser.client.get(f"/checklists/{entry}").text
+    assert f"/meetings/{meeting_id}" in page and "Take off the queue" in page
 
 
 def _login_user(db, name: str):
@@ -172,12 +172,12 @@ def _login_user(db, name: str):
 def test_mark_partial_for_entry_pages(app, db):
     entry = file_checklist(app, db, "202", "obs1")
     for name, shown in (("liaison", True), ("admin", True), ("coord", False), ("obs1", False)):
-        with app.test_request_context(f"/entries/{entry}"):
+        with app.test_request_context(f"/checklists/{entry}"):
             login_user(_login_user(db, name))
             html = render_template("liaison/_mark.html", kind="checklist", entry_id=entry)
         assert (f'action="/liaison/queue/checklist/{entry}"' in html) is shown, name
     liaison.mark(db, "checklist", entry, "media", "Press excluded", _user_id(db, "liaison"))
-    with app.test_request_context(f"/entries/{entry}"):
+    with app.test_request_context(f"/checklists/{entry}"):
         login_user(_login_user(db, "liaison"))
         html = render_template("liaison/_mark.html", kind="checklist", entry_id=entry,
                                queued=liaison.queued_entry(db, "checklist", entry))
@@ -187,8 +187,8 @@ def test_mark_partial_for_entry_pages(app, db):
 def test_mark_from_an_entry_page_returns_there_and_remove(app, db, browser):
     entry = file_checklist(app, db, "202", "obs1")
     browser.login("liaison")
-    back = _mark(browser, "checklist", entry, next=f"/entries/{entry}")
-    assert back.location.endswith(f"/entries/{entry}")
+    back = _mark(browser, "checklist", entry, next=f"/checklists/{entry}")
+    assert back.location.endswith(f"/checklists/{entry}")
     evil = _mark(browser, "checklist", entry, next="//evil.example/x")
     assert evil.location.endswith("/liaison/queue")
     removed = browser.client.post(f"/liaison/queue/checklist/{entry}/remove",
@@ -243,6 +243,6 @@ def test_observer_linking_is_limited_to_the_team_and_has_no_queue(app, db, brows
     _url, hidden = open_meeting_form(browser)
     form = browser.client.get(_url).text
     assert "Secret liaison note" not in form and 'name="queued"' not in form
-    response = browser.client.post("/interactions/new", data={
+    response = browser.client.post("/meetings/new", data={
         **hidden, **_meeting_fields(), "queued": [f"checklist:{entry}"]})
     assert response.status_code == 400 and "Choose from the entries shown." in response.text

@@ -177,7 +177,7 @@ def test_shell_holds_the_token_the_settings_and_translated_messages(app):
 def test_shell_serves_the_server_s_limits_to_the_scripts(app):
     """The phone offers what the server takes: the limits come from the server's constants."""
     from forms.checklist import COMMENTS_MAX
-    from forms.interaction import MAX_ROWS
+    from forms.meeting import MAX_ROWS
     from models.stations import SEARCH_LIMIT
     html = shell_page(app, "obs1").text
     config = json.loads(parse(html).data["data-config"])

@@ -151,7 +151,7 @@ def log_in(page: Page, username: str) -> None:
     page.get_by_label("User name").fill(username)
     page.get_by_label("Password").fill(PASSWORDS[username])
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/observe$"))
+    expect(page).to_have_url(re.compile(r"/checklists/new$"))
 
 
 def open_offline_page(page: Page) -> None:
@@ -252,7 +252,7 @@ def test_checklist_filed_offline_reaches_the_server_once(offline_page, offline_c
     expect(page.locator("#list-waiting li")).to_have_count(1)
     expect(page.locator("#list-waiting li")).to_contain_text("Voting · No. 202")
     # Any other page with no connection leads to the offline forms.
-    page.goto("/entries")
+    page.goto("/checklists")
     expect(page).to_have_url(re.compile(r"/observe/offline$"))
     expect(page.locator("#outbox-count")).to_have_text("1 waiting to send")
     assert checklists_in(offline_db_path) == []
@@ -272,7 +272,7 @@ def test_checklist_filed_offline_reaches_the_server_once(offline_page, offline_c
     expect(page.locator("#outbox-note")).to_be_hidden()
     assert len(checklists_in(offline_db_path)) == 1
     page.locator("#flash").get_by_role("link", name="See it").tap()
-    expect(page).to_have_url(re.compile(r"/entries/\d+$"))
+    expect(page).to_have_url(re.compile(r"/checklists/\d+$"))
     expect(page.locator("h1")).to_contain_text("No. 202")
 
 
@@ -366,7 +366,7 @@ def test_logout_warns_and_the_next_user_sees_nothing(offline_page, offline_conte
     page.locator("#voters_on_list").fill("800")
     expect(page.locator("[data-draft-state]")).to_contain_text("Draft saved")
 
-    page.goto("/observe")
+    page.goto("/checklists/new")
     add_logout_hook(page)
     with page.expect_event("dialog") as asked:
         page.get_by_role("button", name="Log out (obs1)").tap()
@@ -374,7 +374,7 @@ def test_logout_warns_and_the_next_user_sees_nothing(offline_page, offline_conte
         "Entries on this phone not yet received by the server: 1. They stay on this phone")
     asked.value.dismiss()  # changed their mind: still logged in
     expect(page.get_by_role("button", name="Log out (obs1)")).to_be_visible()
-    expect(page).to_have_url(re.compile(r"/observe$"))
+    expect(page).to_have_url(re.compile(r"/checklists/new$"))
     with page.expect_event("dialog") as asked:
         page.get_by_role("button", name="Log out (obs1)").tap()
     asked.value.accept()
@@ -388,7 +388,7 @@ def test_logout_warns_and_the_next_user_sees_nothing(offline_page, offline_conte
     page.get_by_role("link", name="Drafts").tap()
     expect(page.locator("#list-draft")).to_have_text("No drafts on this phone.")
     expect(page.locator("[data-list=waiting]")).to_be_hidden()
-    page.goto("/observe")
+    page.goto("/checklists/new")
     add_logout_hook(page)
     questions = []
     page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))

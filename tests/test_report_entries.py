@@ -14,8 +14,8 @@ import pytest
 
 import reports.pdf
 from forms.meeting_log_filter import parse_filters
-from models import checklists, comments, definitions, entries, incidents, interactions, liaison, review, users
-from reports.interaction_log import build_log
+from models import checklists, comments, definitions, entries, incidents, liaison, meetings, review, users
+from reports.meeting_log import build_log
 from tests.conftest import Browser, good_answers, station_id
 from views import entry_pdfs
 from views.cli_entry_reports import interactions_command
@@ -103,7 +103,7 @@ def fetched(monkeypatch):
 
 def test_checklist_pdf_has_answers_history_review_comments_and_flags(pdf_app, db, checklist,
                                                                       fetched):
-    response = _client(pdf_app, "coord").client.get(f"/entries/{checklist}.pdf")
+    response = _client(pdf_app, "coord").client.get(f"/checklists/{checklist}.pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert f'filename="C{checklist}.pdf"' in response.headers["Content-Disposition"]
@@ -135,7 +135,7 @@ def test_checklist_pdf_has_answers_history_review_comments_and_flags(pdf_app, db
 
 
 def test_pages_carry_the_running_header_and_page_numbers(pdf_app, checklist):
-    pdf = _client(pdf_app, "coord").client.get(f"/entries/{checklist}.pdf").data
+    pdf = _client(pdf_app, "coord").client.get(f"/checklists/{checklist}.pdf").data
     pages = [" ".join(page.extract_text().split())
              for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
     assert len(pages) >= 2
@@ -147,7 +147,7 @@ def test_pages_carry_the_running_header_and_page_numbers(pdf_app, checklist):
 
 def test_download_leaves_an_audit_record(pdf_app, db, checklist):
     browser = _client(pdf_app, "obs2")
-    assert browser.client.get(f"/entries/{checklist}.pdf").status_code == 200
+    assert browser.client.get(f"/checklists/{checklist}.pdf").status_code == 200
     row = db.execute("SELECT user_id, entry_kind, entry_id, details FROM audit_log"
                      " WHERE action = 'export' ORDER BY id DESC LIMIT 1").fetchone()
     assert row[:3] == (_uid(db, "obs2"), "checklist", checklist)
@@ -155,8 +155,8 @@ def test_download_leaves_an_audit_record(pdf_app, db, checklist):
 
 
 def test_observers_pdf_leaves_out_flags_as_their_page_does(pdf_app, checklist):
-    observer = _text(_client(pdf_app, "obs1").client.get(f"/entries/{checklist}.pdf").data)
-    reviewer = _text(_client(pdf_app, "liaison").client.get(f"/entries/{checklist}.pdf").data)
+    observer = _text(_client(pdf_app, "obs1").client.get(f"/checklists/{checklist}.pdf").data)
+    reviewer = _text(_client(pdf_app, "liaison").client.get(f"/checklists/{checklist}.pdf").data)
     assert "Automatic flags" not in observer and "Automatic flags" in reviewer
     assert "How many identical signatures" in observer  # the reason they must act on
 
@@ -176,15 +176,15 @@ def _incident(db) -> int:
 
 def _meeting(db, when: str, name: str, level: str = "territorial", region: str = "Aktobe",
              items=(), links=(), author: str = "obs1", team: str = "T01") -> int:
-    meeting = interactions.Meeting(
+    meeting = meetings.Meeting(
         uuid=str(uuid.uuid4()), occurred_utc=when, timezone=ZONE, place="Ақтөбе",
         commission_level=level, commission_name=name, region=region,
         counterparts=[{"name": "Айгүл Серікқызы", "position": "Chairperson"}],
         participants="obs1, obs2", topics=["voter_lists", "complaints_appeals"],
         summary=f"Discussed access. {SCRIPT}",
-        follow_ups=[interactions.FollowUp(kind, text, due) for kind, text, due in items],
+        follow_ups=[meetings.FollowUp(kind, text, due) for kind, text, due in items],
         links=list(links))
-    entry_id, created = entries.create(db, interactions.INTERACTIONS, meeting, _uid(db, author), team)
+    entry_id, created = entries.create(db, meetings.MEETINGS, meeting, _uid(db, author), team)
     assert created
     return entry_id
 
@@ -229,17 +229,17 @@ def test_interaction_pdf_with_follow_ups_links_and_versions(pdf_app, db, checkli
                         links=[("checklist", checklist)])
     liaison.answer_follow_up(db, _item(db, entry_id, "Voter list of PEC 202"), "2023-03-12",
                              "Shown to the observers.", _uid(db, "liaison"))
-    entry = interactions.get(db, entry_id)
-    edited = interactions.Meeting(
+    entry = meetings.get(db, entry_id)
+    edited = meetings.Meeting(
         uuid=entry["uuid"], occurred_utc=entry["occurred_utc"], timezone=ZONE, place="Ақтөбе",
         commission_level="territorial", commission_name="Aktobe regional TEC", region="Aktobe",
         counterparts=entry["counterparts"], participants="obs1, obs2",
         topics=entry["topics"], summary="Discussed access and the voter lists.",
-        follow_ups=[interactions.FollowUp(f["kind"], f["text"], f["due_date"], f["id"])
+        follow_ups=[meetings.FollowUp(f["kind"], f["text"], f["due_date"], f["id"])
                     for f in entry["follow_ups"] if f["status"] == "open"],
         links=[("checklist", checklist)])
-    assert entries.edit(db, interactions.INTERACTIONS, entry_id, 1, edited, _uid(db, "obs2"))
-    response = _client(pdf_app, "obs1").client.get(f"/interactions/{entry_id}.pdf")
+    assert entries.edit(db, meetings.MEETINGS, entry_id, 1, edited, _uid(db, "obs2"))
+    response = _client(pdf_app, "obs1").client.get(f"/meetings/{entry_id}.pdf")
     assert response.status_code == 200
     text = _text(response.data)
     assert f"Meeting with a commission M{entry_id}" in text
@@ -273,10 +273,10 @@ def test_who_may_download(pdf_app, db, checklist, user, checklist_pdf, incident_
     incident = _incident(db)
     meeting = _meeting(db, "2023-03-10T09:00:00Z", "Aktobe TEC")
     browser = _client(pdf_app, user)
-    for path, expected in ((f"/entries/{checklist}.pdf", checklist_pdf),
+    for path, expected in ((f"/checklists/{checklist}.pdf", checklist_pdf),
                            (f"/incidents/{incident}.pdf", incident_pdf),
-                           (f"/interactions/{meeting}.pdf", meeting_pdf),
-                           ("/interactions/log.pdf", log_pdf)):
+                           (f"/meetings/{meeting}.pdf", meeting_pdf),
+                           ("/meetings/log.pdf", log_pdf)):
         response = browser.client.get(path)
         if expected == "login":
             assert response.status_code == 302 and "/login" in response.location, path
@@ -286,18 +286,18 @@ def test_who_may_download(pdf_app, db, checklist, user, checklist_pdf, incident_
                 assert response.data.startswith(b"%PDF")
 
 
-@pytest.mark.parametrize("path", ["/entries/999999.pdf", "/incidents/999999.pdf",
-                                  "/interactions/999999.pdf", "/entries/abc.pdf",
-                                  "/entries/99999999999999999999.pdf"])
+@pytest.mark.parametrize("path", ["/checklists/999999.pdf", "/incidents/999999.pdf",
+                                  "/meetings/999999.pdf", "/checklists/abc.pdf",
+                                  "/checklists/99999999999999999999.pdf"])
 def test_missing_entries_are_404(pdf_app, path):
     assert _client(pdf_app, "coord").client.get(path).status_code == 404
 
 
 @pytest.mark.parametrize("path, endpoint", [
-    ("/entries/5", "observe.entry"), ("/entries/5.pdf", "entry_pdfs.checklist"),
+    ("/checklists/5", "checklists.detail"), ("/checklists/5.pdf", "entry_pdfs.checklist"),
     ("/incidents/5", "incidents.detail"), ("/incidents/5.pdf", "entry_pdfs.incident"),
-    ("/interactions/5", "interactions.detail"), ("/interactions/5.pdf", "entry_pdfs.interaction"),
-    ("/interactions/log.pdf", "entry_pdfs.log"), ("/interactions", "interactions.log"),
+    ("/meetings/5", "meetings.detail"), ("/meetings/5.pdf", "entry_pdfs.meeting"),
+    ("/meetings/log.pdf", "entry_pdfs.log"), ("/meetings", "meetings.log"),
 ])
 def test_pdf_routes_do_not_clash_with_the_entry_pages(pdf_app, path, endpoint):
     assert pdf_app.url_map.bind("localhost").match(path)[0] == endpoint
@@ -307,7 +307,7 @@ def test_pdf_routes_do_not_clash_with_the_entry_pages(pdf_app, path, endpoint):
 def log_meetings(db):
     """Three meetings filed out of time order: CEC, Aktobe TEC, and a rejected Astana one."""
     cec = _meeting(db, "2023-03-01T05:00:00Z", "Central Election Commission", level="cec",
-                   region="", author="liaison", team=interactions.LIAISON_TEAM,
+                   region="", author="liaison", team=meetings.LIAISON_TEAM,
                    items=[("request", "Publish results per PEC", "2023-03-05"),
                           ("request", "Accredit 12 more observers", "2023-03-03")])
     tec = _meeting(db, "2023-02-20T05:00:00Z", "Aktobe regional TEC",
@@ -338,7 +338,7 @@ def test_log_counts_per_level_leave_out_rejected_meetings(app, db, log_meetings)
 
 
 def test_log_pdf_is_chronological_with_statuses(pdf_app, db, log_meetings):
-    response = _client(pdf_app, "liaison").client.get("/interactions/log.pdf")
+    response = _client(pdf_app, "liaison").client.get("/meetings/log.pdf")
     assert response.status_code == 200
     text = _text(response.data)
     positions = [text.index(name) for name in ("Aktobe regional TEC",
@@ -369,7 +369,7 @@ def test_log_pdf_is_chronological_with_statuses(pdf_app, db, log_meetings):
     ("?topic=media", [], ["Aktobe regional TEC", "Central Election Commission ·"]),
 ])
 def test_log_pdf_uses_the_log_pages_filters(pdf_app, log_meetings, query, shown, hidden):
-    response = _client(pdf_app, "coord").client.get("/interactions/log.pdf" + query)
+    response = _client(pdf_app, "coord").client.get("/meetings/log.pdf" + query)
     assert response.status_code == 200
     text = _text(response.data)
     assert all(name in text for name in shown) and not any(name in text for name in hidden)
@@ -385,7 +385,7 @@ def test_log_pdf_uses_the_log_pages_filters(pdf_app, log_meetings, query, shown,
     ("?since=0001-01-01", "From: Check the year."),
 ])
 def test_bad_log_filters_get_400_with_a_message(pdf_app, query, message):
-    response = _client(pdf_app, "coord").client.get("/interactions/log.pdf" + query)
+    response = _client(pdf_app, "coord").client.get("/meetings/log.pdf" + query)
     assert response.status_code == 400
     assert message in response.text
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pypdf
 import pytest
 
-from models import checklists, definitions, entries, incidents, interactions, liaison, review, stations, users
+from models import checklists, definitions, entries, incidents, liaison, meetings, review, stations, users
 from models.clock import local_to_utc, to_iso, utc_now, utc_to_local
 from models.definitions import TYPES
 from models.vocabulary import OVERALL
@@ -117,14 +117,14 @@ def _file_incident(db, number, region, severity, state, description, occurred_ut
 def _make_meeting(db, level, region, state, occurred_utc, items) -> dict:
     """items: (kind, due_date, final status) with final status open, answered or closed."""
     user = _user(db, "liaison")
-    meeting = interactions.Meeting(
+    meeting = meetings.Meeting(
         uuid=str(uuid.uuid4()), occurred_utc=occurred_utc, timezone=MISSION_ZONE, place="",
         commission_level=level, commission_name=f"{region} {level} commission", region=region,
         counterparts=[], participants="", topics=["voter_lists"], summary="Met.",
-        follow_ups=[interactions.FollowUp(kind, f"{kind} {i}", due)
+        follow_ups=[meetings.FollowUp(kind, f"{kind} {i}", due)
                     for i, (kind, due, _status) in enumerate(items)])
-    entry_id, _created = entries.create(db, interactions.INTERACTIONS, meeting, user["id"],
-                                        interactions.LIAISON_TEAM)
+    entry_id, _created = entries.create(db, meetings.MEETINGS, meeting, user["id"],
+                                        meetings.LIAISON_TEAM)
     ids = [r[0] for r in db.execute("SELECT id FROM follow_ups WHERE interaction_id = ?"
                                     " ORDER BY id", [entry_id])]
     for item_id, (_kind, _due, status) in zip(ids, items):

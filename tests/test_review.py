@@ -29,7 +29,7 @@ def _file(app, db, people, user="obs1", form_type="voting", number="202", **over
     hidden = browser.open_form(form_type, station_id(db, number))
     definition = definitions.get(form_type)
     data = {**hidden, **visit(), **good_answers(definition), **overrides}
-    response = browser.client.post(f"/observe/{form_type}/new", data=data)
+    response = browser.client.post(f"/checklists/{form_type}/new", data=data)
     assert response.status_code == 303, response.text
     return int(response.location.rsplit("/", 1)[1])
 
@@ -143,7 +143,7 @@ def test_observers_cannot_move_entries_not_even_their_own(app, db, people, user)
     entry_id = _file(app, db, people, "obs1")
     browser = people(user)
     response = browser.client.post(f"/review/checklist/{entry_id}/move", data={
-        "csrf_token": _token(browser, "/entries"), "to_state": "verified"})
+        "csrf_token": _token(browser, "/checklists"), "to_state": "verified"})
     assert response.status_code == 403
     assert "an observer cannot verify" in html.unescape(response.text)
     assert _state(db, entry_id) == "submitted" and _events(db) == []
@@ -185,19 +185,19 @@ def test_anonymous_is_sent_to_log_in(app, db, people, browser):
 
 def test_panel_offers_only_the_allowed_moves(app, db, people):
     entry_id = _file(app, db, people)
-    page = people("coord").client.get(f"/entries/{entry_id}").text
+    page = people("coord").client.get(f"/checklists/{entry_id}").text
     buttons = re.findall(r'name="to_state" value="(\w+)"', page)
     assert buttons == list(review.TRANSITIONS["submitted"])
-    assert 'name="to_state"' not in people("obs1").client.get(f"/entries/{entry_id}").text
+    assert 'name="to_state"' not in people("obs1").client.get(f"/checklists/{entry_id}").text
 
 
 # --- authors and reviewed entries -----------------------------------------------
 
 def _edit_post(app, people, user, entry_id, **overrides):
     browser = people(user)
-    page = browser.client.get(f"/entries/{entry_id}/edit", follow_redirects=True).text
+    page = browser.client.get(f"/checklists/{entry_id}/edit", follow_redirects=True).text
     definition = definitions.get("voting")
-    return browser.client.post(f"/entries/{entry_id}/edit", data={
+    return browser.client.post(f"/checklists/{entry_id}/edit", data={
         "csrf_token": Browser.hidden(page, "csrf_token"), "base_version": "1",
         **visit(), **good_answers(definition), **overrides})
 
@@ -222,7 +222,7 @@ def test_clarification_goes_back_to_authors_and_their_edit_resubmits(app, db, pe
     assert [(w["kind"], w["id"], w["reason"]) for w in waiting] == [
         ("checklist", entry_id, reason)]
     assert review_list.awaiting_authors(db, "T02") == [] and other
-    page = people("obs2").client.get(f"/entries/{entry_id}").text
+    page = people("obs2").client.get(f"/checklists/{entry_id}").text
     assert "sent this entry back" in page and html.escape(reason) in page
     response = _edit_post(app, people, "obs2", entry_id, voters_on_list="950")
     assert response.status_code == 303
@@ -241,7 +241,7 @@ def test_clarification_goes_back_to_authors_and_their_edit_resubmits(app, db, pe
 def test_who_may_comment(app, db, people, user, status):
     entry_id = _file(app, db, people, "obs1")
     browser = people(user)
-    token = _token(browser, "/entries" if user.startswith("obs") else "/review")
+    token = _token(browser, "/checklists" if user.startswith("obs") else "/review")
     response = browser.client.post(f"/review/checklist/{entry_id}/comments",
                                    data={"csrf_token": token, "body": f"Note from {user}"})
     assert response.status_code == status
@@ -256,7 +256,7 @@ def test_bad_comments_are_refused_next_to_the_field(app, db, people, body, messa
     entry_id = _file(app, db, people)
     browser = people("obs1")
     response = browser.client.post(f"/review/checklist/{entry_id}/comments", data={
-        "csrf_token": _token(browser, "/entries"), "body": body})
+        "csrf_token": _token(browser, "/checklists"), "body": body})
     assert response.status_code == 400
     field = re.search(r'<div class="field has-error"[^>]*id="q-body">.*?</div>',
                       response.text, re.S)
@@ -269,12 +269,12 @@ def test_comments_are_seen_by_the_team_and_reviewers_only(app, db, people):
     for user in ("coord", "obs2"):
         browser = people(user)
         browser.client.post(f"/review/checklist/{entry_id}/comments", data={
-            "csrf_token": _token(browser, f"/entries/{entry_id}"),
+            "csrf_token": _token(browser, f"/checklists/{entry_id}"),
             "body": f"{user}: longest comment allowed " + "." * 3960})
     for user in ("obs1", "obs2", "coord", "liaison"):
-        page = people(user).client.get(f"/entries/{entry_id}").text
+        page = people(user).client.get(f"/checklists/{entry_id}").text
         assert "coord: longest comment" in page and "obs2: longest comment" in page
-    assert people("obs3").client.get(f"/entries/{entry_id}").status_code == 404
+    assert people("obs3").client.get(f"/checklists/{entry_id}").status_code == 404
 
 
 # --- the review list -------------------------------------------------------------
@@ -291,8 +291,8 @@ def mission(app, db, people):
     _set(db, "checklists", c4, review_state="rejected")
     i1 = _incident(db, created="2023-03-19T09:00:00Z")                    # T02, Almaty, high
     n1 = _interaction(db, created="2023-03-19T08:00:00Z")                 # T01, Astana
-    return {"c1": ("entries", c1), "c2": ("entries", c2), "c3": ("entries", c3),
-            "c4": ("entries", c4), "i1": ("incidents", i1), "n1": ("interactions", n1)}
+    return {"c1": ("checklists", c1), "c2": ("checklists", c2), "c3": ("checklists", c3),
+            "c4": ("checklists", c4), "i1": ("incidents", i1), "n1": ("meetings", n1)}
 
 
 ORDER = ["c4", "c2", "c1", "i1", "n1", "c3"]
@@ -303,7 +303,7 @@ def _listed(page: str) -> list[tuple[str, int]]:
     body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     rows = body.split("<tr")[1:]
     return [(m.group(1), int(m.group(2))) for m in
-            (re.search(r'href="/(entries|incidents|interactions)/(\d+)', row) for row in rows)]
+            (re.search(r'href="/(checklists|incidents|meetings)/(\d+)', row) for row in rows)]
 
 
 @pytest.mark.parametrize("query, expected", [
@@ -368,11 +368,11 @@ def _walk(client, start: str, link: str) -> list[tuple[str, int]]:
         path = url.split("?", 1)[0]
         kind, number = path.strip("/").split("/")
         seen.append((kind, int(number)))
-        if kind == "entries":
+        if kind == "checklists":
             page = html.unescape(client.get(url).text)
             step = re.search(rf'href="([^"]+)" rel="{link}"', page).group(1)
         else:  # incidents and meetings: the same link the panel makes
-            after = {"incidents": "incident", "interactions": "interaction"}[kind]
+            after = {"incidents": "incident", "meetings": "interaction"}[kind]
             query = url.split("?", 1)[1] if "?" in url else ""
             key = "after" if link == "next" else "before"
             step = f"/review/{link if link == 'next' else 'previous'}?{key}={after}:{number}" \
@@ -409,7 +409,7 @@ def test_save_and_next_opens_the_next_entry_of_the_filter(people, mission):
     response = _move(coord, c2, "verified", query="?state=submitted&kind=checklist",
                      and_next="y")
     assert response.status_code == 303
-    assert response.location == f"/entries/{mission['c1'][1]}?state=submitted&kind=checklist"
+    assert response.location == f"/checklists/{mission['c1'][1]}?state=submitted&kind=checklist"
     page = coord.client.get(response.location).text
     assert f"Entry #{c2} is now “Verified”." in html.unescape(page)
     # The last one of the list leads back to the list, with its filters.

@@ -19,7 +19,7 @@ def test_security_headers_on_every_response(browser, path):
 
 def test_no_inline_scripts_in_pages(browser):
     browser.login("obs1")
-    for path in ("/login", "/observe", "/entries", "/observe/voting/station?q=1"):
+    for path in ("/login", "/checklists/new", "/checklists", "/checklists/voting/station?q=1"):
         html = browser.client.get(path, follow_redirects=True).text
         assert "<script>" not in html and " onclick=" not in html and 'style="' not in html
 

@@ -132,17 +132,17 @@ def test_read_only_database_starts_serves_pages_and_answers_writes_with_503(app,
     observer.login("obs1")
     coordinator.login("coord")
     station = _station(app, "202")
-    filed = observer.client.post("/observe/voting/new", data=_checklist(app, observer, station))
+    filed = observer.client.post("/checklists/voting/new", data=_checklist(app, observer, station))
     assert filed.status_code == 303
     _read_only(data_dir, what)
 
     fresh, observer = _restart(app, observer)
-    for page in ("/observe", "/entries", filed.location):
+    for page in ("/checklists/new", "/checklists", filed.location):
         response = observer.client.get(page)
         assert response.status_code == 200, page
-    assert "Ақтөбе мектебі № 12" in observer.client.get("/entries").text
+    assert "Ақтөбе мектебі № 12" in observer.client.get("/checklists").text
     data = _checklist(fresh, observer, station)  # the form still opens
-    refused = observer.client.post("/observe/voting/new", data=data)
+    refused = observer.client.post("/checklists/voting/new", data=data)
     assert refused.status_code == 503
     assert SAVE in refused.text
     assert refused.headers["Retry-After"]
@@ -161,7 +161,7 @@ def test_read_only_database_starts_serves_pages_and_answers_writes_with_503(app,
     _writable(data_dir)
     assert _count(app.config["DATABASE"]) == 1
     # No restart needed: the next request opens the file for writing again.
-    again = observer.client.post("/observe/voting/new", data=data)  # the phone retries
+    again = observer.client.post("/checklists/voting/new", data=data)  # the phone retries
     assert again.status_code == 303
     assert _count(app.config["DATABASE"]) == 2
 
@@ -210,7 +210,7 @@ def _submit_until_refused(app, browser: Browser, station: int) -> tuple[list[int
     statuses = []
     for _ in range(60):
         data = _checklist(app, browser, station)
-        response = browser.client.post("/observe/voting/new", data=data)
+        response = browser.client.post("/checklists/voting/new", data=data)
         statuses.append(response.status_code)
         if response.status_code != 303:
             assert response.status_code == 503
@@ -236,11 +236,11 @@ def test_full_database_simulated_with_max_page_count(app, monkeypatch):
 
     monkeypatch.setattr(database, "connect", full_disk)
     statuses, refused = _submit_until_refused(app, observer, station)
-    assert observer.client.get("/entries").status_code == 200  # reading still works
+    assert observer.client.get("/checklists").status_code == 200  # reading still works
     assert _count(app.config["DATABASE"]) == statuses.count(303)  # no partial rows
 
     monkeypatch.setattr(database, "connect", real_connect)  # space is back
-    again = observer.client.post("/observe/voting/new", data=refused)
+    again = observer.client.post("/checklists/voting/new", data=refused)
     assert again.status_code == 303
     assert _count(app.config["DATABASE"]) == statuses.count(303) + 1
 
@@ -254,11 +254,11 @@ def test_full_disk_on_a_real_file_system(app, data_dir):
     _fill(data_dir)
     try:
         statuses, refused = _submit_until_refused(app, observer, station)
-        assert observer.client.get("/entries").status_code == 200
+        assert observer.client.get("/checklists").status_code == 200
     finally:
         (data_dir / "filler").unlink()
     assert _count(app.config["DATABASE"]) == statuses.count(303)
-    again = observer.client.post("/observe/voting/new", data=refused)
+    again = observer.client.post("/checklists/voting/new", data=refused)
     assert again.status_code == 303
     assert _count(app.config["DATABASE"]) == statuses.count(303) + 1
 

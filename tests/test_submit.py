@@ -16,7 +16,7 @@ def _voting(app):
 def _file(browser: Browser, app, db, number="202", **overrides):
     hidden = browser.open_form("voting", station_id(db, number))
     data = {**hidden, **visit(), **good_answers(_voting(app)), **overrides}
-    return data, browser.client.post("/observe/voting/new", data=data)
+    return data, browser.client.post("/checklists/voting/new", data=data)
 
 
 def _count(db) -> int:
@@ -45,7 +45,7 @@ def test_post_without_csrf_token_is_refused(app, db, browser):
     browser.login("obs1")
     data, _ = _file(browser, app, db, csrf_token="")
     assert _count(db) == 0
-    response = browser.client.post("/observe/voting/new", data={**data, "csrf_token": "forged"})
+    response = browser.client.post("/checklists/voting/new", data={**data, "csrf_token": "forged"})
     assert response.status_code == 400
     assert "session expired" in response.text
     assert _count(db) == 0
@@ -56,7 +56,7 @@ def test_repeated_submission_returns_the_same_entry(app, db, browser, repeats):
     browser.login("obs1")
     data, first = _file(browser, app, db)
     for _ in range(repeats - 1):
-        again = browser.client.post("/observe/voting/new", data=data)
+        again = browser.client.post("/checklists/voting/new", data=data)
         assert again.status_code == 303
         assert again.location == first.location
     page = browser.client.get(first.location)
@@ -68,7 +68,7 @@ def test_same_uuid_with_other_answers_is_refused_and_keeps_answers(app, db, brow
     browser.login("obs1")
     data, _first = _file(browser, app, db)
     changed = {**data, "voters_on_list": "777", "voters_voted": "700"}
-    response = browser.client.post("/observe/voting/new", data=changed)
+    response = browser.client.post("/checklists/voting/new", data=changed)
     assert response.status_code == 409
     assert "already sent with different answers" in response.text
     assert 'value="777"' in response.text
@@ -87,7 +87,7 @@ def test_tampered_hidden_fields_get_4xx_and_no_row(app, db, browser, field, valu
     browser.login("obs1")
     hidden = browser.open_form("voting", station_id(db, "202"))
     data = {**hidden, **visit(), **good_answers(_voting(app)), field: value}
-    response = browser.client.post("/observe/voting/new", data=data)
+    response = browser.client.post("/checklists/voting/new", data=data)
     assert 400 <= response.status_code < 500
     assert message in response.text
     assert _count(db) == 0
@@ -95,7 +95,7 @@ def test_tampered_hidden_fields_get_4xx_and_no_row(app, db, browser, field, valu
 
 def test_form_address_keeps_its_uuid_so_back_cannot_duplicate(app, db, browser):
     browser.login("obs1")
-    opened = browser.client.get(f"/observe/voting/new?station={station_id(db, '202')}")
+    opened = browser.client.get(f"/checklists/voting/new?station={station_id(db, '202')}")
     assert opened.status_code == 302 and "uuid=" in opened.location
     form_url = opened.location
     first = browser.client.get(form_url).text
@@ -104,7 +104,7 @@ def test_form_address_keeps_its_uuid_so_back_cannot_duplicate(app, db, browser):
     data = {"csrf_token": Browser.hidden(first, "csrf_token"), "uuid": Browser.hidden(first, "uuid"),
             "station_id": Browser.hidden(first, "station_id"), **visit(),
             **good_answers(_voting(app))}
-    sent = browser.client.post("/observe/voting/new", data=data)
+    sent = browser.client.post("/checklists/voting/new", data=data)
     back = browser.client.get(form_url)  # the browser's Back button
     assert back.status_code == 303 and back.location == sent.location
     assert "already been received" in browser.client.get(back.location).text
@@ -143,21 +143,21 @@ def test_other_team_cannot_see_or_edit(app, db, browser):
     other.login("obs3")
     assert other.client.get(response.location).status_code == 404
     assert other.client.get(response.location + "/edit").status_code == 404
-    assert "/entries/" not in other.client.get("/entries").text
-    mine = browser.client.get("/entries").text
-    assert len(re.findall(r'href="/entries/\d+"', mine)) == 1
+    assert not re.findall(r'href="/checklists/\d+"', other.client.get("/checklists").text)
+    mine = browser.client.get("/checklists").text
+    assert len(re.findall(r'href="/checklists/\d+"', mine)) == 1
 
 
 @pytest.mark.parametrize("user, path, expected", [
-    (None, "/observe", 302),
-    (None, "/entries", 302),
+    (None, "/checklists/new", 302),
+    (None, "/checklists", 302),
     (None, "/review", 302),
     ("obs1", "/review", 403),
-    ("coord", "/observe", 403),
+    ("coord", "/checklists/new", 403),
     ("coord", "/review", 200),
     ("liaison", "/review", 200),
     ("admin", "/review", 200),
-    ("obs1", "/observe", 200),
+    ("obs1", "/checklists/new", 200),
 ])
 def test_roles_reach_only_their_pages(browser, user, path, expected):
     if user:
@@ -185,8 +185,8 @@ def test_reviewer_sees_entry_from_list(app, db, browser):
     assert reviewer.client.get(response.location + "/edit").status_code == 403
 
 
-@pytest.mark.parametrize("path", ["/entries/" + "9" * 30, "/entries/99999", "/entries/-1",
-                                  "/observe/referendum/station", "/observe/voting/new"])
+@pytest.mark.parametrize("path", ["/checklists/" + "9" * 30, "/checklists/99999", "/checklists/-1",
+                                  "/checklists/referendum/station", "/checklists/voting/new"])
 def test_made_up_addresses_get_4xx_not_500(browser, path):
     browser.login("obs1")
     response = browser.client.get(path)
@@ -211,6 +211,6 @@ def test_entry_sent_back_shows_at_the_top_of_my_entries(app, db, browser):
     coord = db.execute("SELECT id FROM users WHERE username = 'coord'").fetchone()[0]
     review.move(db, "checklist", entry_id, "needs_clarification", coord,
                 "Please check the number of voters on the list")
-    page = browser.client.get("/entries").text
+    page = browser.client.get("/checklists").text
     assert "Sent back to you for clarification" in page
     assert "Please check the number of voters on the list" in page

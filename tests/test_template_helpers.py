@@ -29,8 +29,8 @@ def test_no_other_module_registers_a_template_helper():
 
 
 @pytest.mark.parametrize(("kind", "entry_id", "url"), [
-    ("checklist", 5, "/entries/5"), ("incident", 5, "/incidents/5"),
-    ("interaction", 5, "/interactions/5"), ("api_token", 5, None), (None, None, None),
+    ("checklist", 5, "/checklists/5"), ("incident", 5, "/incidents/5"),
+    ("interaction", 5, "/meetings/5"), ("api_token", 5, None), (None, None, None),
     ("checklist", None, None)])
 def test_one_entry_url_for_every_kind(app, kind, entry_id, url):
     with app.test_request_context():

@@ -15,7 +15,7 @@ import pytest
 from sqlite_utils import Database
 
 from app import create_app
-from models import audit, checklists, entries, incidents, interactions
+from models import audit, checklists, entries, incidents, meetings
 from models.db import connect
 from models.migrations import migrations
 
@@ -106,9 +106,9 @@ def test_the_upgraded_histories_read_and_grow(upgraded):
                                                               (3, "obs1")]
     assert history[1]["changes"] == {"overall": ["good", "bad"]}
     assert [v["version"] for v in entries.versions(db, incidents.INCIDENTS, 1)] == [1, 2]
-    meeting = entries.versions(db, interactions.INTERACTIONS, 1)
+    meeting = entries.versions(db, meetings.MEETINGS, 1)
     assert meeting[1]["changes"]["links"] == [["C1", "I1"], ["C1", "C4"]]
-    assert {(e["kind"], e["id"]) for e in interactions.get(db, 1)["links"]} == \
+    assert {(e["kind"], e["id"]) for e in meetings.get(db, 1)["links"]} == \
         {("checklist", 1), ("checklist", 4)}
     # A new edit of an upgraded checklist becomes version 4 in the same table.
     row = checklists.get(db, 1)

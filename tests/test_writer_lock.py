@@ -120,10 +120,10 @@ def test_a_submission_held_up_past_the_busy_timeout_is_a_503_with_the_answers_ke
     hidden = browser.open_form("voting", station)
     answers = {**hidden, **visit(), **good_answers(definitions.get("voting"))}
     with holder(db_path):
-        refused = browser.client.post("/observe/voting/new", data=answers)
+        refused = browser.client.post("/checklists/voting/new", data=answers)
     assert refused.status_code == 503
     assert "Could not save" in refused.text
-    saved = browser.client.post("/observe/voting/new", data=answers)
+    saved = browser.client.post("/checklists/voting/new", data=answers)
     assert saved.status_code == 303  # the same form, sent again, is stored once
     db = connect(db_path)
     try:

@@ -1,1 +1,1 @@
-"""Blueprints, one per audience: auth, observe (observers), review (coordinators, liaison)."""
+"""Blueprints, one per feature: checklists, incidents, meetings, review, reports, ... (see README)."""

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from models import access, api_tokens, checklists, incidents, interactions, meeting_log, stations
+from models import access, api_tokens, checklists, incidents, meeting_log, meetings, stations
 from models import definitions as checklist_definitions
 from models import entries as lifecycle
 from models.clock import utc_now
@@ -278,9 +278,9 @@ def incident(entry_id: int):
 def create_interaction():
     form = entries.interaction_form(_body(schema.INTERACTION_BODY))
     try:
-        return _file(interactions.INTERACTIONS, form.to_record(), entries.meeting_team(),
-                     "api.interaction", interactions.get, entries.interaction_json)
-    except interactions.UnknownEntry:
+        return _file(meetings.MEETINGS, form.to_record(), entries.meeting_team(),
+                     "api.interaction", meetings.get, entries.interaction_json)
+    except meetings.UnknownEntry:
         raise entries.invalid({"entry_numbers": [
             _("One of these entries no longer exists.")]}) from None
 
@@ -305,4 +305,4 @@ def interaction_list():
            errors=(404,))
 @roles_required(*access.EVERYONE)
 def interaction(entry_id: int):
-    return _readable(interactions.get(get_db(), entry_id), entries.interaction_json)
+    return _readable(meetings.get(get_db(), entry_id), entries.interaction_json)

@@ -15,7 +15,7 @@ from wtforms.form import BaseForm
 
 from forms.checklist import ChecklistForm, form_class
 from forms.incident import IncidentForm
-from forms.interaction import InteractionForm
+from forms.meeting import MeetingForm
 from models import access, incidents, stations
 from models import definitions as checklist_definitions
 from models.db import get_db
@@ -125,14 +125,14 @@ def incident_form(body: dict) -> IncidentForm:
     return form
 
 
-def interaction_form(body: dict) -> InteractionForm:
+def interaction_form(body: dict) -> MeetingForm:
     """The meeting form validated from ``body``; raises ApiError(422).
 
     The liaison's queue picker is a page convenience: through the API,
     queued entries are given by number in ``entry_numbers`` like any other.
     """
     db = get_db()
-    form = InteractionForm(
+    form = MeetingForm(
         formdata=formdata(body), meta=NO_CSRF, db=db, regions=stations.regions(db),
         queue_choices=[], mission_zone=current_app.config["MISSION_TIMEZONE"],
         team=access.team_scope(current_user))
@@ -156,7 +156,7 @@ def checklist_json(row: dict) -> dict:
     answers = dict(row["answers"])
     comments = answers.pop("comments", "")
     confirmed = bool(answers.pop("figures_confirmed", False))
-    return {**_common(row, "observe.entry"), "form_type": row["form_type"],
+    return {**_common(row, "checklists.detail"), "form_type": row["form_type"],
             "form_version": row["form_version"],
             "station": {"id": row["station_id"], "number": row["station_number"],
                         "name": row["station_name"], "district": row["district"]},
@@ -182,8 +182,8 @@ _MEETING_FIELDS = ("occurred_utc", "timezone", "place", "commission_level", "com
 
 
 def interaction_json(row: dict) -> dict:
-    """A stored meeting report (models.interactions.get) with follow-ups and links."""
-    return {**_common(row, "interactions.detail"),
+    """A stored meeting report (models.meetings.get) with follow-ups and links."""
+    return {**_common(row, "meetings.detail"),
             **{name: row[name] for name in _MEETING_FIELDS},
             "follow_ups": [{name: item[name] for name in (
                 "id", "kind", "text", "due_date", "status", "answer_date", "answer_text")}
@@ -194,7 +194,7 @@ def interaction_json(row: dict) -> dict:
 
 def interaction_summary_json(row: dict) -> dict:
     """A meeting as the log lists it (models.meeting_log.log), with its item counts."""
-    return {**_common(row, "interactions.detail"),
+    return {**_common(row, "meetings.detail"),
             **{name: row[name] for name in (*_MEETING_FIELDS, "item_count", "open_items",
                                             "overdue_items")}}
 

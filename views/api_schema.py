@@ -15,8 +15,8 @@ checks rather than perform them.
 from flask_babel import gettext as _
 
 from forms.checklist import TIME_PATTERN, UUID_PATTERN
-from forms.interaction import ITEM_MAX, MAX_ROWS, NAME_MAX, SUMMARY_MAX
-from models import incidents, interactions, users, vocabulary
+from forms.meeting import ITEM_MAX, MAX_ROWS, NAME_MAX, SUMMARY_MAX
+from models import incidents, meetings, users, vocabulary
 from models.definitions import QUESTION_TYPES, TYPES
 from models.vocabulary import OVERALL
 from views.ids import MAX_ID
@@ -192,7 +192,7 @@ INTERACTION = obj({
                              "text": text(), "due_date": text(nullable=True),
                              "status": choice(vocabulary.FOLLOW_UP_STATUSES),
                              "answer_date": text(nullable=True), "answer_text": text()})),
-    "links": array(obj({"kind": choice(interactions.LINK_KINDS), "id": row_id(),
+    "links": array(obj({"kind": choice(meetings.LINK_KINDS), "id": row_id(),
                         "ref": text("C12, I3: the number people write.")}))})
 INTERACTION_SUMMARY = obj({**_MEETING, "item_count": integer(minimum=0),
                            "open_items": integer(minimum=0),

@@ -41,7 +41,7 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Please log in to continue.")
 
-HOME = {"observer": "observe.home", "coordinator": "review.entries",
+HOME = {"observer": "checklists.home", "coordinator": "review.entries",
         "liaison": "review.entries", "admin": "review.entries"}
 
 

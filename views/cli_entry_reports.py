@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from forms.meeting_log_filter import parse_filters
 from models import audit, stations
 from models.db import connect
-from reports.interaction_log import build_log, log_pdf
+from reports.meeting_log import build_log, log_pdf
 
 
 @click.command("interactions")

@@ -91,4 +91,4 @@ def index():
     return render_template("dashboard/index.html", figures=figures, titles=titles,
                            day=day, today=today, kinds=dashboard.REVIEW_KINDS,
                            kind_labels=KIND_LABELS,
-                           overdue_url=url_for("interactions.overdue"))
+                           overdue_url=url_for("meetings.overdue"))

@@ -17,7 +17,7 @@ from models import access, audit, stations
 from models import definitions as checklist_definitions
 from models.db import get_db
 from reports.entry import build_entry, entry_pdf
-from reports.interaction_log import build_log, log_pdf
+from reports.meeting_log import build_log, log_pdf
 from views import downloads
 from views.auth import entry_or_404, roles_required
 
@@ -42,7 +42,7 @@ def _definitions() -> dict:
     return checklist_definitions.by_type()
 
 
-@bp.route("/entries/<id:entry_id>.pdf")
+@bp.route("/checklists/<id:entry_id>.pdf")
 @roles_required(*access.EVERYONE)
 def checklist(entry_id: int):
     """A checklist as filed, with its history, review and comments."""
@@ -56,14 +56,14 @@ def incident(entry_id: int):
     return _entry("incident", entry_id)
 
 
-@bp.route("/interactions/<id:entry_id>.pdf")
+@bp.route("/meetings/<id:entry_id>.pdf")
 @roles_required(*access.EVERYONE)
-def interaction(entry_id: int):
+def meeting(entry_id: int):
     """A meeting report as filed, with its follow-up, history, review and comments."""
     return _entry("interaction", entry_id)
 
 
-@bp.route("/interactions/log.pdf")
+@bp.route("/meetings/log.pdf")
 @roles_required(*access.REVIEWERS)
 def log():
     """The interaction log with the meetings log page's filters (same query arguments)."""

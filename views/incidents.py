@@ -65,7 +65,7 @@ def new():
 
 
 def _blank_form():
-    """A new form whose uuid lives in its address, as for checklists (see observe._blank_form)."""
+    """A new form whose uuid lives in its address, as for checklists (see views.checklists._blank_form)."""
     form_uuid = request.args.get("uuid", "")
     station = request.args.get("station", "")[:100]
     if not re.fullmatch(UUID_PATTERN, form_uuid):

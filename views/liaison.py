@@ -11,8 +11,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forms.interaction import QueueForm
-from models import access, interactions, liaison
+from forms.meeting import QueueForm
+from models import access, liaison, meetings
 from models.db import get_db
 from views.auth import roles_required, safe_next
 
@@ -26,7 +26,7 @@ def queue():
     """The CEC queue, by topic and region, with the meetings each entry was raised in."""
     groups = liaison.queue(get_db())
     for group in groups:
-        # The liaison logs a meeting with these already ticked (see interactions._blank_form).
+        # The liaison logs a meeting with these already ticked (see meetings._blank_form).
         group["unraised"] = [f"{e['kind']}:{e['id']}" for region in group["regions"]
                              for e in region["entries"] if not e["meetings"]]
     return render_template("liaison/queue.html", groups=groups,
@@ -35,7 +35,7 @@ def queue():
 
 
 def _entry_or_404(kind: str, entry_id: int) -> dict:
-    found = interactions.describe_entries(get_db(), [(kind, entry_id)])
+    found = meetings.describe_entries(get_db(), [(kind, entry_id)])
     if (kind, entry_id) not in found:
         abort(404)
     return found[kind, entry_id]

@@ -19,7 +19,7 @@ from flask_wtf.csrf import generate_csrf
 
 from forms.checklist import COMMENTS_MAX
 from forms.incident import IncidentForm
-from forms.interaction import InteractionForm
+from forms.meeting import MeetingForm
 from models import access, incidents, stations
 from models.db import get_db
 from models.definitions import TYPES
@@ -91,11 +91,11 @@ def shell():
     """The offline forms page: checklists, incidents, meetings, drafts and the outbox."""
     db = get_db()
     incident = IncidentForm(formdata=None, db=db, region_zones=incidents.region_zones(db))
-    meeting = InteractionForm(formdata=None, db=db, regions=stations.regions(db),
+    meeting = MeetingForm(formdata=None, db=db, regions=stations.regions(db),
                               queue_choices=[], team=current_user.team,
                               mission_zone=current_app.config["MISSION_TIMEZONE"])
     response = Response(render_template(
-        "observe/offline.html", incident=incident, meeting=meeting,
+        "offline/page.html", incident=incident, meeting=meeting,
         config_json=_page_config(), messages_json=_messages()))
     # The service worker keeps its own copy; the HTTP cache must not serve a stale one.
     response.headers["Cache-Control"] = NO_CACHE

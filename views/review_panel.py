@@ -4,7 +4,7 @@ Entry views (checklists, incidents, interactions) call ``review_panel`` and
 pass the result to ``templates/review/_panel.html``; the template never queries.
 
 The review list's filters travel in the entry page's query string
-(``/entries/5?state=submitted&kind=checklist:voting``): the panel reads them
+(``/checklists/5?state=submitted&kind=checklist:voting``): the panel reads them
 back so its next/previous links and its forms keep the reviewer in the same
 filtered list.
 """
@@ -13,14 +13,14 @@ from flask import request, url_for
 from flask_login import current_user
 
 from forms.review import CommentForm, FilterForm, MoveForm
-from models import access, comments, flags, interactions, liaison, review
+from models import access, comments, flags, liaison, meetings, review
 from models.db import get_db
 from models.review_list import Filters
 from models.vocabulary import MOVE_LABELS
 
-# Each kind's entry page; written by the observe, incidents and interactions blueprints.
-ENDPOINTS = {"checklist": "observe.entry", "incident": "incidents.detail",
-             "interaction": "interactions.detail"}
+# Each kind's entry page; written by the checklists, incidents and meetings blueprints.
+ENDPOINTS = {"checklist": "checklists.detail", "incident": "incidents.detail",
+             "interaction": "meetings.detail"}
 
 
 def entry_url(kind: str | None, entry_id: int | None, filters: Filters | None = None
@@ -57,7 +57,7 @@ def review_panel(kind: str, entry: dict, move_form: MoveForm | None = None,
     filters = current_filters()
     args = filters.query_args()
     position = f"{kind}:{entry['id']}"
-    linkable = kind in interactions.LINK_KINDS
+    linkable = kind in meetings.LINK_KINDS
     entry_flags = flags.for_entry(db, kind, entry["id"]) if reviewer else []
     for flag in entry_flags:
         flag["url"] = entry_url(kind, flag["other_id"], filters) if flag["other_id"] else None
@@ -88,5 +88,5 @@ def review_panel(kind: str, entry: dict, move_form: MoveForm | None = None,
                      for m in liaison.meetings_for_entry(db, kind, entry["id"])] if linkable else [],
         "queued": liaison.queued_entry(db, kind, entry["id"]) if linkable and reviewer else None,
         # How observers cite this entry when logging a meeting ("C12", "I3").
-        "reference": interactions.ref(kind, entry["id"]) if linkable else "",
+        "reference": meetings.ref(kind, entry["id"]) if linkable else "",
     }

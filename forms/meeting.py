@@ -26,7 +26,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from forms.checklist import CLOCK_SLACK, UUID_PATTERN, MultiCheckboxField, parse_time
-from models import interactions, stations, vocabulary
+from models import meetings, stations, vocabulary
 from models.clock import local_to_utc, to_iso, utc_now, utc_to_local
 from models.vocabulary import LEVEL_LABELS, STATUS_LABELS, TOPIC_LABELS
 
@@ -37,7 +37,7 @@ MAX_LINKS = 60
 # Observers on a Russian or Kazakh keyboard type Cyrillic С and І, which look the same.
 _REF_LETTERS = str.maketrans({"С": "C", "с": "C", "c": "C", "І": "I", "і": "I", "i": "I"})
 _REF = re.compile(r"([CI])([0-9]{1,18})")
-_REF_KINDS = {prefix: kind for kind, prefix in interactions.REF_PREFIX.items()}
+_REF_KINDS = {prefix: kind for kind, prefix in meetings.REF_PREFIX.items()}
 
 
 class RowList(FieldList):
@@ -80,7 +80,7 @@ def _rows(form_class) -> RowList:
     return RowList(FormField(form_class), min_entries=ROWS_SHOWN, max_entries=MAX_ROWS)
 
 
-class InteractionForm(FlaskForm):
+class MeetingForm(FlaskForm):
     """A meeting or exchange with an election commission."""
 
     uuid = HiddenField(validators=[Regexp(UUID_PATTERN, message=_l(
@@ -126,7 +126,7 @@ class InteractionForm(FlaskForm):
         self.zone = mission_zone
         self.occurred_utc = ""
         self.links: list[tuple[str, int]] = []
-        self.follow_ups: list[interactions.FollowUp] = []
+        self.follow_ups: list[meetings.FollowUp] = []
         self.people: list[dict] = []
 
     def error(self, field, message) -> None:
@@ -172,7 +172,7 @@ class InteractionForm(FlaskForm):
             people.append({"name": name, "position": position})
         return people
 
-    def _items(self, rows: RowList, kind: str) -> list[interactions.FollowUp]:
+    def _items(self, rows: RowList, kind: str) -> list[meetings.FollowUp]:
         items = []
         for row in rows:
             text = (row.form.text.data or "").strip()
@@ -187,7 +187,7 @@ class InteractionForm(FlaskForm):
                     and due < self.date.data:
                 self.error(row.form.due_date, _l("This date is before the meeting."))
             raw_id = row.form.item_id.data or ""
-            items.append(interactions.FollowUp(
+            items.append(meetings.FollowUp(
                 kind, text, due.isoformat() if isinstance(due, date) else None,
                 int(raw_id) if re.fullmatch(r"[0-9]{1,18}", raw_id) else None))
         return items
@@ -213,11 +213,11 @@ class InteractionForm(FlaskForm):
             return []
         # Observers may link only their own team's entries; another team's
         # entry is reported as unknown, as it would be on its page (404).
-        missing = interactions.missing_entries(self.db, typed, team=self.team)
+        missing = meetings.missing_entries(self.db, typed, team=self.team)
         if missing:
             self.error(self.entry_numbers, _l(
                 "Unknown entry: %(refs)s. Check the number on the entry's page.",
-                refs=", ".join(interactions.ref(k, i) for k, i in missing)))
+                refs=", ".join(meetings.ref(k, i) for k, i in missing)))
         return sorted(set(links) | set(typed))
 
     def _check_when(self, level: str, region: str) -> None:
@@ -239,9 +239,9 @@ class InteractionForm(FlaskForm):
                                      "taken place."))
         self.occurred_utc = to_iso(moment)
 
-    def to_record(self) -> interactions.Meeting:
+    def to_record(self) -> meetings.Meeting:
         """The validated form as the meeting report to store (models/entries.py saves it)."""
-        return interactions.Meeting(
+        return meetings.Meeting(
             uuid=self.uuid.data, occurred_utc=self.occurred_utc, timezone=self.zone,
             place=(self.place.data or "").strip(), commission_level=self.commission_level.data,
             commission_name=self.commission_name.data.strip(), region=self.region.data or "",
@@ -287,7 +287,7 @@ def form_data(entry: dict, queue_choices: list[dict]) -> dict:
             "topics": entry["topics"], "summary": entry["summary"],
             "requests": items("request"), "commitments": items("commitment"),
             "queued": [f"{k}:{i}" for k, i in links if (k, i) in queued],
-            "entry_numbers": ", ".join(interactions.ref(k, i) for k, i in links
+            "entry_numbers": ", ".join(meetings.ref(k, i) for k, i in links
                                        if (k, i) not in queued)}
 
 

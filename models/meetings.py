@@ -258,7 +258,7 @@ class Interactions(Kind):
         _audit_links(db, user_id, entry_id, old, set(record.links))
 
 
-INTERACTIONS = Interactions()
+MEETINGS = Interactions()
 
 
 def _from_ref(text: str) -> tuple[str, int]:

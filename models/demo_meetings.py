@@ -1,6 +1,6 @@
 """Demo meetings with election commissions: Kazakhstan, early Mazhilis elections 2023.
 
-``generate_interactions(db, rng, count, *, start, end) -> dict`` adds ``count``
+``generate_meetings(db, rng, count, *, start, end) -> dict`` adds ``count``
 meeting reports to a database that already holds the demo's stations, users
 and checklists (models.demo), as an ODIHR-style mission would have logged them
 from the long-term observers' deployment (17 February) to after the final
@@ -22,7 +22,7 @@ from datetime import date, time, timedelta
 
 from sqlite_utils import Database
 
-from models import entries, interactions
+from models import entries, meetings
 from models.clock import from_iso, local_to_utc, to_iso
 from models.db import writing
 
@@ -107,7 +107,7 @@ QUEUE_NOTE = {"opening": "Opening procedures not followed; ask how PEC chairs we
               "tabulation": "Protocols corrected at the TEC; ask for the corrections."}
 
 
-def generate_interactions(db: Database, rng: random.Random, count: int, *,
+def generate_meetings(db: Database, rng: random.Random, count: int, *,
                           start: date = LTO_DEPLOYED, end: date = LAST_MEETING) -> dict:
     """Add ``count`` meeting reports between ``start`` and ``end``; return counts.
 
@@ -146,11 +146,11 @@ def _generate(db: Database, rng: random.Random, count: int, start: date, end: da
         region = "" if cec else rng.choice(sorted(teams))
         zone = CAPITAL_ZONE if cec else zones.get(region, CAPITAL_ZONE)
         level, name = ("cec", CEC) if cec else _commission(db, rng, region, commissions)
-        author, team = (rng.choice(staff), interactions.LIAISON_TEAM) if cec else \
+        author, team = (rng.choice(staff), meetings.LIAISON_TEAM) if cec else \
             (rng.choice(teams[region][1]), teams[region][0])
         topics = rng.sample(BEFORE if day < ELECTION_DAY else AFTER, rng.randint(1, 3))
         at = local_to_utc(day, time(rng.randint(9, 16), rng.choice((0, 15, 30, 45))), zone)
-        meeting = interactions.Meeting(
+        meeting = meetings.Meeting(
             uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)), occurred_utc=to_iso(at),
             timezone=zone, place="Астана, ОСК ғимараты" if cec else cities.get(region, region),
             commission_level=level, commission_name=name, region=region,
@@ -159,7 +159,7 @@ def _generate(db: Database, rng: random.Random, count: int, start: date, end: da
             summary=" ".join(ITEMS[t][2] for t in topics), follow_ups=_items(rng, topics, day),
             links=_links(rng, serious, region, day, queued, cec))
         created = to_iso(at + timedelta(hours=rng.randint(2, 30)))
-        entry_id = entries.insert(db, interactions.INTERACTIONS, meeting, author, team, created)
+        entry_id = entries.insert(db, meetings.MEETINGS, meeting, author, team, created)
         _follow_up(db, rng, entry_id, day, end)
         made["interactions"] += 1
         made["follow_ups"] += len(meeting.follow_ups)
@@ -207,14 +207,14 @@ def _people(rng: random.Random) -> list[dict]:
             for position in rng.sample(POSITIONS, rng.randint(1, 3))]
 
 
-def _items(rng: random.Random, topics: list[str], day: date) -> list[interactions.FollowUp]:
+def _items(rng: random.Random, topics: list[str], day: date) -> list[meetings.FollowUp]:
     items = []
     for topic in topics:
         asked, promised, _summary = ITEMS[topic]
         for kind, texts in (("request", asked), ("commitment", promised)):
             for text in rng.sample(texts, rng.randint(0, len(texts))):
                 due = day + timedelta(days=rng.randint(2, 10)) if rng.random() < 0.75 else None
-                items.append(interactions.FollowUp(
+                items.append(meetings.FollowUp(
                     kind, text.format(station=rng.randint(1, 700), party=rng.choice(PARTIES)),
                     due.isoformat() if due else None))
     return items

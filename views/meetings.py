@@ -16,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forms.checklist import UUID_PATTERN
-from forms.interaction import FollowUpForm, InteractionForm, LogFilterForm, form_data
-from models import access, entries, interactions, liaison, meeting_log, stations, users
+from forms.meeting import FollowUpForm, LogFilterForm, MeetingForm, form_data
+from models import access, entries, liaison, meeting_log, meetings, stations, users
 from models.clock import local_text, local_to_utc, to_iso, utc_now, utc_to_local
 from models.db import get_db
 from models.vocabulary import CATEGORY_LABELS, LEVEL_LABELS, TOPIC_LABELS
@@ -25,7 +25,7 @@ from views.auth import entry_or_404, roles_required
 from views.ids import parse_id
 from views.review_panel import review_panel
 
-bp = Blueprint("interactions", __name__)
+bp = Blueprint("meetings", __name__)
 PAGE = 50
 MAX_PAGE = 10000  # beyond this an offset would only be tampering
 
@@ -46,18 +46,18 @@ def _queue_choices(db) -> list[dict]:
             for e in liaison.choices(db)]
 
 
-def _form(db, queue: list[dict], **kwargs) -> InteractionForm:
-    return InteractionForm(db=db, regions=stations.regions(db), queue_choices=queue,
+def _form(db, queue: list[dict], **kwargs) -> MeetingForm:
+    return MeetingForm(db=db, regions=stations.regions(db), queue_choices=queue,
                            mission_zone=current_app.config["MISSION_TIMEZONE"],
                            team=access.team_scope(current_user), **kwargs)
 
 
-def _render_form(form: InteractionForm, entry: dict | None = None, status: int = 200):
-    return render_template("interactions/form.html", form=form, entry=entry,
+def _render_form(form: MeetingForm, entry: dict | None = None, status: int = 200):
+    return render_template("meetings/form.html", form=form, entry=entry,
                            mission_zone=current_app.config["MISSION_TIMEZONE"]), status
 
 
-@bp.route("/interactions")
+@bp.route("/meetings")
 @roles_required(*access.EVERYONE)
 def log():
     """The meetings log, newest first, narrowed by the filters in the address."""
@@ -65,7 +65,7 @@ def log():
     form = LogFilterForm(request.args, regions=stations.regions(db))
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     if not form.validate():
-        return render_template("interactions/log.html", form=form, meetings=[], page=1,
+        return render_template("meetings/log.html", form=form, meetings=[], page=1,
                                has_next=False, args={}), 400
     zone = current_app.config["MISSION_TIMEZONE"]
     filters = meeting_log.LogFilter(
@@ -76,11 +76,11 @@ def log():
         if form.until.data else "")
     rows = meeting_log.log(db, filters, limit=PAGE, offset=(page - 1) * PAGE)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("interactions/log.html", form=form, meetings=rows, page=page,
+    return render_template("meetings/log.html", form=form, meetings=rows, page=page,
                            has_next=len(rows) == PAGE, args=args)
 
 
-@bp.route("/interactions/new", methods=["GET", "POST"])
+@bp.route("/meetings/new", methods=["GET", "POST"])
 @roles_required(*access.MEETING_AUTHORS)
 def new():
     """Log a meeting: a blank form (GET) or the report sent (POST, idempotent by uuid)."""
@@ -95,34 +95,34 @@ def new():
     if not form.validate():
         return _render_form(form, status=400)
     try:
-        entry_id, created = entries.create(db, interactions.INTERACTIONS, form.to_record(),
+        entry_id, created = entries.create(db, meetings.MEETINGS, form.to_record(),
                                            current_user.id, access.author_team(current_user))
     except entries.DuplicateConflict:
         form.uuid.errors.append(_(
             "This form was already sent with different content. What you typed is below: "
             "open a new form to log it as another meeting, or edit the meeting that was sent."))
         return _render_form(form, status=409)
-    except interactions.UnknownEntry:
+    except meetings.UnknownEntry:
         form.entry_numbers.errors.append(_("One of these entries no longer exists."))
         return _render_form(form, status=400)
     flash(_("Meeting logged.") if created else
           _("This meeting had already been received; nothing was duplicated."))
-    return redirect(url_for("interactions.detail", entry_id=entry_id), code=303)
+    return redirect(url_for("meetings.detail", entry_id=entry_id), code=303)
 
 
 def _blank_form(db, queue: list[dict]):
-    """A new form whose uuid lives in its address (see views.observe._blank_form).
+    """A new form whose uuid lives in its address (see views.checklists._blank_form).
 
     ``link=checklist:12`` in the address ticks that queued entry (from the queue page).
     """
     form_uuid = request.args.get("uuid", "")
     links = request.args.getlist("link")[:100]
     if not re.fullmatch(UUID_PATTERN, form_uuid):
-        return redirect(url_for("interactions.new", uuid=str(uuidlib.uuid4()), link=links))
-    existing = interactions.find_by_uuid(db, form_uuid)
+        return redirect(url_for("meetings.new", uuid=str(uuidlib.uuid4()), link=links))
+    existing = meetings.find_by_uuid(db, form_uuid)
     if existing is not None and access.can_read(current_user, existing):
         flash(_("This meeting had already been received; nothing was duplicated."))
-        return redirect(url_for("interactions.detail", entry_id=existing["id"]), code=303)
+        return redirect(url_for("meetings.detail", entry_id=existing["id"]), code=303)
     regions = stations.regions(db)
     observer = current_user.role == "observer"
     participants = users.team_members(db, current_user.team) if observer \
@@ -136,11 +136,11 @@ def _blank_form(db, queue: list[dict]):
     return _render_form(form)
 
 
-@bp.route("/interactions/<id:entry_id>")
+@bp.route("/meetings/<id:entry_id>")
 @roles_required(*access.EVERYONE)
 def detail(entry_id: int):
     """One meeting: what was said, its follow-ups (with answer forms), links, review, history."""
-    return _detail_page(entry_or_404(interactions.get(get_db(), entry_id)))
+    return _detail_page(entry_or_404(meetings.get(get_db(), entry_id)))
 
 
 def _detail_page(entry: dict, failed: dict | None = None, status: int = 200):
@@ -155,23 +155,23 @@ def _detail_page(entry: dict, failed: dict | None = None, status: int = 200):
                     prefix=f"item{item['id']}", formdata=None, meeting_date=meeting_day,
                     today=today, data={"answer_date": today, "answer_text": item["answer_text"]})
     return render_template(
-        "interactions/detail.html", entry=entry, forms=forms, today=today.isoformat(),
-        panel=review_panel(interactions.KIND, entry),
-        history=_history(entries.versions(db, interactions.INTERACTIONS, entry["id"]),
+        "meetings/detail.html", entry=entry, forms=forms, today=today.isoformat(),
+        panel=review_panel(meetings.KIND, entry),
+        history=_history(entries.versions(db, meetings.MEETINGS, entry["id"]),
                          entry["timezone"]),
         links=[{**link, "readable": access.can_read(current_user, link)} for link in entry["links"]],
-        can_edit=access.can_edit(current_user, interactions.KIND, entry)), status
+        can_edit=access.can_edit(current_user, meetings.KIND, entry)), status
 
 
-@bp.route("/interactions/<id:entry_id>/edit", methods=["GET", "POST"])
+@bp.route("/meetings/<id:entry_id>/edit", methods=["GET", "POST"])
 @roles_required(*access.MEETING_AUTHORS)
 def edit(entry_id: int):
     """Its authors correct a meeting report, as a new version."""
     db = get_db()
-    entry = entry_or_404(interactions.get(db, entry_id))
-    if not access.is_author(current_user, interactions.KIND, entry):
+    entry = entry_or_404(meetings.get(db, entry_id))
+    if not access.is_author(current_user, meetings.KIND, entry):
         abort(403, _("Only the authors of a meeting report can edit it; add a comment instead."))
-    if not access.can_edit(current_user, interactions.KIND, entry):
+    if not access.can_edit(current_user, meetings.KIND, entry):
         return _not_editable(entry_id)
     queue = _queue_choices(db)
     if request.method == "GET":
@@ -189,7 +189,7 @@ def edit(entry_id: int):
     if not form.validate():
         return _render_form(form, entry, 400)
     try:
-        changed = entries.edit(db, interactions.INTERACTIONS, entry_id, base_version,
+        changed = entries.edit(db, meetings.MEETINGS, entry_id, base_version,
                                form.to_record(), current_user.id)
     except entries.NotEditable:
         return _not_editable(entry_id)
@@ -198,28 +198,28 @@ def edit(entry_id: int):
             "Someone saved a newer version, or answered a follow-up item, while you were "
             "editing. What you typed is below: open the meeting again to see their changes."))
         return _render_form(form, entry, 409)
-    except interactions.UnknownEntry:
+    except meetings.UnknownEntry:
         form.entry_numbers.errors.append(_("One of these entries no longer exists."))
         return _render_form(form, entry, 400)
-    except interactions.UnknownFollowUp:
+    except meetings.UnknownFollowUp:
         abort(400, _("This form was damaged. Open the meeting and edit it again."))
     flash(_("Changes saved.") if changed else _("Nothing was changed."))
-    return redirect(url_for("interactions.detail", entry_id=entry_id), code=303)
+    return redirect(url_for("meetings.detail", entry_id=entry_id), code=303)
 
 
 def _not_editable(entry_id: int):
     flash(_("This meeting report was already reviewed (verified or rejected) and can no "
             "longer be edited. Add a comment to it instead."))
-    return redirect(url_for("interactions.detail", entry_id=entry_id), code=303)
+    return redirect(url_for("meetings.detail", entry_id=entry_id), code=303)
 
 
-@bp.route("/interactions/follow-ups/<id:item_id>", methods=["POST"])
+@bp.route("/meetings/follow-ups/<id:item_id>", methods=["POST"])
 @roles_required(*access.EVERYONE)
 def follow_up(item_id: int):
     """Record the commission's answer to a request or commitment, or close it."""
     db = get_db()
     item = entry_or_404(liaison.follow_up(db, item_id), access.can_comment)
-    entry = interactions.get(db, item["interaction_id"])
+    entry = meetings.get(db, item["interaction_id"])
     form = FollowUpForm(prefix=f"item{item_id}", today=_today(),
                         meeting_date=utc_to_local(item["occurred_utc"], item["timezone"]).date())
     if not form.validate():
@@ -233,11 +233,11 @@ def follow_up(item_id: int):
     except liaison.FollowUpClosed:
         abort(409, _("This item was already closed; it takes no more answers."))
     flash(_("Item closed.") if form.action.data == "close" else _("Answer recorded."))
-    return redirect(url_for("interactions.detail", entry_id=entry["id"],
+    return redirect(url_for("meetings.detail", entry_id=entry["id"],
                             _anchor=f"item-{item_id}"), code=303)
 
 
-@bp.route("/interactions/overdue")
+@bp.route("/meetings/overdue")
 @roles_required(*access.EVERYONE)
 def overdue():
     """Open follow-ups past their due date, oldest due first."""
@@ -245,7 +245,7 @@ def overdue():
     rows = liaison.overdue(get_db(), today.isoformat(), team=access.team_scope(current_user))
     for row in rows:
         row["days_late"] = (today - date.fromisoformat(row["due_date"])).days
-    return render_template("interactions/overdue.html", items=rows, today=today)
+    return render_template("meetings/overdue.html", items=rows, today=today)
 
 
 FIELD_LABELS = {"occurred_utc": _l("When"), "timezone": _l("Time zone"), "place": _l("Place"),

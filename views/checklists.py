@@ -27,7 +27,7 @@ from views.auth import entry_or_404, roles_required
 from views.ids import parse_id
 from views.review_panel import entry_url, review_panel
 
-bp = Blueprint("observe", __name__)
+bp = Blueprint("checklists", __name__)
 
 
 def init_app(app: Flask) -> None:
@@ -54,23 +54,23 @@ def _station_or_400(raw: str | None) -> dict:
 
 
 
-@bp.route("/observe")
+@bp.route("/checklists/new")
 @roles_required(*access.OBSERVERS)
 def home():
-    return render_template("observe/home.html", definitions=list(by_type().values()))
+    return render_template("checklists/home.html", definitions=list(by_type().values()))
 
 
-@bp.route("/observe/<form_type>/station")
+@bp.route("/checklists/<form_type>/station")
 @roles_required(*access.OBSERVERS)
 def find_station(form_type: str):
     definition, _form = _checklist(form_type)
     query = request.args.get("q", "")[:100]
     found = stations.search(get_db(), query) if query.strip() else []
-    return render_template("observe/find_station.html", definition=definition,
+    return render_template("checklists/find_station.html", definition=definition,
                            query=query, found=found)
 
 
-@bp.route("/observe/<form_type>/new", methods=["GET", "POST"])
+@bp.route("/checklists/<form_type>/new", methods=["GET", "POST"])
 @roles_required(*access.OBSERVERS)
 def new(form_type: str):
     definition, form_class = _checklist(form_type)
@@ -80,7 +80,7 @@ def new(form_type: str):
         return _blank_form(form_class, station)
     form = form_class(station=station)
     if not form.validate():
-        return render_template("observe/checklist.html", form=form, station=station), 400
+        return render_template("checklists/form.html", form=form, station=station), 400
     try:
         entry_id, created = entries.create(get_db(), checklists.CHECKLISTS, form.to_record(),
                                            current_user.id, current_user.team)
@@ -89,10 +89,10 @@ def new(form_type: str):
             "This form was already sent with different answers. Your answers are "
             "below: open a new form to file them as a new checklist, or edit the "
             "entry that was sent."))
-        return render_template("observe/checklist.html", form=form, station=station), 409
+        return render_template("checklists/form.html", form=form, station=station), 409
     flash(_("Checklist received.") if created else
           _("This checklist had already been received; nothing was duplicated."))
-    return redirect(url_for("observe.entry", entry_id=entry_id), code=303)
+    return redirect(url_for("checklists.detail", entry_id=entry_id), code=303)
 
 
 def _blank_form(form_class: type[ChecklistForm], station: dict):
@@ -103,43 +103,43 @@ def _blank_form(form_class: type[ChecklistForm], station: dict):
     """
     form_uuid = request.args.get("uuid", "")
     if not re.fullmatch(UUID_PATTERN, form_uuid):
-        return redirect(url_for("observe.new", form_type=form_class.definition.type,
+        return redirect(url_for("checklists.new", form_type=form_class.definition.type,
                                 station=station["id"], uuid=str(uuidlib.uuid4())))
     existing = checklists.find_by_uuid(get_db(), form_uuid)
     if existing is not None and access.can_read(current_user, existing):
         flash(_("This checklist had already been received; nothing was duplicated."))
-        return redirect(url_for("observe.entry", entry_id=existing["id"]), code=303)
+        return redirect(url_for("checklists.detail", entry_id=existing["id"]), code=303)
     today = utc_now().astimezone(ZoneInfo(station["timezone"])).date()
     form = form_class(station=station, formdata=None, data={
         "uuid": form_uuid, "station_id": station["id"],
         "arrival_date": today, "departure_date": today})
-    return render_template("observe/checklist.html", form=form, station=station)
+    return render_template("checklists/form.html", form=form, station=station)
 
 
-@bp.route("/entries")
+@bp.route("/checklists")
 @roles_required(*access.OBSERVERS)
 def my_entries():
     db = get_db()
     awaiting = review_list.awaiting_authors(db, current_user.team)
     for item in awaiting:
         item["url"] = entry_url(item["kind"], item["id"])
-    return render_template("observe/my_entries.html", awaiting=awaiting,
+    return render_template("checklists/my_entries.html", awaiting=awaiting,
                            entries=checklists.for_team(db, current_user.team))
 
 
-@bp.route("/entries/<id:entry_id>")
+@bp.route("/checklists/<id:entry_id>")
 @roles_required(*access.EVERYONE)
-def entry(entry_id: int):
+def detail(entry_id: int):
     db = get_db()
     row = entry_or_404(checklists.get(db, entry_id))
     definition, _form = _checklist(row["form_type"])
-    return render_template("observe/entry.html", entry=row, definition=definition,
+    return render_template("checklists/detail.html", entry=row, definition=definition,
                            panel=review_panel("checklist", row),
                            versions=entries.versions(db, checklists.CHECKLISTS, entry_id),
                            can_edit=access.can_edit(current_user, "checklist", row))
 
 
-@bp.route("/entries/<id:entry_id>/edit", methods=["GET", "POST"])
+@bp.route("/checklists/<id:entry_id>/edit", methods=["GET", "POST"])
 @roles_required(*access.OBSERVERS)
 def edit(entry_id: int):
     db = get_db()
@@ -147,19 +147,19 @@ def edit(entry_id: int):
     if not access.can_edit(current_user, "checklist", row):
         flash(_("This entry was already reviewed (verified or rejected) and can no longer be "
                 "edited. Add a comment to it instead."))
-        return redirect(url_for("observe.entry", entry_id=entry_id), code=303)
+        return redirect(url_for("checklists.detail", entry_id=entry_id), code=303)
     definition, form_class = _checklist(row["form_type"])
     station = stations.get(db, row["station_id"])
     if request.method == "GET":
         form = form_class(station=station, formdata=None, data=_form_data(row))
-        return render_template("observe/checklist.html", form=form, station=station, entry=row)
+        return render_template("checklists/form.html", form=form, station=station, entry=row)
     form = form_class(station=station)
     form.uuid.data = row["uuid"]
     base_version = parse_id(form.base_version.data)
     if base_version is None:
         abort(400, _("This form was damaged. Open the entry and edit it again."))
     if not form.validate():
-        return render_template("observe/checklist.html", form=form, station=station,
+        return render_template("checklists/form.html", form=form, station=station,
                                entry=row), 400
     try:
         changed = entries.edit(db, checklists.CHECKLISTS, entry_id, base_version,
@@ -167,15 +167,15 @@ def edit(entry_id: int):
     except entries.NotEditable:
         flash(_("This entry was already reviewed (verified or rejected) and can no longer be "
                 "edited. Add a comment to it instead."))
-        return redirect(url_for("observe.entry", entry_id=entry_id), code=303)
+        return redirect(url_for("checklists.detail", entry_id=entry_id), code=303)
     except entries.StaleEdit:
         form.base_version.errors.append(_(
             "Your team mate saved a newer version while you were editing. Your answers "
             "are below: open the entry again to see their changes."))
-        return render_template("observe/checklist.html", form=form, station=station,
+        return render_template("checklists/form.html", form=form, station=station,
                                entry=row), 409
     flash(_("Changes saved.") if changed else _("Nothing was changed."))
-    return redirect(url_for("observe.entry", entry_id=entry_id), code=303)
+    return redirect(url_for("checklists.detail", entry_id=entry_id), code=303)
 
 
 def _form_data(row: dict) -> dict:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from models import entries, interactions, liaison, review
+from models import entries, liaison, meetings, review
 from tests.conftest import Browser
 
 MISSION_ZONE = "Asia/Almaty"
@@ -50,7 +50,7 @@ def _meeting_fields(**overrides) -> dict:
 
 def open_meeting_form(browser: Browser, query: str = "") -> tuple[str, dict]:
     """GET a new meeting form (following the uuid redirect); its address and hidden fields."""
-    first = browser.client.get("/interactions/new" + query)
+    first = browser.client.get("/meetings/new" + query)
     assert first.status_code == 302 and "uuid=" in first.location
     page = browser.client.get(first.location)
     assert page.status_code == 200, page.text
@@ -62,7 +62,7 @@ def log_meeting(browser: Browser, **overrides):
     """Open a form and send it; returns (data sent, response)."""
     _url, hidden = open_meeting_form(browser)
     data = {**hidden, **_meeting_fields(**overrides)}
-    return data, browser.client.post("/interactions/new", data=data)
+    return data, browser.client.post("/meetings/new", data=data)
 
 
 def csrf(browser: Browser) -> str:
@@ -86,7 +86,7 @@ def make_meeting(db, author: str = "obs1", team: str = "T01", **overrides) -> in
               "participants": "", "topics": ["voter_lists"], "summary": "Met.",
               "follow_ups": [], "links": []}
     values.update(overrides)
-    entry_id, created = entries.create(db, interactions.INTERACTIONS, interactions.Meeting(**values),
+    entry_id, created = entries.create(db, meetings.MEETINGS, meetings.Meeting(**values),
                                             _user_id(db, author), team)
     assert created
     return entry_id
@@ -124,7 +124,7 @@ def test_cec_meeting_keeps_the_missions_zone(app, db, browser):
                                   commission_name="Central Election Commission")
     assert response.status_code == 303
     assert db.execute("SELECT occurred_utc, timezone, team FROM interactions").fetchone() == \
-        ("2023-03-10T09:30:00Z", "Asia/Almaty", interactions.LIAISON_TEAM)
+        ("2023-03-10T09:30:00Z", "Asia/Almaty", meetings.LIAISON_TEAM)
 
 
 @pytest.mark.parametrize("repeats", [2, 3])
@@ -132,7 +132,7 @@ def test_repeated_submission_returns_the_same_meeting(app, db, browser, repeats)
     browser.login("obs1")
     data, first = log_meeting(browser)
     for _ in range(repeats - 1):
-        again = browser.client.post("/interactions/new", data=data)
+        again = browser.client.post("/meetings/new", data=data)
         assert again.status_code == 303 and again.location == first.location
     assert "already been received" in browser.client.get(first.location).text
     assert (_count(db), _count(db, "follow_ups")) == (1, 3)
@@ -141,7 +141,7 @@ def test_repeated_submission_returns_the_same_meeting(app, db, browser, repeats)
 def test_same_uuid_with_other_content_is_refused_and_keeps_the_text(app, db, browser):
     browser.login("obs1")
     data, _first = log_meeting(browser)
-    response = browser.client.post("/interactions/new",
+    response = browser.client.post("/meetings/new",
                                    data={**data, "summary": "A different summary"})
     assert response.status_code == 409
     assert "already sent with different content" in response.text
@@ -152,7 +152,7 @@ def test_same_uuid_with_other_content_is_refused_and_keeps_the_text(app, db, bro
 def test_back_to_the_form_address_leads_to_the_meeting(app, db, browser):
     browser.login("obs1")
     url, hidden = open_meeting_form(browser)
-    sent = browser.client.post("/interactions/new", data={**hidden, **_meeting_fields()})
+    sent = browser.client.post("/meetings/new", data={**hidden, **_meeting_fields()})
     back = browser.client.get(url)
     assert back.status_code == 303 and back.location == sent.location
 
@@ -209,7 +209,7 @@ def test_tampered_row_numbers_are_ignored_not_a_500(app, db, browser, field):
 def test_more_rows_button_adds_rows_and_saves_nothing(app, db, browser):
     browser.login("obs1")
     _url, hidden = open_meeting_form(browser)
-    response = browser.client.post("/interactions/new",
+    response = browser.client.post("/meetings/new",
                                    data={**hidden, **_meeting_fields(), "more_rows": "1"})
     assert response.status_code == 200
     assert 'name="counterparts-7-name"' in response.text
@@ -232,7 +232,7 @@ def test_linking_entries_by_number(app, db, browser):
     assert db.execute("SELECT entry_kind, entry_id FROM interaction_links ORDER BY 1"
                       ).fetchall() == [("checklist", checklist), ("incident", incident)]
     page = browser.client.get(response.location).text
-    assert f'href="/entries/{checklist}"' in page and f"I{incident}" in page
+    assert f'href="/checklists/{checklist}"' in page and f"I{incident}" in page
     # Editing the numbers takes the incident off; each entry's audit trail says so.
     form = browser.client.get(response.location + "/edit").text
     assert f'value="C{checklist}, I{incident}"' in form
@@ -249,12 +249,12 @@ def test_linking_entries_by_number(app, db, browser):
 
 
 def test_filters_return_the_right_meetings(app, db, browser):
-    cec = make_meeting(db, "liaison", interactions.LIAISON_TEAM, commission_level="cec",
+    cec = make_meeting(db, "liaison", meetings.LIAISON_TEAM, commission_level="cec",
                        commission_name="Meeting CEC", region="", topics=["list_quota_30"],
-                       follow_ups=[interactions.FollowUp("request", "Quota rules", "2023-03-01")])
+                       follow_ups=[meetings.FollowUp("request", "Quota rules", "2023-03-01")])
     aktobe = make_meeting(db, commission_name="Meeting Aktobe", region="Aktobe",
                           topics=["voter_lists", "media"], occurred_utc="2023-03-12T09:00:00Z",
-                          follow_ups=[interactions.FollowUp("request", "Lists", "2023-03-20")])
+                          follow_ups=[meetings.FollowUp("request", "Lists", "2023-03-20")])
     astana = make_meeting(db, "obs3", "T02", commission_name="Meeting Astana",
                           commission_level="district", topics=["media"],
                           occurred_utc="2023-03-14T09:00:00Z")
@@ -263,7 +263,7 @@ def test_filters_return_the_right_meetings(app, db, browser):
     browser.login("coord")
 
     def shown(query):
-        page = browser.client.get("/interactions" + query)
+        page = browser.client.get("/meetings" + query)
         assert page.status_code == 200
         return {name for name in ("Meeting CEC", "Meeting Aktobe", "Meeting Astana")
                 if name in page.text}
@@ -279,7 +279,7 @@ def test_filters_return_the_right_meetings(app, db, browser):
     assert shown("?status=overdue") == {"Meeting CEC"}
     assert shown("?topic=media&region=Astana") == {"Meeting Astana"}
     assert shown("?since=2023-03-12&until=2023-03-13") == {"Meeting Aktobe"}
-    page = browser.client.get("/interactions").text
+    page = browser.client.get("/meetings").text
     assert page.index("Meeting Astana") < page.index("Meeting Aktobe") < page.index("Meeting CEC")
     assert {cec, astana}  # ids used above only to make the meetings
 
@@ -290,7 +290,7 @@ def test_filters_return_the_right_meetings(app, db, browser):
                                    "?region=Atlantis"])
 def test_bad_filters_get_400_with_a_message(app, browser, query):
     browser.login("coord")
-    response = browser.client.get("/interactions" + query)
+    response = browser.client.get("/meetings" + query)
     assert response.status_code == 400
     assert 'class="error"' in response.text
 
@@ -298,31 +298,31 @@ def test_bad_filters_get_400_with_a_message(app, browser, query):
 def test_observer_sees_only_the_teams_meetings(app, db, browser):
     mine = make_meeting(db, commission_name="Meeting of T01")
     theirs = make_meeting(db, "obs3", "T02", commission_name="Meeting of T02")
-    by_liaison = make_meeting(db, "liaison", interactions.LIAISON_TEAM, commission_level="cec",
+    by_liaison = make_meeting(db, "liaison", meetings.LIAISON_TEAM, commission_level="cec",
                               commission_name="Meeting of the liaison", region="")
     browser.login("obs3")
-    log_page = browser.client.get("/interactions").text
+    log_page = browser.client.get("/meetings").text
     assert "Meeting of T02" in log_page and "Meeting of T01" not in log_page
     assert "Meeting of the liaison" not in log_page
     for entry_id in (mine, by_liaison):
-        assert browser.client.get(f"/interactions/{entry_id}").status_code == 404
-        assert browser.client.get(f"/interactions/{entry_id}/edit").status_code == 404
-    assert browser.client.get(f"/interactions/{theirs}").status_code == 200
+        assert browser.client.get(f"/meetings/{entry_id}").status_code == 404
+        assert browser.client.get(f"/meetings/{entry_id}/edit").status_code == 404
+    assert browser.client.get(f"/meetings/{theirs}").status_code == 200
 
 
 @pytest.mark.parametrize("user, path, expected", [
-    (None, "/interactions", 302),
-    (None, "/interactions/new", 302),
-    (None, "/interactions/overdue", 302),
-    ("coord", "/interactions/new", 403),
-    ("admin", "/interactions/new", 403),
-    ("coord", "/interactions", 200),
-    ("admin", "/interactions/overdue", 200),
-    ("obs1", "/interactions/overdue", 200),
-    ("liaison", "/interactions/new", 302),
-    ("obs1", "/interactions/99999", 404),
-    ("obs1", "/interactions/" + "9" * 30, 404),
-    ("obs1", "/interactions?page=" + "9" * 30, 200),
+    (None, "/meetings", 302),
+    (None, "/meetings/new", 302),
+    (None, "/meetings/overdue", 302),
+    ("coord", "/meetings/new", 403),
+    ("admin", "/meetings/new", 403),
+    ("coord", "/meetings", 200),
+    ("admin", "/meetings/overdue", 200),
+    ("obs1", "/meetings/overdue", 200),
+    ("liaison", "/meetings/new", 302),
+    ("obs1", "/meetings/99999", 404),
+    ("obs1", "/meetings/" + "9" * 30, 404),
+    ("obs1", "/meetings?page=" + "9" * 30, 200),
 ])
 def test_roles_reach_only_their_meeting_pages(browser, user, path, expected):
     if user:
@@ -332,15 +332,15 @@ def test_roles_reach_only_their_meeting_pages(browser, user, path, expected):
 
 
 def _answer(browser: Browser, entry_id: int, item_id: int, **fields):
-    page = browser.client.get(f"/interactions/{entry_id}").text
+    page = browser.client.get(f"/meetings/{entry_id}").text
     token = re.search(rf'name="item{item_id}-csrf_token" type="hidden" value="([^"]*)"', page)
     data = {f"item{item_id}-{k}": v for k, v in fields.items()}
     data[f"item{item_id}-csrf_token"] = token.group(1) if token else ""
-    return browser.client.post(f"/interactions/follow-ups/{item_id}", data=data)
+    return browser.client.post(f"/meetings/follow-ups/{item_id}", data=data)
 
 
 def test_answering_and_closing_a_follow_up(app, db, browser):
-    entry_id = make_meeting(db, follow_ups=[interactions.FollowUp("request", "Lists", None)])
+    entry_id = make_meeting(db, follow_ups=[meetings.FollowUp("request", "Lists", None)])
     item = db.execute("SELECT id FROM follow_ups").fetchone()[0]
     browser.login("liaison")
     response = _answer(browser, entry_id, item, action="answer", answer_date="2023-03-16",
@@ -359,7 +359,7 @@ def test_answering_and_closing_a_follow_up(app, db, browser):
                                                        ("answered", "closed")]
     # A closed item takes no more answers (and shows no form to give one).
     assert f'name="item{item}-csrf_token"' not in browser.client.get(response.location).text
-    assert browser.client.post(f"/interactions/follow-ups/{item}", data={
+    assert browser.client.post(f"/meetings/follow-ups/{item}", data={
         f"item{item}-action": "answer", f"item{item}-answer_date": "2023-03-17",
         f"item{item}-answer_text": "Late", f"item{item}-csrf_token": csrf(browser)
     }).status_code == 409
@@ -377,7 +377,7 @@ def test_answering_and_closing_a_follow_up(app, db, browser):
     ({"action": "delete"}, "Record the answer"),
 ])
 def test_invalid_answers_are_refused(app, db, browser, fields, message):
-    entry_id = make_meeting(db, follow_ups=[interactions.FollowUp("request", "Lists", None)])
+    entry_id = make_meeting(db, follow_ups=[meetings.FollowUp("request", "Lists", None)])
     item = db.execute("SELECT id FROM follow_ups").fetchone()[0]
     browser.login("obs2")  # a team mate of the author may follow up too
     response = _answer(browser, entry_id, item, **fields)
@@ -386,32 +386,32 @@ def test_invalid_answers_are_refused(app, db, browser, fields, message):
 
 
 def test_other_team_cannot_follow_up(app, db, browser):
-    entry_id = make_meeting(db, follow_ups=[interactions.FollowUp("request", "Lists", None)])
+    entry_id = make_meeting(db, follow_ups=[meetings.FollowUp("request", "Lists", None)])
     item = db.execute("SELECT id FROM follow_ups").fetchone()[0]
     browser.login("obs3")
-    response = browser.client.post(f"/interactions/follow-ups/{item}", data={
+    response = browser.client.post(f"/meetings/follow-ups/{item}", data={
         f"item{item}-action": "close", f"item{item}-csrf_token": csrf(browser)})
     assert response.status_code == 404
-    assert browser.client.get(f"/interactions/{entry_id}").status_code == 404
+    assert browser.client.get(f"/meetings/{entry_id}").status_code == 404
 
 
 def test_overdue_lists_open_items_past_due_but_not_answered_ones(app, db, browser):
     yesterday = (_today() - timedelta(days=1)).isoformat()
     held = (datetime.now(ZoneInfo("UTC")) - timedelta(days=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
     make_meeting(db, occurred_utc=held, follow_ups=[
-        interactions.FollowUp("request", "Overdue request about voter lists", yesterday),
-        interactions.FollowUp("request", "Answered request about protocols", yesterday),
-        interactions.FollowUp("commitment", "Not due yet", _tomorrow())])
+        meetings.FollowUp("request", "Overdue request about voter lists", yesterday),
+        meetings.FollowUp("request", "Answered request about protocols", yesterday),
+        meetings.FollowUp("commitment", "Not due yet", _tomorrow())])
     answered = db.execute("SELECT id FROM follow_ups WHERE text LIKE 'Answered%'").fetchone()[0]
     liaison.answer_follow_up(db, answered, yesterday, "Done", _user_id(db, "liaison"))
     browser.login("coord")
-    page = browser.client.get("/interactions/overdue").text
+    page = browser.client.get("/meetings/overdue").text
     assert "Overdue request about voter lists" in page and "1 day" in page
     assert "Answered request about protocols" not in page and "Not due yet" not in page
-    detail = browser.client.get("/interactions").text
+    detail = browser.client.get("/meetings").text
     assert "1 overdue" in detail
     browser.login("obs3")  # another team's overdue items are not theirs to see
-    assert "Overdue request" not in browser.client.get("/interactions/overdue").text
+    assert "Overdue request" not in browser.client.get("/meetings/overdue").text
 
 
 def _edit_form(browser: Browser, entry_url: str) -> str:
@@ -494,7 +494,7 @@ def test_edit_with_damaged_ids_is_refused(app, db, browser):
     base = {**data, "csrf_token": Browser.hidden(form, "csrf_token")}
     assert browser.client.post(response.location + "/edit",
                                data={**base, "base_version": "x"}).status_code == 400
-    other = make_meeting(db, follow_ups=[interactions.FollowUp("request", "Other", None)])
+    other = make_meeting(db, follow_ups=[meetings.FollowUp("request", "Other", None)])
     foreign = db.execute("SELECT id FROM follow_ups WHERE interaction_id = ?",
                          [other]).fetchone()[0]
     response = browser.client.post(response.location + "/edit", data={
@@ -507,9 +507,9 @@ def test_edit_with_damaged_ids_is_refused(app, db, browser):
 def test_demo_meetings_are_plausible_and_render(app, db, browser):
     import random
 
-    from models.demo_interactions import generate_interactions
+    from models.demo_meetings import generate_meetings
     # The conftest mission has no checklists: meetings without links, no queue.
-    summary = generate_interactions(db, random.Random(5), 40)
+    summary = generate_meetings(db, random.Random(5), 40)
     assert summary["interactions"] == _count(db) == 40
     assert summary["follow_ups"] == _count(db, "follow_ups") > 40
     assert _count(db, "entry_versions") == 40
@@ -517,7 +517,7 @@ def test_demo_meetings_are_plausible_and_render(app, db, browser):
                             " GROUP BY region"))
     assert zones.get("Aktobe", "Asia/Aqtobe") == "Asia/Aqtobe"
     assert set(db.execute("SELECT team FROM interactions WHERE commission_level = 'cec'")) == \
-        {(interactions.LIAISON_TEAM,)}
+        {(meetings.LIAISON_TEAM,)}
     statuses = dict(db.execute("SELECT status, count(*) FROM follow_ups GROUP BY status"))
     assert set(statuses) == {"open", "answered", "closed"}
     assert summary["overdue"] > 0
@@ -525,10 +525,10 @@ def test_demo_meetings_are_plausible_and_render(app, db, browser):
                               ).fetchone()
     assert first >= "2023-02-16T18:00:00Z"
     browser.login("coord")
-    assert browser.client.get("/interactions").status_code == 200
-    assert "overdue" in browser.client.get("/interactions/overdue").text
+    assert browser.client.get("/meetings").status_code == 200
+    assert "overdue" in browser.client.get("/meetings/overdue").text
     meeting = db.execute("SELECT id FROM interactions LIMIT 1").fetchone()[0]
-    assert browser.client.get(f"/interactions/{meeting}").status_code == 200
+    assert browser.client.get(f"/meetings/{meeting}").status_code == 200
 
 
 def test_demo_links_serious_checklists_and_queues_them(tmp_path):

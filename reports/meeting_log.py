@@ -88,4 +88,4 @@ def build_log(db: Database, selection: meeting_log.LogSelection, *, mission: str
 
 def log_pdf(report: dict) -> bytes:
     """The PDF of the interaction log (needs an app context for the template)."""
-    return render_pdf(render_template("reports/interactions.html", report=report))
+    return render_pdf(render_template("print/meeting_log.html", report=report))
