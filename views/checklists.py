@@ -23,6 +23,7 @@ from models.clock import utc_now, utc_to_local
 from models.db import get_db
 from models.definitions import Definition, by_type
 from models.definitions import get as get_definition
+from views import filing
 from views.auth import entry_or_404, roles_required
 from views.ids import parse_id
 from views.review_panel import entry_url, review_panel
@@ -81,18 +82,15 @@ def new(form_type: str):
     form = form_class(station=station)
     if not form.validate():
         return render_template("checklists/form.html", form=form, station=station), 400
-    try:
-        entry_id, created = entries.create(get_db(), checklists.CHECKLISTS, form.to_record(),
-                                           current_user.id, current_user.team)
-    except entries.DuplicateConflict:
-        form.uuid.errors.append(_(
-            "This form was already sent with different answers. Your answers are "
-            "below: open a new form to file them as a new checklist, or edit the "
-            "entry that was sent."))
+    filed = filing.file_new(checklists.CHECKLISTS, form, _(
+        "This form was already sent with different answers. Your answers are "
+        "below: open a new form to file them as a new checklist, or edit the "
+        "entry that was sent."))
+    if filed is None:
         return render_template("checklists/form.html", form=form, station=station), 409
-    flash(_("Checklist received.") if created else
-          _("This checklist had already been received; nothing was duplicated."))
-    return redirect(url_for("checklists.detail", entry_id=entry_id), code=303)
+    entry_id, created = filed
+    return filing.show_filed("checklists.detail", entry_id, _("Checklist received.") if created
+                             else _("This checklist had already been received; nothing was duplicated."))
 
 
 def _blank_form(form_class: type[ChecklistForm], station: dict):
@@ -105,10 +103,10 @@ def _blank_form(form_class: type[ChecklistForm], station: dict):
     if not re.fullmatch(UUID_PATTERN, form_uuid):
         return redirect(url_for("checklists.new", form_type=form_class.definition.type,
                                 station=station["id"], uuid=str(uuidlib.uuid4())))
-    existing = checklists.find_by_uuid(get_db(), form_uuid)
-    if existing is not None and access.can_read(current_user, existing):
-        flash(_("This checklist had already been received; nothing was duplicated."))
-        return redirect(url_for("checklists.detail", entry_id=existing["id"]), code=303)
+    seen = filing.already_filed(checklists.find_by_uuid(get_db(), form_uuid), "checklists.detail",
+                                _("This checklist had already been received; nothing was duplicated."))
+    if seen:
+        return seen
     today = utc_now().astimezone(ZoneInfo(station["timezone"])).date()
     form = form_class(station=station, formdata=None, data={
         "uuid": form_uuid, "station_id": station["id"],

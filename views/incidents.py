@@ -15,6 +15,7 @@ from models import access, entries, incidents, stations, vocabulary
 from models.clock import local_text, utc_now, utc_to_local
 from models.db import get_db
 from models.vocabulary import CATEGORY_LABELS, SEVERITY_LABELS, YESNO_LABELS, label
+from views import filing
 from views.auth import entry_or_404, roles_required
 from views.ids import parse_id
 from views.review_panel import review_panel
@@ -52,16 +53,14 @@ def new():
     form = _form()
     if not form.validate():
         return render_template("incidents/form.html", form=form), 400
-    try:
-        entry_id, created = entries.create(get_db(), incidents.INCIDENTS, form.to_record(),
-                                           current_user.id, current_user.team)
-    except entries.DuplicateConflict:
-        form.uuid.errors.append(_(
-            "This form was already sent with a different report. What you typed is below: "
-            "open a new form to file it as a new incident, or edit the report that was sent."))
+    filed = filing.file_new(incidents.INCIDENTS, form, _(
+        "This form was already sent with a different report. What you typed is below: "
+        "open a new form to file it as a new incident, or edit the report that was sent."))
+    if filed is None:
         return render_template("incidents/form.html", form=form), 409
-    flash(_("Incident report received.") if created else str(ALREADY))
-    return redirect(url_for("incidents.detail", entry_id=entry_id), code=303)
+    entry_id, created = filed
+    return filing.show_filed("incidents.detail", entry_id,
+                             _("Incident report received.") if created else str(ALREADY))
 
 
 def _blank_form():
@@ -71,10 +70,10 @@ def _blank_form():
     if not re.fullmatch(UUID_PATTERN, form_uuid):
         return redirect(url_for("incidents.new", uuid=str(uuidlib.uuid4()),
                                 **({"station": station} if station else {})))
-    existing = incidents.find_by_uuid(get_db(), form_uuid)
-    if existing is not None and access.can_read(current_user, existing):
-        flash(str(ALREADY))
-        return redirect(url_for("incidents.detail", entry_id=existing["id"]), code=303)
+    seen = filing.already_filed(incidents.find_by_uuid(get_db(), form_uuid), "incidents.detail",
+                                str(ALREADY))
+    if seen:
+        return seen
     zones = incidents.region_zones(get_db())
     region = current_user.region if current_user.region in zones else ""
     zone = zones.get(region) or current_app.config["MISSION_TIMEZONE"]

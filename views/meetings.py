@@ -21,6 +21,7 @@ from models import access, entries, liaison, meeting_log, meetings, stations, us
 from models.clock import local_text, local_to_utc, to_iso, utc_now, utc_to_local
 from models.db import get_db
 from models.vocabulary import CATEGORY_LABELS, LEVEL_LABELS, TOPIC_LABELS
+from views import filing
 from views.auth import entry_or_404, roles_required
 from views.ids import parse_id
 from views.review_panel import review_panel
@@ -95,19 +96,17 @@ def new():
     if not form.validate():
         return _render_form(form, status=400)
     try:
-        entry_id, created = entries.create(db, meetings.MEETINGS, form.to_record(),
-                                           current_user.id, access.author_team(current_user))
-    except entries.DuplicateConflict:
-        form.uuid.errors.append(_(
+        filed = filing.file_new(meetings.MEETINGS, form, _(
             "This form was already sent with different content. What you typed is below: "
             "open a new form to log it as another meeting, or edit the meeting that was sent."))
-        return _render_form(form, status=409)
     except meetings.UnknownEntry:
         form.entry_numbers.errors.append(_("One of these entries no longer exists."))
         return _render_form(form, status=400)
-    flash(_("Meeting logged.") if created else
-          _("This meeting had already been received; nothing was duplicated."))
-    return redirect(url_for("meetings.detail", entry_id=entry_id), code=303)
+    if filed is None:
+        return _render_form(form, status=409)
+    entry_id, created = filed
+    return filing.show_filed("meetings.detail", entry_id, _("Meeting logged.") if created
+                             else _("This meeting had already been received; nothing was duplicated."))
 
 
 def _blank_form(db, queue: list[dict]):
@@ -119,10 +118,10 @@ def _blank_form(db, queue: list[dict]):
     links = request.args.getlist("link")[:100]
     if not re.fullmatch(UUID_PATTERN, form_uuid):
         return redirect(url_for("meetings.new", uuid=str(uuidlib.uuid4()), link=links))
-    existing = meetings.find_by_uuid(db, form_uuid)
-    if existing is not None and access.can_read(current_user, existing):
-        flash(_("This meeting had already been received; nothing was duplicated."))
-        return redirect(url_for("meetings.detail", entry_id=existing["id"]), code=303)
+    seen = filing.already_filed(meetings.find_by_uuid(db, form_uuid), "meetings.detail",
+                                _("This meeting had already been received; nothing was duplicated."))
+    if seen:
+        return seen
     regions = stations.regions(db)
     observer = current_user.role == "observer"
     participants = users.team_members(db, current_user.team) if observer \

@@ -6,7 +6,7 @@ the dashboard's locale-aware numbers stay with their pages and are only
 registered here, so a template's helper is found in this one list.
 """
 
-from flask import Flask
+from flask import Flask, request
 from flask_babel import get_locale
 
 from models import vocabulary
@@ -73,12 +73,25 @@ def meeting_topics() -> list[tuple[str, str]]:
     return [(code, str(vocabulary.TOPIC_LABELS[code])) for code in vocabulary.TOPICS]
 
 
+# Each feature's own stylesheet, linked in the page head by base.html for every
+# page of that blueprint (a <link> inside the body would be invalid HTML).
+FEATURE_STYLES = {"incidents": ("incidents.css",), "meetings": ("meetings.css",),
+                  "liaison": ("meetings.css",), "review": ("review.css",),
+                  "dashboard": ("dashboard.css",), "audit": ("dashboard.css",),
+                  "offline": ("offline.css",)}
+
+
+def feature_stylesheets() -> tuple[str, ...]:
+    """Jinja global: the stylesheets of the current page's feature."""
+    return FEATURE_STYLES.get(request.blueprint or "", ())
+
+
 FILTERS = {f.__name__: f for f in (
     local_time, day_label, review_state_label, overall_label, answer_label, incident_category,
     incident_severity, topic_label, level_label, follow_up_status, audit_action, entry_kind,
     share, figure)}
 GLOBALS = {"entry_url": entry_url, "meeting_topics": meeting_topics, "get_locale": get_locale,
-           "may_open": may_open}
+           "may_open": may_open, "feature_stylesheets": feature_stylesheets}
 
 
 def init_app(app: Flask) -> None:
