@@ -1,5 +1,6 @@
 """The README stays true: every setting and every CLI command is documented."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -25,3 +26,14 @@ def test_every_cli_command_is_in_the_readme(app):
 def test_readme_gives_the_two_commands():
     first_screen = "\n".join(README.splitlines()[:15])
     assert "make run" in first_screen and "make test" in first_screen
+
+
+def test_every_file_the_layout_names_exists():
+    """The README's layout section answers "where is ...?" with paths that are really there."""
+    root = Path(__file__).parent.parent
+    layout = README.split("## Layout", 1)[1]
+    named = set(re.findall(r"`((?:models|forms|views|reports|templates|static|tests)/[\w./]*)`", layout))
+    assert len(named) > 20
+    missing = sorted(p for p in named if not (root / p).exists()
+                     and not (root / p).with_suffix(".py").exists())
+    assert missing == []
