@@ -190,4 +190,3 @@ def _update_follow_up(db: Database, item_id: int, user_id: int, status: str,
         audit.record(db, "follow_up", user_id, KIND, row[0],
                      {"item": item_id, "from": row[1], "to": status,
                       **({"answer_date": answer_date} if answer_date else {})})
-

@@ -53,8 +53,6 @@ def _station_or_400(raw: str | None) -> dict:
     return station
 
 
-
-
 @bp.route("/checklists/new")
 @roles_required(*access.OBSERVERS)
 def home():

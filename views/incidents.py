@@ -39,8 +39,6 @@ def _form(**kwargs) -> IncidentForm:
     return IncidentForm(db=db, region_zones=incidents.region_zones(db), **kwargs)
 
 
-
-
 def _readable_or_404(entry_id: int) -> dict:
     return entry_or_404(incidents.get(get_db(), entry_id))
 
