@@ -1,4 +1,4 @@
-"""The app under gunicorn as `make run` serves it (gunicorn.conf.py): how connections end."""
+"""The app under gunicorn as `make run` serves it (gunicorn.conf.py): connections and the database."""
 
 import os
 import socket
@@ -110,3 +110,47 @@ def test_an_answer_given_before_the_body_is_read_arrives_whole(server):
                       if line.lower().startswith(b"content-length")))
     assert len(page) == length
 
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.scandir("/proc"):
+        try:
+            if entry.name.isdigit() and \
+                    int(Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+        except OSError:  # exited meanwhile
+            pass
+    return found
+
+
+def _open_database_files(pid: int, database: Path) -> int:
+    """How many file descriptors of process ``pid`` are open on ``database`` itself."""
+    count = 0
+    for fd in os.scandir(f"/proc/{pid}/fd"):
+        try:
+            count += os.readlink(fd.path) == str(database)
+        except OSError:  # closed meanwhile
+            pass
+    return count
+
+
+def test_a_worker_keeps_its_connection_and_closes_it_when_it_stops(tmp_path):
+    """A worker (each of its threads) keeps one SQLite connection between requests, closed at exit.
+
+    A cleanly closed last connection folds the -wal file back into the database
+    and deletes it, so no -wal left means none was abandoned open.
+    """
+    process, port = _start(tmp_path)
+    database = tmp_path / "observation.sqlite"
+    try:
+        for _ in range(3):  # a token is looked up in the database, then refused
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+                conn.sendall(b"GET /api/v1/me HTTP/1.1\r\nHost: test\r\n"
+                             b"Authorization: Bearer no-such-token\r\n\r\n")
+                assert _response(conn).startswith(b"HTTP/1.1 401")
+        [worker] = _children(process.pid)
+        assert 1 <= _open_database_files(worker, database) <= THREADS
+        assert Path(f"{database}-wal").exists()
+    finally:
+        _stop(process)
+    assert not Path(f"{database}-wal").exists()
