@@ -83,10 +83,11 @@ def connect(path: str, busy_timeout_ms: int = 10000, *, same_thread: bool = True
     return db
 
 
-# Kept connections (keep_connections): opening and closing one costs 0.8 ms
-# of a submission's ~3 ms of CPU (bench/profile_submit.py). Per thread and
-# per database path (tests run many apps in one process); the pid tells a
-# forked child from the process that filled the cache.
+# Kept connections (keep_connections): a submission costs 1.5 ms of CPU on a
+# kept one, 2.7 ms when each request opens and closes its own
+# (bench/profile_submit.py). Per thread and per database path (tests run many
+# apps in one process); the pid tells a forked child from the process that
+# filled the cache.
 _keeping = False
 _kept = threading.local()
 _all_kept: list[tuple[int, Database]] = []  # (pid, connection): what close_kept closes
@@ -116,8 +117,8 @@ def close_kept() -> None:
 
 def _kept_connection(path: str, busy_timeout_ms: int) -> Database:
     if getattr(_kept, "pid", None) != os.getpid():
-        # Opened before a fork belong to the parent: SQLite forbids using
-        # them here, and closing them could undo the parent's locks.
+        # Connections opened before a fork belong to the parent: SQLite
+        # forbids using them here, and closing them could undo its locks.
         _kept.pid, _kept.by_path = os.getpid(), {}
     db = _kept.by_path.get(path)
     if db is None:
