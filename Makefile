@@ -4,11 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
-# Two single-threaded workers per core. Saving is CPU work plus one turn on
-# SQLite's single writer. bench/submit.py on 2 cores, runs alternated: 4
-# workers 441, 432, 457 submissions/s; 5 workers 434, 431, 456 with 3-5 % more
-# CPU per submission; 3 workers 423/s; 4 workers x 2 threads 431/s with p99
-# 331 ms (threads fight over the GIL).
+# Two single-threaded sync workers per core, behind the TLS proxy (README,
+# "Running in production"). Saving is CPU work plus one turn on SQLite's
+# single writer. bench/submit.py on 2 cores, runs alternated, a connection per
+# request: 4 workers 441, 432, 457 submissions/s; 5 workers 434, 431, 456 with
+# 3-5 % more CPU per submission; 3 workers 423/s; 4 workers x 2 threads 431/s
+# with p99 331 ms (threads fight over the GIL). Each worker keeping its
+# connection: sync 618/s (p99 154 ms), gthread 4 x 2 threads 666/s (p99 210 ms).
 WORKERS ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || echo 2))))
 THREADS ?= 1
 FLASK := $(BIN)/flask --app app

@@ -1,9 +1,10 @@
 """The baseline for bench/submit.py: a Flask app whose one endpoint does one SQLite insert.
 
-It opens its connection per request with ``models.db.connect`` (the app's
-PRAGMAs: foreign_keys, busy_timeout, synchronous=FULL) on a file in WAL mode,
-and writes inside ``models.db.writing`` (BEGIN IMMEDIATE ... COMMIT), exactly
-as a checklist submission does; everything else a submission costs (session,
+It gets its connection with ``models.db.get_db`` (the app's PRAGMAs:
+foreign_keys, busy_timeout, synchronous=FULL; under gunicorn each worker
+keeps it between requests, gunicorn.conf.py) on a file in WAL mode, and
+writes inside ``models.db.writing`` (BEGIN IMMEDIATE ... COMMIT), exactly as
+a checklist submission does; everything else a submission costs (session,
 login, CSRF, form parsing and validation, templates) is left out.
 
 Run it like the app: ``BARE_DATABASE=/tmp/bare.sqlite gunicorn
@@ -13,9 +14,10 @@ Run it like the app: ``BARE_DATABASE=/tmp/bare.sqlite gunicorn
 import os
 import time
 
-from flask import Flask, g, request
+from flask import Flask, request
 
-from models.db import connect, writing
+from models.db import close_db, connect, get_db, writing
+from models.settings import defaults
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS hits (
     id INTEGER PRIMARY KEY,
@@ -28,6 +30,7 @@ def create_app(database: str | None = None) -> Flask:
     """The baseline app on ``database`` (default: the BARE_DATABASE env variable)."""
     app = Flask(__name__)
     app.config["DATABASE"] = database or os.environ["BARE_DATABASE"]
+    app.config["SQLITE_BUSY_TIMEOUT_MS"] = defaults()["SQLITE_BUSY_TIMEOUT_MS"]
     db = connect(app.config["DATABASE"])
     try:
         db.execute("PRAGMA journal_mode = WAL")
@@ -35,20 +38,16 @@ def create_app(database: str | None = None) -> Flask:
     finally:
         db.close()
 
-    @app.teardown_appcontext
-    def close(_exc: BaseException | None = None) -> None:
-        conn = g.pop("db", None)
-        if conn is not None:
-            conn.close()
+    app.teardown_appcontext(close_db)
 
     @app.post("/insert")
     def insert():
-        g.db = connect(app.config["DATABASE"])
+        db = get_db()
         # The body is read (the client sends a checklist-sized form) but not parsed.
         length = len(request.get_data())
-        with writing(g.db):
-            g.db.execute("INSERT INTO hits (received, body_length) VALUES (?, ?)",
-                         [time.time(), length])
+        with writing(db):
+            db.execute("INSERT INTO hits (received, body_length) VALUES (?, ?)",
+                       [time.time(), length])
         return "", 201
 
     return app

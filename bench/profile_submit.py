@@ -7,7 +7,8 @@ Run from the project root:
 
 One observer logs in and opens a voting form; then ``--count`` valid voting
 checklists (a fresh uuid each, spread over 10,000 stations, as bench/submit.py
-sends them) are posted through Flask's test client on one thread.
+sends them) are posted through Flask's test client on one thread, which keeps
+its SQLite connection between requests as a gunicorn worker does.
 
 The main table times the parts of the request with a few wrappers around
 known functions (CPU time of this process, and wall time), so it costs almost
@@ -106,6 +107,7 @@ class Clock:
 def make_client(path: str):
     """A logged-in test client and a function posting one new checklist with it."""
     app = create_app({"DATABASE": path, "SECRET_KEY": "bench-profile"})
+    models.db.keep_connections()  # as gunicorn.conf.py does in each worker
     client = app.test_client()
     token = CSRF.search(client.get("/login").data).group(1).decode()
     done = client.post("/login", data={"csrf_token": token, "username": "observer000",

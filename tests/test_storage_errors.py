@@ -166,6 +166,26 @@ def test_read_only_database_starts_serves_pages_and_answers_writes_with_503(app,
     assert _count(app.config["DATABASE"]) == 2
 
 
+def test_a_worker_never_keeps_a_read_only_connection(app, data_dir, monkeypatch):
+    """Kept connections (gunicorn workers): once the folder is writable again, saving works."""
+    app = _with_storage_errors(app)
+    observer = Browser(app.test_client())
+    observer.login("obs1")
+    data = _checklist(app, observer, _station(app, "202"))
+    _read_only(data_dir)
+    # From here on as in a gunicorn worker; not before: an open connection
+    # would keep root from remounting the folder read-only.
+    monkeypatch.setattr(database, "_keeping", True)
+    try:
+        assert observer.client.get("/entries").status_code == 200
+        assert observer.client.post("/observe/voting/new", data=data).status_code == 503
+        _writable(data_dir)
+        assert observer.client.post("/observe/voting/new", data=data).status_code == 303
+        assert _count(app.config["DATABASE"]) == 1
+    finally:
+        database.close_kept()
+
+
 def test_read_only_database_answers_api_writes_with_json_503(app, data_dir):
     observer = Browser(app.test_client())
     observer.login("obs1")
