@@ -2,7 +2,7 @@
 
 It opens its connection per request with ``models.db.connect`` (the app's
 PRAGMAs: foreign_keys, busy_timeout, synchronous=FULL) on a file in WAL mode,
-and writes inside ``models.db.writing`` (BEGIN IMMEDIATE ... COMMIT), exactly
+and writes inside ``models.db.writing`` (BEGIN IMMEDIATE ... COMMIT), just
 as a checklist submission does; everything else a submission costs (session,
 login, CSRF, form parsing and validation, templates) is left out.
 
