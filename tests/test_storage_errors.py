@@ -177,10 +177,10 @@ def test_a_worker_never_keeps_a_read_only_connection(app, data_dir, monkeypatch)
     # would keep root from remounting the folder read-only.
     monkeypatch.setattr(database, "_keeping", True)
     try:
-        assert observer.client.get("/entries").status_code == 200
-        assert observer.client.post("/observe/voting/new", data=data).status_code == 503
+        assert observer.client.get("/checklists").status_code == 200
+        assert observer.client.post("/checklists/voting/new", data=data).status_code == 503
         _writable(data_dir)
-        assert observer.client.post("/observe/voting/new", data=data).status_code == 303
+        assert observer.client.post("/checklists/voting/new", data=data).status_code == 303
         assert _count(app.config["DATABASE"]) == 1
     finally:
         database.close_kept()
