@@ -35,6 +35,13 @@ CATEGORY_LABELS = {
     "violence": _l("Violence"),
     "other": _l("Other"),
 }
+# An incident report's fields, as its history and its PDF name them.
+INCIDENT_FIELD_LABELS = {
+    "occurred_utc": _l("Time"), "station_id": _l("Polling station"), "region": _l("Region"),
+    "place": _l("Place"), "category": _l("What happened"), "severity": _l("How serious"),
+    "description": _l("Description"),
+    "reported_to_commission": _l("Reported to the election commission?"),
+    "commission_response": _l("What did the commission do?")}
 SEVERITIES = ("low", "medium", "high", "critical")
 SEVERITY_LABELS = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High"),
                    "critical": _l("Critical")}
@@ -59,6 +66,13 @@ TOPIC_LABELS = {"accreditation_access": _l("Accreditation and observer access"),
                 "counting_protocols": _l("Counting and protocols"),
                 "results_tabulation": _l("Results and tabulation"),
                 "media": _l("Media"), "other": _l("Other")}
+# A meeting report's fields, as its history and its PDF name them.
+MEETING_FIELD_LABELS = {
+    "occurred_utc": _l("When"), "timezone": _l("Time zone"), "place": _l("Place"),
+    "commission_level": _l("Commission level"), "commission_name": _l("Commission"),
+    "region": _l("Region"), "counterparts": _l("Counterparts"),
+    "participants": _l("Mission participants"), "topics": _l("Topics"), "summary": _l("Summary"),
+    "follow_ups": _l("Requests and commitments"), "links": _l("Linked entries")}
 FOLLOW_UP_KINDS = ("request", "commitment")
 FOLLOW_UP_STATUSES = ("open", "answered", "closed")
 # "overdue" is not stored: an open item past its due date is shown as overdue.

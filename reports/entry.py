@@ -47,18 +47,6 @@ KINDS = ("checklist", "incident", "interaction")
 # Entry numbers as people cite them (C12, I3); meetings have no number in the
 # app's forms, so M is this report's own prefix.
 PREFIX = {**meetings.REF_PREFIX, "interaction": "M"}
-INCIDENT_FIELDS = {"occurred_utc": _l("Time"), "station_id": _l("Polling station"),
-                   "region": _l("Region"), "place": _l("Place"),
-                   "category": _l("What happened"), "severity": _l("How serious"),
-                   "description": _l("Description"),
-                   "reported_to_commission": _l("Reported to the election commission?"),
-                   "commission_response": _l("What did the commission do?")}
-MEETING_FIELDS = {"occurred_utc": _l("When"), "timezone": _l("Time zone"), "place": _l("Place"),
-                  "commission_level": _l("Commission level"),
-                  "commission_name": _l("Commission"), "region": _l("Region"),
-                  "counterparts": _l("Counterparts"), "participants": _l("Mission participants"),
-                  "topics": _l("Topics"), "summary": _l("Summary"),
-                  "follow_ups": _l("Requests and commitments"), "links": _l("Linked entries")}
 CHECKLIST_HEADER = {"arrival_utc": _l("Arrival"), "departure_utc": _l("Departure"),
                     "overall": _l("Overall assessment"), "comments": _l("Observers' comments")}
 NONE = "—"
@@ -230,7 +218,7 @@ def _incident(db: Database, entry: dict) -> dict:
         return station_numbers[station_id]
 
     def names(key):
-        return str(INCIDENT_FIELDS[key]) if key in INCIDENT_FIELDS else ""
+        return str(vocabulary.INCIDENT_FIELD_LABELS[key]) if key in vocabulary.INCIDENT_FIELD_LABELS else ""
 
     def shown(key, value):
         if value in (None, ""):
@@ -253,10 +241,10 @@ def _incident(db: Database, entry: dict) -> dict:
                    (_("Polling station"), where), (_("Place"), entry["place"] or NONE),
                    (_("Region"), entry["region"])],
         "serious": entry["severity"] in vocabulary.SERIOUS_SEVERITIES,
-        "fields": [(str(INCIDENT_FIELDS["description"]), entry["description"]),
-                   (str(INCIDENT_FIELDS["reported_to_commission"]),
+        "fields": [(str(vocabulary.INCIDENT_FIELD_LABELS["description"]), entry["description"]),
+                   (str(vocabulary.INCIDENT_FIELD_LABELS["reported_to_commission"]),
                     label(YESNO_LABELS, entry["reported_to_commission"])),
-                   (str(INCIDENT_FIELDS["commission_response"]),
+                   (str(vocabulary.INCIDENT_FIELD_LABELS["commission_response"]),
                     entry["commission_response"] or NONE)],
         "authors": _authors(versions), "versions": _history(versions, names, shown),
     }
@@ -266,7 +254,7 @@ def _meeting(db: Database, entry: dict, today: str) -> dict:
     zone = entry["timezone"]
 
     def names(key):
-        return str(MEETING_FIELDS.get(key, key))
+        return str(vocabulary.MEETING_FIELD_LABELS.get(key, key))
 
     def shown(key, value):
         if value in (None, "", []):

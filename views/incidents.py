@@ -24,11 +24,6 @@ bp = Blueprint("incidents", __name__)
 PAGE = 100
 # Longest old/new text shown in the history; the snapshot keeps it all.
 HISTORY_TEXT = 160
-FIELD_LABELS = {"occurred_utc": _l("Time"), "station_id": _l("Polling station"),
-                "region": _l("Region"), "place": _l("Place"), "category": _l("What happened"),
-                "severity": _l("How serious"), "description": _l("Description"),
-                "reported_to_commission": _l("Reported to the election commission?"),
-                "commission_response": _l("What did the commission do?")}
 NOT_EDITABLE = _l("This report was already reviewed (verified or rejected) and can no longer "
                   "be edited. Add a comment to it instead.")
 ALREADY = _l("This incident report had already been received; nothing was duplicated.")
@@ -180,7 +175,8 @@ def _history(row: dict) -> list[dict]:
         text = str(value)
         return text if len(text) <= HISTORY_TEXT else text[:HISTORY_TEXT] + "…"
 
+    names = vocabulary.INCIDENT_FIELD_LABELS
     return [{"version": v["version"], "editor": v["editor"], "edited_utc": v["edited_utc"],
-             "changes": [(str(FIELD_LABELS[name]), shown(name, old), shown(name, new))
-                         for name, (old, new) in v["changes"].items() if name in FIELD_LABELS]}
+             "changes": [(str(names[name]), shown(name, old), shown(name, new))
+                         for name, (old, new) in v["changes"].items() if name in names]}
             for v in entries.versions(db, incidents.INCIDENTS, row["id"])]

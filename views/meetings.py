@@ -12,12 +12,11 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forms.checklist import UUID_PATTERN
 from forms.meeting import FollowUpForm, LogFilterForm, MeetingForm, form_data
-from models import access, entries, liaison, meeting_log, meetings, stations, users
+from models import access, entries, liaison, meeting_log, meetings, stations, users, vocabulary
 from models.clock import local_text, local_to_utc, to_iso, utc_now, utc_to_local
 from models.db import get_db
 from models.vocabulary import CATEGORY_LABELS, LEVEL_LABELS, TOPIC_LABELS
@@ -247,12 +246,6 @@ def overdue():
     return render_template("meetings/overdue.html", items=rows, today=today)
 
 
-FIELD_LABELS = {"occurred_utc": _l("When"), "timezone": _l("Time zone"), "place": _l("Place"),
-                "commission_level": _l("Commission level"), "commission_name": _l("Commission"),
-                "region": _l("Region"), "counterparts": _l("Counterparts"),
-                "participants": _l("Mission participants"), "topics": _l("Topics"),
-                "summary": _l("Summary"), "follow_ups": _l("Requests and commitments"),
-                "links": _l("Linked entries")}
 
 
 def _history(versions: list[dict], zone: str) -> list[dict]:
@@ -275,5 +268,5 @@ def _history(versions: list[dict], zone: str) -> list[dict]:
         if key == "links":
             return ", ".join(value)
         return str(value)
-    return [{**v, "changes": [(str(FIELD_LABELS.get(k, k)), text(k, old), text(k, new))
+    return [{**v, "changes": [(str(vocabulary.MEETING_FIELD_LABELS.get(k, k)), text(k, old), text(k, new))
                               for k, (old, new) in v["changes"].items()]} for v in versions]
