@@ -114,11 +114,12 @@ def _created(endpoint: str, row: dict | None, created: bool, to_json) -> tuple[R
     return response, 201 if created else 200
 
 
-def _file(kind: Kind, record: Record, team: str, endpoint: str, read, to_json):
+def _file(kind: Kind, record: Record, endpoint: str, read, to_json):
     """Store a record through the entry life cycle: 201, 200 for a resend, 409 for a clash."""
     db = get_db()
     try:
-        entry_id, created = lifecycle.create(db, kind, record, current_user.id, team)
+        entry_id, created = lifecycle.create(db, kind, record, current_user.id,
+                                             access.author_team(current_user))
     except lifecycle.DuplicateConflict:
         raise _conflict() from None
     return _created(endpoint, read(db, entry_id), created, to_json)
@@ -205,7 +206,7 @@ def definitions():
 @roles_required(*access.OBSERVERS)
 def create_checklist():
     form, _station = entries.checklist_form(_body(schema.CHECKLIST_BODY))
-    return _file(checklists.CHECKLISTS, form.to_record(), current_user.team, "api.checklist",
+    return _file(checklists.CHECKLISTS, form.to_record(), "api.checklist",
                  checklists.get, entries.checklist_json)
 
 
@@ -241,7 +242,7 @@ def checklist(entry_id: int):
 @roles_required(*access.OBSERVERS)
 def create_incident():
     form = entries.incident_form(_body(schema.INCIDENT_BODY))
-    return _file(incidents.INCIDENTS, form.to_record(), current_user.team, "api.incident",
+    return _file(incidents.INCIDENTS, form.to_record(), "api.incident",
                  incidents.get, entries.incident_json)
 
 
@@ -278,7 +279,7 @@ def incident(entry_id: int):
 def create_interaction():
     form = entries.interaction_form(_body(schema.INTERACTION_BODY))
     try:
-        return _file(meetings.MEETINGS, form.to_record(), entries.meeting_team(),
+        return _file(meetings.MEETINGS, form.to_record(),
                      "api.interaction", meetings.get, entries.interaction_json)
     except meetings.UnknownEntry:
         raise entries.invalid({"entry_numbers": [

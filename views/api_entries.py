@@ -233,8 +233,3 @@ def definition_json(definition: Definition) -> dict:
 def overall_choices() -> list[dict]:
     """The overall assessment's four answers with their labels."""
     return [{"value": v, "label": str(OVERALL_LABELS[v])} for v in OVERALL]
-
-
-def meeting_team() -> str:
-    """The team a new meeting is filed under: the observer's, or the liaisons' shared one."""
-    return access.author_team(current_user)
