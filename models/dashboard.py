@@ -16,7 +16,6 @@ from models.clock import local_to_utc, to_iso
 from models.vocabulary import SERIOUS_SEVERITIES
 
 NEGATIVE = ("bad", "very_bad")
-
 REVIEW_KINDS = tuple(review.KINDS)
 LATEST_PROBLEMS = 20
 OVERDUE_SHOWN = 5
@@ -24,11 +23,13 @@ OVERDUE_SHOWN = 5
 # (checklists_stats, checklists_created): a checklist row carries kilobytes
 # of answers, its index entry a few bytes.
 
+
 def day_bounds(day: date, zone: str) -> tuple[str, str]:
     """The UTC ISO bounds [start, end) of a local calendar day in ``zone``."""
     # Midnight to midnight by the zone's own rules, so a DST day has 23 or 25 hours.
     return (to_iso(local_to_utc(day, time(0), zone)),
             to_iso(local_to_utc(day + timedelta(days=1), time(0), zone)))
+
 
 def received(db: Database, start_utc: str, end_utc: str) -> dict[str, int]:
     """Checklists received in [start, end) per form type, rejected ones left out."""
@@ -38,9 +39,11 @@ def received(db: Database, start_utc: str, end_utc: str) -> dict[str, int]:
         " WHERE created_utc >= ? AND created_utc < ? AND review_state != 'rejected'"
         " GROUP BY form_type", [start_utc, end_utc]).fetchall())
 
+
 def registry_sizes(db: Database) -> dict[str, int]:
     """How many polling stations the registry holds per region."""
     return dict(db.execute("SELECT region, count(*) FROM stations GROUP BY region").fetchall())
+
 
 def region_type_figures(db: Database) -> list[dict]:
     """Per region and form type: checklists (N), negative assessments, stations observed."""
@@ -55,6 +58,7 @@ def region_type_figures(db: Database) -> list[dict]:
         " WHERE c.review_state != 'rejected'"
         " GROUP BY s.region, c.form_type", list(NEGATIVE)))
 
+
 def awaiting_review(db: Database) -> dict[str, int]:
     """Entries in the 'submitted' state, per kind."""
     # One statement, one snapshot: the counts agree with each other. Table
@@ -62,6 +66,7 @@ def awaiting_review(db: Database) -> dict[str, int]:
     counts = ", ".join(f"(SELECT count(*) FROM {table} WHERE review_state = 'submitted')"
                        for table in review.KINDS.values())
     return dict(zip(REVIEW_KINDS, db.execute(f"SELECT {counts}").fetchone()))
+
 
 def follow_ups(db: Database, today: str, shown: int = OVERDUE_SHOWN) -> dict:
     """Open follow-ups, how many are overdue (due before ``today``, a local ISO date), and the
@@ -75,6 +80,7 @@ def follow_ups(db: Database, today: str, shown: int = OVERDUE_SHOWN) -> dict:
         f" i.commission_level, i.region {live} AND f.due_date < ?"
         " ORDER BY f.due_date, f.id LIMIT ?", [today, shown]))
     return {"open": open_count, "overdue": overdue_count, "overdue_list": overdue}
+
 
 def serious_problems(db: Database, limit: int = LATEST_PROBLEMS) -> list[dict]:
     """The newest checklists with serious answers and high/critical incidents, newest first."""
@@ -100,8 +106,10 @@ def serious_problems(db: Database, limit: int = LATEST_PROBLEMS) -> list[dict]:
         " ORDER BY created_utc DESC, kind, id DESC LIMIT :limit",
         {"limit": limit, "high": SERIOUS_SEVERITIES[0], "critical": SERIOUS_SEVERITIES[1]}))
 
+
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
+
 
 def figures(db: Database, form_types: list[str], start_utc: str, end_utc: str,
             today: str) -> dict:
@@ -136,10 +144,12 @@ def figures(db: Database, form_types: list[str], start_utc: str, end_utc: str,
             "awaiting": awaiting_review(db), "follow_ups": follow_ups(db, today),
             "problems": serious_problems(db)}
 
+
 def _figure(observed: int, stations: int, checklists: int, negative: int) -> dict:
     return {"observed": observed, "stations": stations, "coverage": _share(observed, stations),
             "checklists": checklists, "negative": negative,
             "negative_share": _share(negative, checklists)}
+
 
 def audit_entries(db: Database, action: str | None = None, user_id: int | None = None,
                   entry_kind: str | None = None, limit: int = 50, offset: int = 0) -> list[dict]:
@@ -157,6 +167,7 @@ def audit_entries(db: Database, action: str | None = None, user_id: int | None =
            + (" WHERE " + " AND ".join(where) if where else "")
            + " ORDER BY a.id DESC LIMIT ? OFFSET ?")
     return list(db.query(sql, [*params, limit, offset]))
+
 
 def audit_choices(db: Database) -> dict[str, list[str]]:
     """The actions and entry kinds present in the audit log, for the filter menus."""

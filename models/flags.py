@@ -30,6 +30,7 @@ KIND = "checklist"
 _ROW_SQL = ("SELECT id, form_type, station_id, team, arrival_utc, departure_utc, timezone,"
             " answers, overall, review_state FROM checklists")
 
+
 @dataclass(frozen=True)
 class Flag:
     """One reason a checklist deserves a reviewer's look."""
@@ -38,20 +39,25 @@ class Flag:
     reason: str
     other_id: int | None = None
 
+
 def _yesno(value: str) -> str:
     return {"yes": _("yes"), "no": _("no")}.get(value, value)
+
 
 def _overall(value: str) -> str:
     return {"very_good": _("very good"), "good": _("good"), "bad": _("bad"),
             "very_bad": _("very bad")}.get(value, value)
 
+
 def _label(definition: Definition, question_id: str) -> str:
     question = definition.questions.get(question_id)
     return _(question.label) if question else question_id
 
+
 def _inner(label: str) -> str:
     """A label inside a sentence: "Number of ..." → "number of ...", "PEC ..." kept."""
     return label[0].lower() + label[1:] if label[1:2].islower() else label
+
 
 def _check_flag(definition: Definition, check: Check, answers: dict) -> Flag | None:
     values = [answers.get(name) for name in check.fields()]
@@ -77,6 +83,7 @@ def _check_flag(definition: Definition, check: Check, answers: dict) -> Flag | N
         total=_label(definition, check.total), a=total, b=sum(parts),
         parts=", ".join(_inner(_label(definition, p)) for p in check.parts)))
 
+
 def own_flags(definition: Definition, row: dict) -> list[Flag]:
     """The flags one checklist earns by itself (everything but conflicts)."""
     answers = row["answers"]
@@ -97,6 +104,7 @@ def own_flags(definition: Definition, row: dict) -> list[Flag]:
         found.append(Flag("serious", _("Serious: %(questions)s",
                                        questions="; ".join(_(q.label) for q in serious))))
     return found
+
 
 def differences(definition: Definition, mine: dict, theirs: dict) -> list[str]:
     """What two checklists of one station disagree on, seen from ``mine``; empty if nothing.
@@ -120,6 +128,7 @@ def differences(definition: Definition, mine: dict, theirs: dict) -> list[str]:
                        mine=_overall(a), theirs=_overall(b)))
     return found
 
+
 def _conflict(definition: Definition, mine: dict, theirs: dict) -> Flag | None:
     found = differences(definition, mine, theirs)
     if not found:
@@ -128,6 +137,7 @@ def _conflict(definition: Definition, mine: dict, theirs: dict) -> Flag | None:
         "Team %(team)s's checklist #%(id)d for the same station disagrees: %(what)s.",
         team=theirs["team"], id=theirs["id"], what="; ".join(found)), other_id=theirs["id"])
 
+
 def _decode(row) -> dict:
     names = ("id", "form_type", "station_id", "team", "arrival_utc", "departure_utc",
              "timezone", "answers", "overall", "review_state")
@@ -135,10 +145,12 @@ def _decode(row) -> dict:
     entry["answers"] = json.loads(entry["answers"])
     return entry
 
+
 def _insert(db: Database, entry_id: int, flags: list[Flag]) -> None:
     db.conn.executemany(
         "INSERT INTO flags (entry_kind, entry_id, code, reason, other_id) VALUES (?, ?, ?, ?, ?)",
         [(KIND, entry_id, f.code, f.reason, f.other_id) for f in flags])
+
 
 def refresh_checklist(db: Database, entry_id: int,
                       known: dict[str, Definition] | None = None, new: bool = False) -> None:
@@ -154,6 +166,7 @@ def refresh_checklist(db: Database, entry_id: int,
     else:
         with writing(db):
             _refresh(db, entry_id, known or by_type(), new)
+
 
 def _refresh(db: Database, entry_id: int, known: dict[str, Definition], new: bool) -> None:
     if not new:
@@ -176,6 +189,7 @@ def _refresh(db: Database, entry_id: int, known: dict[str, Definition], new: boo
                 _insert(db, other["id"], [_conflict(definition, other, mine)])
     _insert(db, entry_id, flags)
 
+
 def _clear(db: Database, entry_id: int) -> None:
     # Conflict flags are always written in pairs, so the partners to clean up
     # are exactly those named in this entry's own conflict flags.
@@ -186,6 +200,7 @@ def _clear(db: Database, entry_id: int) -> None:
         "DELETE FROM flags WHERE entry_kind = ? AND entry_id = ? AND code = 'conflict'"
         " AND other_id = ?", [(KIND, partner, entry_id) for partner in partners])
     db.execute("DELETE FROM flags WHERE entry_kind = ? AND entry_id = ?", [KIND, entry_id])
+
 
 def rebuild(db: Database, known: dict[str, Definition] | None = None) -> int:
     """Recompute every checklist's flags (after a bulk import or the demo); returns the count.
@@ -206,6 +221,7 @@ def rebuild(db: Database, known: dict[str, Definition] | None = None) -> int:
         count += _rebuild_group(db, group, known)
     return count
 
+
 def _rebuild_group(db: Database, group: list[dict], known: dict[str, Definition]) -> int:
     definition = known.get(group[0]["form_type"]) if group else None
     if definition is None:
@@ -222,6 +238,7 @@ def _rebuild_group(db: Database, group: list[dict], known: dict[str, Definition]
         _insert(db, mine["id"], flags)
         count += len(flags)
     return count
+
 
 def for_entry(db: Database, kind: str, entry_id: int) -> list[dict]:
     """An entry's flags, in the order they were found."""

@@ -11,7 +11,6 @@ from sqlite_utils import Database
 from models.entries import Kind, Record
 
 KIND = "incident"
-
 YES_NO = ("yes", "no")
 MAX_DESCRIPTION = 4000
 MAX_RESPONSE = 2000
@@ -19,6 +18,7 @@ MAX_PLACE = 200
 # Fields a report is made of, in the order the history shows them.
 FIELDS = ("occurred_utc", "station_id", "region", "place", "category", "severity",
           "description", "reported_to_commission", "commission_response")
+
 
 @dataclass
 class Report(Record):
@@ -39,6 +39,7 @@ class Report(Record):
     def content(self) -> dict:
         """The parts that make two submissions 'the same' (not who, when or the uuid)."""
         return {name: value for name, value in asdict(self).items() if name != "uuid"}
+
 
 class Incidents(Kind):
     """An incident report: one column per field, nothing beside its row."""
@@ -68,6 +69,7 @@ class Incidents(Kind):
         return {"uuid": record.uuid, "category": record.category,
                 "severity": record.severity}
 
+
 INCIDENTS = Incidents()
 
 _ENTRY_SQL = """
@@ -79,19 +81,23 @@ _ENTRY_SQL = """
 """
 _NEWEST = " ORDER BY i.created_utc DESC, i.id DESC LIMIT ? OFFSET ?"
 
+
 def get(db: Database, entry_id: int) -> dict | None:
     """One report with its station (if any) and author; None if absent."""
     rows = list(db.query(_ENTRY_SQL + " WHERE i.id = ?", [entry_id]))
     return rows[0] if rows else None
+
 
 def find_by_uuid(db: Database, entry_uuid: str) -> dict | None:
     """The report filed with this form uuid, or None."""
     rows = list(db.query(_ENTRY_SQL + " WHERE i.uuid = ?", [entry_uuid]))
     return rows[0] if rows else None
 
+
 def for_team(db: Database, team: str, limit: int = 200, offset: int = 0) -> list[dict]:
     """A team's reports, newest first."""
     return list(db.query(_ENTRY_SQL + " WHERE i.team = ?" + _NEWEST, [team, limit, offset]))
+
 
 def latest(db: Database, region: str | None = None, category: str | None = None,
            severity: str | None = None, state: str | None = None,
@@ -105,6 +111,7 @@ def latest(db: Database, region: str | None = None, category: str | None = None,
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     return list(db.query(_ENTRY_SQL + where + _NEWEST, [*params, limit, offset]))
 
+
 def region_zones(db: Database) -> dict[str, str]:
     """Each registry region with its time zone; the most common where it has several."""
     zones: dict[str, str] = {}
@@ -113,6 +120,7 @@ def region_zones(db: Database) -> dict[str, str]:
             " ORDER BY region, count(*) DESC, timezone"):
         zones.setdefault(region, zone)
     return zones
+
 
 def count(db: Database) -> int:
     """How many reports exist."""
