@@ -37,7 +37,6 @@ MAX_LINKS = 60
 # Observers on a Russian or Kazakh keyboard type Cyrillic С and І, which look the same.
 _REF_LETTERS = str.maketrans({"С": "C", "с": "C", "c": "C", "І": "I", "і": "I", "i": "I"})
 _REF = re.compile(r"([CI])([0-9]{1,18})")
-_REF_KINDS = {prefix: kind for kind, prefix in meetings.REF_PREFIX.items()}
 
 
 class RowList(FieldList):
@@ -207,7 +206,7 @@ class MeetingForm(FlaskForm):
                 "Write entry numbers as C12 (checklist 12) or I3 (incident 3); "
                 "%(bad)s is not one.", bad=bad[0]))
             return []
-        typed = [(_REF_KINDS[m[1]], int(m[2])) for m in map(_REF.fullmatch, tokens)]
+        typed = [(meetings.KIND_OF_PREFIX[m[1]], int(m[2])) for m in map(_REF.fullmatch, tokens)]
         if len(typed) > MAX_LINKS:
             self.error(self.entry_numbers, _l("At most %(max)d entries.", max=MAX_LINKS))
             return []

@@ -20,6 +20,7 @@ KIND = "interaction"
 LINK_KINDS = ("checklist", "incident")
 # Entry numbers as people write them: C12 is checklist 12, I3 incident 3.
 REF_PREFIX = {"checklist": "C", "incident": "I"}
+KIND_OF_PREFIX = {prefix: kind for kind, prefix in REF_PREFIX.items()}
 # The liaison has no observer team, but interactions.team is NOT NULL and
 # decides who may see and edit a report; every liaison account shares this
 # team, so two liaisons can correct each other's reports as team mates do.
@@ -193,7 +194,7 @@ def _replace_parts(db: Database, entry_id: int, meeting: Meeting, now: str) -> N
     _insert_links(db, entry_id, meeting.links)
 
 
-class Interactions(Kind):
+class Meetings(Kind):
     """A meeting report: its follow-up items and links to entries live beside its row.
 
     Follow-ups already answered or closed are kept as they are by an edit;
@@ -258,12 +259,11 @@ class Interactions(Kind):
         _audit_links(db, user_id, entry_id, old, set(record.links))
 
 
-MEETINGS = Interactions()
+MEETINGS = Meetings()
 
 
 def _from_ref(text: str) -> tuple[str, int]:
-    kinds = {prefix: kind for kind, prefix in REF_PREFIX.items()}
-    return kinds[text[0]], int(text[1:])
+    return KIND_OF_PREFIX[text[0]], int(text[1:])
 
 
 _ENTRY_SQL = """
