@@ -30,7 +30,7 @@ from wtforms.validators import InputRequired, Length, Regexp
 
 from models import definitions
 from models.checklists import Filing
-from models.clock import local_to_utc, utc_now
+from models.clock import local_to_utc, to_iso, utc_now
 from models.definitions import Definition, Question
 from models.vocabulary import OVERALL, OVERALL_LABELS, YESNO, YESNO_LABELS
 
@@ -119,8 +119,8 @@ class ChecklistForm(FlaskForm):
         return Filing(
             uuid=self.uuid.data, form_type=definition.type, form_version=definition.version,
             station_id=self.station["id"], timezone=self.station["timezone"],
-            arrival_utc=self.arrival_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            departure_utc=self.departure_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            arrival_utc=to_iso(self.arrival_utc),
+            departure_utc=to_iso(self.departure_utc),
             answers=answers, overall=self.overall.data,
             serious_count=len(definition.serious_problems(answers)))
 

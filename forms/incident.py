@@ -24,7 +24,7 @@ from wtforms.validators import InputRequired, Regexp
 
 from forms.checklist import CLOCK_SLACK, UUID_PATTERN, parse_time, plausible_day
 from models import incidents, stations, vocabulary
-from models.clock import local_to_utc, utc_now
+from models.clock import local_to_utc, to_iso, utc_now
 from models.vocabulary import CATEGORY_LABELS, SEVERITY_LABELS, YESNO_LABELS
 
 # Several matches for a name fragment: this many are offered in the message.
@@ -83,7 +83,7 @@ class IncidentForm(FlaskForm):
         return incidents.Report(
             uuid=self.uuid.data, station_id=self.station["id"] if self.station else None,
             region=self.region.data, place=self.place.data,
-            occurred_utc=self.occurred_utc.strftime("%Y-%m-%dT%H:%M:%SZ"), timezone=self.zone,
+            occurred_utc=to_iso(self.occurred_utc), timezone=self.zone,
             category=self.category.data, severity=self.severity.data,
             description=self.description.data,
             reported_to_commission=self.reported_to_commission.data,
