@@ -48,8 +48,8 @@ def _queue_choices(db) -> list[dict]:
 
 def _form(db, queue: list[dict], **kwargs) -> MeetingForm:
     return MeetingForm(db=db, regions=stations.regions(db), queue_choices=queue,
-                           mission_zone=current_app.config["MISSION_TIMEZONE"],
-                           team=access.team_scope(current_user), **kwargs)
+                       mission_zone=current_app.config["MISSION_TIMEZONE"],
+                       team=access.team_scope(current_user), **kwargs)
 
 
 def _render_form(form: MeetingForm, entry: dict | None = None, status: int = 200):
@@ -268,5 +268,6 @@ def _history(versions: list[dict], zone: str) -> list[dict]:
         if key == "links":
             return ", ".join(value)
         return str(value)
-    return [{**v, "changes": [(str(vocabulary.MEETING_FIELD_LABELS.get(k, k)), text(k, old), text(k, new))
+    names = vocabulary.MEETING_FIELD_LABELS
+    return [{**v, "changes": [(str(names.get(k, k)), text(k, old), text(k, new))
                               for k, (old, new) in v["changes"].items()]} for v in versions]

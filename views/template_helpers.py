@@ -6,6 +6,8 @@ the dashboard's locale-aware numbers stay with their pages and are only
 registered here, so a template's helper is found in this one list.
 """
 
+from functools import partial
+
 from flask import Flask, request
 from flask_babel import get_locale
 
@@ -28,44 +30,9 @@ def day_label(day) -> str:
     return day_text(day)
 
 
-def review_state_label(code: str) -> str:
-    """Jinja filter: a review state in words."""
-    return str(vocabulary.STATE_LABELS.get(code, code))
-
-
-def overall_label(code: str) -> str:
-    """Jinja filter: the overall assessment in words."""
-    return str(vocabulary.OVERALL_LABELS.get(code, code))
-
-
 def answer_label(value, question: Question) -> str:
     """Jinja filter: a stored answer as the observer saw it."""
     return vocabulary.answer_text(value, question)
-
-
-def incident_category(code: str) -> str:
-    """Jinja filter: an incident category in words."""
-    return str(vocabulary.CATEGORY_LABELS.get(code, code))
-
-
-def incident_severity(code: str) -> str:
-    """Jinja filter: a severity in words."""
-    return str(vocabulary.SEVERITY_LABELS.get(code, code))
-
-
-def topic_label(code: str) -> str:
-    """Jinja filter: a meeting or queue topic in words."""
-    return str(vocabulary.TOPIC_LABELS.get(code, code))
-
-
-def level_label(code: str) -> str:
-    """Jinja filter: a commission level in words."""
-    return str(vocabulary.LEVEL_LABELS.get(code, code))
-
-
-def follow_up_status(code: str) -> str:
-    """Jinja filter: a follow-up status in words."""
-    return str(vocabulary.STATUS_LABELS.get(code, code))
 
 
 def meeting_topics() -> list[tuple[str, str]]:
@@ -86,10 +53,16 @@ def feature_stylesheets() -> tuple[str, ...]:
     return FEATURE_STYLES.get(request.blueprint or "", ())
 
 
-FILTERS = {f.__name__: f for f in (
-    local_time, day_label, review_state_label, overall_label, answer_label, incident_category,
-    incident_severity, topic_label, level_label, follow_up_status, audit_action, entry_kind,
-    share, figure)}
+# Filters that put a stored code into words: each is models.vocabulary.label on one map.
+CODE_LABELS = {"review_state_label": vocabulary.STATE_LABELS,
+               "overall_label": vocabulary.OVERALL_LABELS,
+               "incident_category": vocabulary.CATEGORY_LABELS,
+               "incident_severity": vocabulary.SEVERITY_LABELS,
+               "topic_label": vocabulary.TOPIC_LABELS, "level_label": vocabulary.LEVEL_LABELS,
+               "follow_up_status": vocabulary.STATUS_LABELS}
+FILTERS = {**{name: partial(vocabulary.label, labels) for name, labels in CODE_LABELS.items()},
+           **{f.__name__: f for f in (local_time, day_label, answer_label, audit_action,
+                                      entry_kind, share, figure)}}
 GLOBALS = {"entry_url": entry_url, "meeting_topics": meeting_topics, "get_locale": get_locale,
            "may_open": may_open, "feature_stylesheets": feature_stylesheets}
 
