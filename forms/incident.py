@@ -133,7 +133,7 @@ class IncidentForm(FlaskForm):
         if len(typed) > 100:
             self.station_number.errors.append(_l("Type the station's number."))
             return None
-        found = stations.search(self.db, typed)
+        found = stations.search(self.db, typed).stations
         exact = [s for s in found if s["number"] == typed]
         if exact or len(found) == 1:
             return (exact or found)[0]

@@ -1,8 +1,9 @@
 """The polling-station registry: import, search, look-up."""
 
 import csv
+import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
@@ -13,6 +14,9 @@ COLUMNS = ("number", "name", "address", "region", "district", "timezone",
            "registered_voters", "latitude", "longitude")
 REQUIRED = ("number", "name", "region", "timezone", "registered_voters")
 SEARCH_LIMIT = 30
+# FTS5's trigram index finds words of three letters or more; shorter ones are
+# checked row by row among what the longer ones found (or over all rows).
+TRIGRAM = 3
 # Kazakhstan's largest region has about 1,100 polling stations.
 REGION_LIMIT = 5000
 
@@ -26,9 +30,42 @@ class RowError:
         return f"line {self.line}: {self.reason}"
 
 
+# Observers type without the Kazakh letters, or in Latin: both the stored text
+# and the query fold to one Latin key, letter by letter, so a folded query is
+# a substring of the folded name exactly when the typed one was. и, й, ы and
+# Latin y all fold to i: Latin spellings write ы as y (Shymkent) and й as y or
+# i (Semey, Aqsai).
+_KAZAKH = str.maketrans("әғқңөұүһі", "агкноуухи")
+_CYRILLIC = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", (
+    "a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p",
+    "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "sh", "", "i", "", "e", "iu", "ia")))
+# Kazakh Latin spellings (2017-2021 alphabets and common usage): Qaragandy, Jetisu.
+_LATIN = {"y": "i", "q": "k", "j": "zh", "ı": "i", "ş": "sh", "ç": "ch", "ğ": "g", "ñ": "n"}
+
+
+def _fold_letter(letter: str) -> str:
+    if letter in _CYRILLIC:
+        return _CYRILLIC[letter]
+    if letter in _LATIN:
+        return _LATIN[letter]
+    if "\u00c0" <= letter <= "\u024f":
+        # Other accented Latin letters (ä, ö, ü, ū): the base letter.
+        return unicodedata.normalize("NFKD", letter)[0]
+    return letter
+
+
+def fold(text: str) -> str:
+    """The search key of a text: lower case, Kazakh letters to their Russian base, in Latin.
+
+    "Ақсай", "аксай" and "Aqsai"... fold alike: ``fold("Семей") == fold("Semey")``.
+    """
+    lowered = unicodedata.normalize("NFC", text).casefold().translate(_KAZAKH)
+    return " ".join("".join(_fold_letter(c) for c in lowered).split())
+
+
 def search_text(number: str, name: str, address: str, district: str) -> str:
-    """What a typed query is matched against: casefolded so Cyrillic matches in any case."""
-    return " ".join((number, name, address, district)).casefold()
+    """What a typed query is matched against: the folded number, name, address and district."""
+    return fold(" ".join((number, name, address, district)))
 
 
 def _number(value: str, kind, line: int, column: str, errors: list[RowError],
@@ -101,17 +138,54 @@ def upsert(db: Database, rows: list[dict]) -> None:
         db.conn.executemany(sql, rows)
 
 
-def search(db: Database, query: str, region: str | None = None) -> list[dict]:
-    """Stations whose number starts with the query or whose text contains it."""
+@dataclass
+class Found:
+    """The stations shown for a query, and how many matched in all."""
+
+    stations: list[dict] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        """How many matched but are not shown: the observer should type more."""
+        return self.total - len(self.stations)
+
+
+def search(db: Database, query: str, region: str | None = None,
+           prefer: str | None = None, limit: int = SEARCH_LIMIT) -> Found:
+    """Stations whose number is the query or whose folded text holds every word of it.
+
+    ``region`` keeps only that region; ``prefer`` (the observer's region) comes
+    first. The exact number first, then by number.
+    """
     query = query.strip()
-    if not query:
-        return []
-    needle = "%" + query.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    sql = ("SELECT * FROM stations WHERE (number = ? OR search_text LIKE ? ESCAPE '\\')"
-           + (" AND region = ?" if region else "")
-           + " ORDER BY number = ? DESC, length(number), number LIMIT ?")
-    params = [query, needle] + ([region] if region else []) + [query, SEARCH_LIMIT]
-    return list(db.query(sql, params))
+    words = fold(query).split()
+    if not words:
+        return Found()
+    long = [w for w in words if len(w) >= TRIGRAM]
+    short = [w for w in words if len(w) < TRIGRAM]
+    where = " AND ".join(["instr(s.search_text, ?) > 0"] * len(short)) or "1"
+    params: list = list(short)
+    if long:
+        # Each word as an FTS5 phrase: the trigram index matches it anywhere.
+        where += (" AND s.id IN (SELECT rowid FROM stations_search"
+                  " WHERE stations_search MATCH ?)")
+        params.append(" AND ".join('"' + w.replace('"', '""') + '"' for w in long))
+    # Ids first: sorting and counting 1,700 matches of "мектеп" with every
+    # column takes 4x as long (bench/station_search.py).
+    sql = ("SELECT s.id, count(*) OVER () FROM stations s"
+           f" WHERE (s.number = ? OR ({where}))"
+           + (" AND s.region = ?" if region else "")
+           + " ORDER BY s.number = ? DESC, s.region = ? DESC, length(s.number), s.number"
+           " LIMIT ?")
+    params = [query, *params, *([region] if region else []), query, prefer or "", limit]
+    hits = db.execute(sql, params).fetchall()
+    if not hits:
+        return Found()
+    ids = [hit[0] for hit in hits]
+    rows = {row["id"]: row for row in db.query(
+        f"SELECT * FROM stations WHERE id IN ({', '.join('?' * len(ids))})", ids)}
+    return Found([rows[i] for i in ids], hits[0][1])
 
 
 def in_region(db: Database, region: str, limit: int = REGION_LIMIT) -> list[dict]:

@@ -82,4 +82,4 @@ def test_missing_column_and_non_utf8_file(runner, tmp_path):
     ("нет такого", []),
 ])
 def test_search_by_number_or_part_of_a_cyrillic_name(db, query, expected):
-    assert [s["number"] for s in stations.search(db, query)] == expected
+    assert [s["number"] for s in stations.search(db, query).stations] == expected

@@ -179,13 +179,15 @@ def station_list():
                                                 n=stations.REGION_LIMIT)]})
     db = get_db()
     if query:
-        rows = stations.search(db, query, region or None)[:limit]
-    elif region:
+        found = stations.search(db, query, region or None, prefer=current_user.region,
+                                limit=min(limit, stations.SEARCH_LIMIT))
+        return jsonify({"stations": [entries.station_json(r) for r in found.stations],
+                        "total": found.total, "more": found.more})
+    if region:
         rows = stations.in_region(db, region, limit)
-    else:
-        raise ApiError(400, _("Type part of a station's number or name, or give a region."),
-                       {"q": [_("Type part of a station's number or name.")]})
-    return jsonify({"stations": [entries.station_json(r) for r in rows]})
+        return jsonify({"stations": [entries.station_json(r) for r in rows]})
+    raise ApiError(400, _("Type part of a station's number or name, or give a region."),
+                   {"q": [_("Type part of a station's number or name.")]})
 
 
 @bp.get("/definitions")

@@ -91,7 +91,11 @@ ME = obj({"username": text(), "role": choice(users.ROLES), "team": text(nullable
 STATION = obj({"id": row_id(), "number": text(), "name": text(), "address": text(),
                "region": text(), "district": text(), "timezone": text("IANA zone name."),
                "registered_voters": integer(minimum=0)})
-STATIONS = obj({"stations": array(STATION)})
+STATIONS = obj({"stations": array(STATION),
+                "total": integer("Searches: how many stations match in all."),
+                "more": integer("Searches: how many match beyond those listed; type more "
+                                "of the name or the number to narrow.")},
+               required=["stations"])
 CHOICE = obj({"value": text(), "label": text()})
 QUESTION = obj({
     "id": text(), "type": choice(QUESTION_TYPES), "label": text(), "help": text(),

@@ -64,9 +64,10 @@ def home():
 def find_station(form_type: str):
     definition, _form = _checklist(form_type)
     query = request.args.get("q", "")[:100]
-    found = stations.search(get_db(), query) if query.strip() else []
+    found = stations.search(get_db(), query, prefer=current_user.region)
     return render_template("checklists/find_station.html", definition=definition,
-                           query=query, found=found)
+                           query=query, found=found.stations, more=found.more,
+                           region=current_user.region)
 
 
 @bp.route("/checklists/<form_type>/new", methods=["GET", "POST"])
