@@ -56,7 +56,9 @@ def _station_or_400(raw: str | None) -> dict:
 @bp.route("/checklists/new")
 @roles_required(*access.OBSERVERS)
 def home():
-    return render_template("checklists/home.html", definitions=list(by_type().values()))
+    sent_back = len(review_list.awaiting_authors(get_db(), current_user.team))
+    return render_template("checklists/home.html", definitions=list(by_type().values()),
+                           sent_back=sent_back)
 
 
 @bp.route("/checklists/<form_type>/station")
