@@ -28,19 +28,23 @@ from wtforms import (
 from wtforms.i18n import messages_path
 from wtforms.validators import InputRequired, Length, Regexp
 
+from forms.times import time_input
 from models import definitions
 from models.checklists import Filing
 from models.clock import local_to_utc, to_iso, utc_now
 from models.definitions import Definition, Question
+from models.mission_dates import outside_polling_hours
 from models.vocabulary import OVERALL, OVERALL_LABELS, YESNO, YESNO_LABELS
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3])[:. ]?([0-5]\d)$")
 # A visit cannot start in the future; a few minutes allow for a phone's clock.
 CLOCK_SLACK = timedelta(minutes=10)
 # Observation data from before this is a typo (0023 for 2023); years before 1
 # would also overflow when converted to UTC.
 EARLIEST_DAY = date(2000, 1, 1)
+# Checklists filled while polls are open: a visit outside those hours is queried.
+POLLING_HOURS_TYPES = ("voting",)
 COMMENTS_MAX = 4000  # characters; the offline form gets it from views/offline.py
 
 
@@ -87,25 +91,32 @@ class ChecklistForm(FlaskForm):
     base_version = HiddenField()
     arrival_date = DateField(_l("Arrival date"), validators=[InputRequired(
         _l("Enter the date of your arrival."))])
-    arrival_time = StringField(_l("Arrival time (local)"), render_kw={"type": "time"},
+    arrival_time = StringField(_l("Arrival time (local)"), render_kw=time_input(),
                                validators=[InputRequired(_l("Enter your arrival time."))])
     departure_date = DateField(_l("Departure date"), validators=[InputRequired(
         _l("Enter the date of your departure."))])
-    departure_time = StringField(_l("Departure time (local)"), render_kw={"type": "time"},
+    departure_time = StringField(_l("Departure time (local)"), render_kw=time_input(),
                                  validators=[InputRequired(_l("Enter your departure time."))])
     overall = RadioField(_l("Overall assessment"), validate_choice=False,
                          choices=[SelectChoice(v, OVERALL_LABELS[v]) for v in OVERALL])
     # Protocols can be wrong or falsified: when figures do not add up the
     # observer may confirm them as written instead of "correcting" evidence.
     figures_confirmed = BooleanField(_l("The figures are correct as written (as in the protocol)"))
+    # A voting visit at 03:00 is more likely a typo (or a 12-hour slip) than a
+    # fact; the observer may confirm it, and the entry is kept as typed.
+    hours_confirmed = BooleanField(_l("The time is right"))
     comments = TextAreaField(_l("Comments"), validators=[Length(max=COMMENTS_MAX, message=_l(
         "Comments are limited to %(max)d characters."))])
 
     definition: Definition
 
-    def __init__(self, *args, station: dict, **kwargs):
+    def __init__(self, *args, station: dict, polling_hours: tuple[time, time] | None = None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.station = station
+        # Given by the HTML pages only: the JSON API takes the time as sent.
+        self.polling_hours = polling_hours
+        self.hours_warning = False
         self.answers: dict = {}
         self.arrival_utc: datetime | None = None
         self.departure_utc: datetime | None = None
@@ -140,7 +151,22 @@ class ChecklistForm(FlaskForm):
         if self.overall.data not in OVERALL:
             self.overall.errors.append(_l("Choose the overall assessment."))
         self._check_times()
+        self._check_polling_hours()
         return header_ok and not any(f.errors for f in self)
+
+    def _check_polling_hours(self) -> None:
+        arrival_at = parse_time(self.arrival_time.data or "")
+        if (self.polling_hours is None or self.definition.type not in POLLING_HOURS_TYPES
+                or arrival_at is None or self.arrival_time.errors
+                or not outside_polling_hours(arrival_at, self.polling_hours)):
+            return
+        self.hours_warning = True
+        if not self.hours_confirmed.data:
+            opens, closes = self.polling_hours
+            self.arrival_time.errors.append(_l(
+                "Polls are open %(opens)s–%(closes)s; is this right? If it is, tick "
+                "\u201cThe time is right\u201d below and send again.",
+                opens=opens.strftime("%H:%M"), closes=closes.strftime("%H:%M")))
 
     def _check_cross_fields(self) -> None:
         self.figures_mismatch = []
@@ -265,7 +291,7 @@ def _field_for(question: Question) -> Field:
         kwargs["render_kw"].update(inputmode="numeric", pattern="[0-9]*")
         return StringField(**kwargs)
     if question.type == "time":
-        kwargs["render_kw"]["type"] = "time"
+        kwargs["render_kw"].update(time_input())
         return StringField(**kwargs)
     kwargs["render_kw"]["maxlength"] = question.max_length
     return TextAreaField(**kwargs)

@@ -23,6 +23,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Regexp
 
 from forms.checklist import CLOCK_SLACK, UUID_PATTERN, parse_time, plausible_day
+from forms.times import time_input
 from models import incidents, stations, vocabulary
 from models.clock import local_to_utc, to_iso, utc_now
 from models.vocabulary import CATEGORY_LABELS, SEVERITY_LABELS, YESNO_LABELS
@@ -39,7 +40,7 @@ class IncidentForm(FlaskForm):
     base_version = HiddenField()
     occurred_date = DateField(_l("Date"), validators=[InputRequired(
         _l("Enter the date of the incident."))])
-    occurred_time = StringField(_l("Time (local)"), render_kw={"type": "time"},
+    occurred_time = StringField(_l("Time (local)"), render_kw=time_input(),
                                 validators=[InputRequired(_l("Enter the time of the incident."))])
     station_number = StringField(
         _l("Polling station (optional)"),

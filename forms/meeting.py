@@ -26,6 +26,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from forms.checklist import CLOCK_SLACK, UUID_PATTERN, MultiCheckboxField, parse_time
+from forms.times import time_input
 from models import meetings, stations, vocabulary
 from models.clock import local_to_utc, to_iso, utc_now, utc_to_local
 from models.vocabulary import LEVEL_LABELS, STATUS_LABELS, TOPIC_LABELS
@@ -86,7 +87,7 @@ class MeetingForm(FlaskForm):
         "This form's identifier was damaged. Open a new form and fill it again."))])
     base_version = HiddenField()
     date = DateField(_l("Date"), validators=[InputRequired(_l("Enter the date of the meeting."))])
-    time = StringField(_l("Time (local)"), render_kw={"type": "time"},
+    time = StringField(_l("Time (local)"), render_kw=time_input(),
                        validators=[InputRequired(_l("Enter the time the meeting began."))])
     place = StringField(_l("Place"), validators=[Length(max=NAME_MAX)])
     commission_level = RadioField(_l("Commission level"), validate_choice=False, choices=[

@@ -25,6 +25,20 @@ SETTINGS = [
             "Shown in the page header and on reports."),
     Setting("ELECTION_NAME", "Early Mazhilis elections, 19 March 2023",
             "The election this mission observes."),
+    Setting("ELECTION_DATE", "2023-03-19",
+            "Election day, YYYY-MM-DD (empty for none). On days outside the mission's "
+            "dates, new forms' date fields start on this day instead of today."),
+    Setting("MISSION_START", None,
+            "First day of the mission, YYYY-MM-DD. Default: 35 days before ELECTION_DATE "
+            "(long-term observers deploy about five weeks before)."),
+    Setting("MISSION_END", None,
+            "Last day of the mission, YYYY-MM-DD. Default: 14 days after ELECTION_DATE."),
+    Setting("POLLS_OPEN", "07:00",
+            "When polls open, local time (HH:MM). A voting checklist whose visit starts "
+            "before this asks the observer to confirm the time."),
+    Setting("POLLS_CLOSE", "20:00",
+            "When polls close, local time (HH:MM). A voting checklist whose visit starts "
+            "after this asks the observer to confirm the time."),
     Setting("MISSION_TIMEZONE", "Asia/Almaty",
             "Where the core team works: 'today' on the dashboard and times not tied "
             "to a station are shown in this zone."),

@@ -299,3 +299,36 @@ def test_missing_required_answer_shows_error_and_keeps_input(browser_page, brows
     expect(page.locator(".flash")).to_have_text("Checklist received.")
     expect(page.locator("dl.card.answers")).to_contain_text("19.03.2023 10:00 (UTC+5)")
     assert browser_count_checklists(browser_db_path) == 1
+
+
+def test_time_fields_show_19_30_in_a_us_english_browser(browser_server):
+    """In en-US Chromium an <input type=time> shows "07:30 PM"; the time fields are 24-hour."""
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            context = browser.new_context(base_url=browser_server, locale="en-US",
+                                          viewport={"width": 390, "height": 844},
+                                          is_mobile=True, has_touch=True)
+            context.set_default_timeout(20_000)
+            page = context.new_page()
+            log_in(page)
+            open_voting_form(page, "гимназия", "Школа-гимназия № 5")
+            for path in (None, "/incidents/new", "/meetings/new"):
+                if path:
+                    page.goto(path)
+                assert page.locator("input[type=time]").count() == 0
+                times = page.locator("input[inputmode=numeric][placeholder='HH:MM']")
+                assert times.count() >= 1
+                for index in range(times.count()):
+                    field = times.nth(index)
+                    field.fill("19:30")
+                    expect(field).to_have_value("19:30")
+                    assert field.evaluate("e => e.type") == "text"
+            context.close()
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()

@@ -2,12 +2,13 @@
 
 import re
 import uuid as uuidlib
-from zoneinfo import ZoneInfo
+from datetime import time
 
 from flask import (
     Blueprint,
     Flask,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -17,9 +18,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forms.checklist import UUID_PATTERN, ChecklistForm, form_class
-from models import access, checklists, entries, review_list, stations
-from models.clock import utc_now, utc_to_local
+from forms.checklist import POLLING_HOURS_TYPES, UUID_PATTERN, ChecklistForm, form_class
+from models import access, checklists, entries, mission_dates, review_list, stations
+from models.clock import utc_to_local
 from models.db import get_db
 from models.definitions import Definition, by_type
 from models.definitions import get as get_definition
@@ -36,6 +37,13 @@ def init_app(app: Flask) -> None:
     # Build every form at start-up: a broken definition stops the app, not an observer.
     for kind in by_type():
         form_class(kind)
+    # The same for a mistyped ELECTION_DATE, MISSION_START/END or POLLS_OPEN/CLOSE.
+    mission_dates.from_config(app.config)
+    mission_dates.polling_hours(app.config)
+
+
+def _polling_hours() -> tuple[time, time]:
+    return mission_dates.polling_hours(current_app.config)
 
 
 def _checklist(form_type: str) -> tuple[Definition, type[ChecklistForm]]:
@@ -80,7 +88,7 @@ def new(form_type: str):
     station = _station_or_400(source.get("station_id") or source.get("station"))
     if request.method == "GET":
         return _blank_form(form_class, station)
-    form = form_class(station=station)
+    form = form_class(station=station, polling_hours=_polling_hours())
     if not form.validate():
         return render_template("checklists/form.html", form=form, station=station), 400
     filed = filing.file_new(checklists.CHECKLISTS, form, _(
@@ -108,10 +116,10 @@ def _blank_form(form_class: type[ChecklistForm], station: dict):
                                 _("This checklist had already been received; nothing was duplicated."))
     if seen:
         return seen
-    today = utc_now().astimezone(ZoneInfo(station["timezone"])).date()
+    day = mission_dates.default_day(current_app.config, station["timezone"])
     form = form_class(station=station, formdata=None, data={
         "uuid": form_uuid, "station_id": station["id"],
-        "arrival_date": today, "departure_date": today})
+        "arrival_date": day, "departure_date": day})
     return render_template("checklists/form.html", form=form, station=station)
 
 
@@ -152,7 +160,7 @@ def edit(entry_id: int):
     if request.method == "GET":
         form = form_class(station=station, formdata=None, data=_form_data(row))
         return render_template("checklists/form.html", form=form, station=station, entry=row)
-    form = form_class(station=station)
+    form = form_class(station=station, polling_hours=_polling_hours())
     form.uuid.data = row["uuid"]
     base_version = parse_id(form.base_version.data)
     if base_version is None:
@@ -186,4 +194,7 @@ def _form_data(row: dict) -> dict:
             "base_version": row["version"], "overall": row["overall"],
             "comments": answers.get("comments", ""),
             "arrival_date": arrival.date(), "arrival_time": arrival.strftime("%H:%M"),
-            "departure_date": departure.date(), "departure_time": departure.strftime("%H:%M")}
+            "departure_date": departure.date(), "departure_time": departure.strftime("%H:%M"),
+            # Stored outside polling hours means confirmed when it was sent.
+            "hours_confirmed": row["form_type"] in POLLING_HOURS_TYPES
+            and mission_dates.outside_polling_hours(arrival.time(), _polling_hours())}

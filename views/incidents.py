@@ -2,7 +2,6 @@
 
 import re
 import uuid as uuidlib
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,8 +10,8 @@ from flask_login import current_user
 
 from forms.checklist import UUID_PATTERN
 from forms.incident import IncidentForm
-from models import access, entries, incidents, stations, vocabulary
-from models.clock import local_text, utc_now, utc_to_local
+from models import access, entries, incidents, mission_dates, stations, vocabulary
+from models.clock import local_text, utc_to_local
 from models.db import get_db
 from models.vocabulary import CATEGORY_LABELS, SEVERITY_LABELS, YESNO_LABELS, label
 from views import filing
@@ -72,7 +71,8 @@ def _blank_form():
     zone = zones.get(region) or current_app.config["MISSION_TIMEZONE"]
     form = _form(formdata=None, data={"uuid": form_uuid, "station_number": station,
                                       "region": region,
-                                      "occurred_date": utc_now().astimezone(ZoneInfo(zone)).date()})
+                                      "occurred_date": mission_dates.default_day(
+                                          current_app.config, zone)})
     return render_template("incidents/form.html", form=form)
 
 

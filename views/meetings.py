@@ -19,6 +19,7 @@ from forms.meeting import FollowUpForm, LogFilterForm, MeetingForm, form_data
 from models import access, entries, liaison, meeting_log, meetings, stations, users, vocabulary
 from models.clock import local_text, local_to_utc, to_iso, utc_now, utc_to_local
 from models.db import get_db
+from models.mission_dates import default_day
 from models.vocabulary import CATEGORY_LABELS, LEVEL_LABELS, TOPIC_LABELS
 from views import filing
 from views.auth import entry_or_404, roles_required
@@ -126,7 +127,8 @@ def _blank_form(db, queue: list[dict]):
     participants = users.team_members(db, current_user.team) if observer \
         else [current_user.username]
     form = _form(db, queue, formdata=None, data={
-        "uuid": form_uuid, "date": _today(),
+        "uuid": form_uuid,
+        "date": default_day(current_app.config, current_app.config["MISSION_TIMEZONE"]),
         "commission_level": "territorial" if observer else "cec",
         "region": current_user.region if observer and current_user.region in regions else "",
         "participants": ", ".join(participants),
