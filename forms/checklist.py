@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from babel import support
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -226,8 +227,8 @@ def _clean(question: Question, field: Field, answers: dict):
             return None
         return parse_time(text).strftime("%H:%M")
     if len(text) > question.max_length:
-        field.errors.append(_l("This answer is limited to %(max)d characters (it has %(n)d).",
-                               max=question.max_length, n=len(text)))
+        field.errors.append(_("This answer is limited to %(max)d characters (it has %(n)d).",
+                              max=question.max_length, n=len(text)))
         return None
     return text
 
@@ -239,9 +240,9 @@ def _clean_integer(question: Question, field: Field, text: str) -> int | None:
     value = int(text)
     if question.min is not None and value < question.min or \
             question.max is not None and value > question.max:
-        field.errors.append(_l("Enter a number from %(min)s to %(max)s.",
-                               min=question.min if question.min is not None else 0,
-                               max=question.max if question.max is not None else "∞"))
+        field.errors.append(_("Enter a number from %(min)s to %(max)s.",
+                              min=question.min if question.min is not None else 0,
+                              max=question.max if question.max is not None else "∞"))
         return None
     return value
 
