@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.checklist import UUID_PATTERN, ChecklistForm, form_class
-from models import access, checklists, entries, review_list, stations
+from models import access, checklists, entries, review_list, stations, vocabulary
 from models.clock import utc_now, utc_to_local
 from models.db import get_db
 from models.definitions import Definition, by_type
@@ -129,9 +129,12 @@ def detail(entry_id: int):
     db = get_db()
     row = entry_or_404(checklists.get(db, entry_id))
     definition, _form = _checklist(row["form_type"])
+    # The history in the form's wording, as the PDF words it (models/vocabulary.py).
+    versions = [{**v, "changes": vocabulary.checklist_changes(v["changes"], definition,
+                                                              row["timezone"])}
+                for v in entries.versions(db, checklists.CHECKLISTS, entry_id)]
     return render_template("checklists/detail.html", entry=row, definition=definition,
-                           panel=review_panel("checklist", row),
-                           versions=entries.versions(db, checklists.CHECKLISTS, entry_id),
+                           panel=review_panel("checklist", row), versions=versions,
                            can_edit=access.can_edit(current_user, "checklist", row))
 
 
