@@ -206,6 +206,12 @@ def _clean(question: Question, field: Field, answers: dict):
         if any(v not in question.allowed() for v in value):
             field.errors.append(_l("Choose from the options shown."))
             return None
+        alone = [label for code, label in question.choices if code in question.exclusive
+                 and code in value]
+        if alone and len(value) > 1:
+            field.errors.append(_("“%(choice)s” cannot be ticked together with other answers: "
+                                  "untick it or the others.", choice=_(alone[0])))
+            return None
         if not value and question.required:
             field.errors.append(_l("Tick at least one option."))
         return value or None
@@ -260,8 +266,11 @@ def _field_for(question: Question) -> Field:
         return RadioField(choices=[SelectChoice(v, _l(t)) for v, t in question.choices],
                           validate_choice=False, **kwargs)
     if question.type == "multi":
-        return MultiCheckboxField(choices=[SelectChoice(v, _l(t)) for v, t in question.choices],
-                                  validate_choice=False, **kwargs)
+        # data-exclusive: static/exclusive.js unticks the others when it is ticked.
+        return MultiCheckboxField(choices=[
+            SelectChoice(v, _l(t), render_kw={"data-exclusive": True}
+                         if v in question.exclusive else None)
+            for v, t in question.choices], validate_choice=False, **kwargs)
     if question.type == "integer":
         kwargs["render_kw"].update(inputmode="numeric", pattern="[0-9]*")
         return StringField(**kwargs)

@@ -92,7 +92,9 @@ STATION = obj({"id": row_id(), "number": text(), "name": text(), "address": text
                "region": text(), "district": text(), "timezone": text("IANA zone name."),
                "registered_voters": integer(minimum=0)})
 STATIONS = obj({"stations": array(STATION)})
-CHOICE = obj({"value": text(), "label": text()})
+CHOICE = obj({"value": text(), "label": text(), "exclusive": boolean(
+    "True when this answer cannot be combined with the question's other answers.")},
+    required=("value", "label"))
 QUESTION = obj({
     "id": text(), "type": choice(QUESTION_TYPES), "label": text(), "help": text(),
     "required": boolean(), "min": integer(nullable=True), "max": integer(nullable=True),
