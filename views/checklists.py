@@ -78,6 +78,8 @@ def new(form_type: str):
     if request.method == "GET":
         return _blank_form(form_class, station)
     form = form_class(station=station)
+    if filing.new_form_asked(form):
+        return render_template("checklists/form.html", form=form, station=station)
     if not form.validate():
         return render_template("checklists/form.html", form=form, station=station), 400
     filed = filing.file_new(checklists.CHECKLISTS, form, _(
