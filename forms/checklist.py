@@ -266,7 +266,7 @@ def _field_for(question: Question) -> Field:
         return RadioField(choices=[SelectChoice(v, _l(t)) for v, t in question.choices],
                           validate_choice=False, **kwargs)
     if question.type == "multi":
-        # data-exclusive: static/exclusive.js unticks the others when it is ticked.
+        # data-exclusive: static/skip.js (followExclusiveChoices) unticks the others.
         return MultiCheckboxField(choices=[
             SelectChoice(v, _l(t), render_kw={"data-exclusive": True}
                          if v in question.exclusive else None)
