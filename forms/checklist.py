@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from babel import support
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -231,6 +232,12 @@ def _clean(question: Question, field: Field, answers: dict):
         if any(v not in question.allowed() for v in value):
             field.errors.append(_l("Choose from the options shown."))
             return None
+        alone = [label for code, label in question.choices if code in question.exclusive
+                 and code in value]
+        if alone and len(value) > 1:
+            field.errors.append(_("“%(choice)s” cannot be ticked together with other answers: "
+                                  "untick it or the others.", choice=_(alone[0])))
+            return None
         if not value and question.required:
             field.errors.append(_l("Tick at least one option."))
         return value or None
@@ -252,8 +259,8 @@ def _clean(question: Question, field: Field, answers: dict):
             return None
         return parse_time(text).strftime("%H:%M")
     if len(text) > question.max_length:
-        field.errors.append(_l("This answer is limited to %(max)d characters (it has %(n)d).",
-                               max=question.max_length, n=len(text)))
+        field.errors.append(_("This answer is limited to %(max)d characters (it has %(n)d).",
+                              max=question.max_length, n=len(text)))
         return None
     return text
 
@@ -265,9 +272,9 @@ def _clean_integer(question: Question, field: Field, text: str) -> int | None:
     value = int(text)
     if question.min is not None and value < question.min or \
             question.max is not None and value > question.max:
-        field.errors.append(_l("Enter a number from %(min)s to %(max)s.",
-                               min=question.min if question.min is not None else 0,
-                               max=question.max if question.max is not None else "∞"))
+        field.errors.append(_("Enter a number from %(min)s to %(max)s.",
+                              min=question.min if question.min is not None else 0,
+                              max=question.max if question.max is not None else "∞"))
         return None
     return value
 
@@ -285,8 +292,11 @@ def _field_for(question: Question) -> Field:
         return RadioField(choices=[SelectChoice(v, _l(t)) for v, t in question.choices],
                           validate_choice=False, **kwargs)
     if question.type == "multi":
-        return MultiCheckboxField(choices=[SelectChoice(v, _l(t)) for v, t in question.choices],
-                                  validate_choice=False, **kwargs)
+        # data-exclusive: static/skip.js (followExclusiveChoices) unticks the others.
+        return MultiCheckboxField(choices=[
+            SelectChoice(v, _l(t), render_kw={"data-exclusive": True}
+                         if v in question.exclusive else None)
+            for v, t in question.choices], validate_choice=False, **kwargs)
     if question.type == "integer":
         kwargs["render_kw"].update(inputmode="numeric", pattern="[0-9]*")
         return StringField(**kwargs)

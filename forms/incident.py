@@ -8,6 +8,7 @@ region's.
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlite_utils import Database
@@ -139,12 +140,12 @@ class IncidentForm(FlaskForm):
         if exact or len(found) == 1:
             return (exact or found)[0]
         if not found:
-            self.station_number.errors.append(_l(
+            self.station_number.errors.append(_(
                 "No polling station has the number or name “%(typed)s”. Check the number, "
                 "or leave it empty and choose the region.", typed=typed))
         else:
             shown = "; ".join(f"{s['number']} {s['name']}" for s in found[:SUGGESTIONS])
-            self.station_number.errors.append(_l(
+            self.station_number.errors.append(_(
                 "Several polling stations match: %(shown)s. Type the number.", shown=shown))
         return None
 
@@ -160,7 +161,7 @@ class IncidentForm(FlaskForm):
         if not text and required:
             field.errors.append(required)
         elif len(text) > limit:
-            field.errors.append(_l("This is limited to %(max)d characters (it has %(n)d).",
+            field.errors.append(_("This is limited to %(max)d characters (it has %(n)d).",
                                    max=limit, n=len(text)))
 
     def _check_time(self) -> None:

@@ -8,6 +8,7 @@ fully empty rows are ignored and partly filled ones are checked.
 import re
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlite_utils import Database
@@ -168,7 +169,7 @@ class MeetingForm(FlaskForm):
                 self.error(row.form.name, _l("Enter the name, or clear the position."))
             for field, text in ((row.form.name, name), (row.form.position, position)):
                 if len(text) > NAME_MAX:
-                    self.error(field, _l("Limited to %(max)d characters.", max=NAME_MAX))
+                    self.error(field, _("Limited to %(max)d characters.", max=NAME_MAX))
             people.append({"name": name, "position": position})
         return people
 
@@ -182,7 +183,7 @@ class MeetingForm(FlaskForm):
             if not text:
                 self.error(row.form.text, _l("Write the text, or clear the date."))
             elif len(text) > ITEM_MAX:
-                self.error(row.form.text, _l("Limited to %(max)d characters.", max=ITEM_MAX))
+                self.error(row.form.text, _("Limited to %(max)d characters.", max=ITEM_MAX))
             if isinstance(due, date) and isinstance(self.date.data, date) \
                     and due < self.date.data:
                 self.error(row.form.due_date, _l("This date is before the meeting."))
@@ -203,19 +204,19 @@ class MeetingForm(FlaskForm):
         tokens = [t for t in re.split(r"[\s,;]+", text) if t]
         bad = [t for t in tokens if not _REF.fullmatch(t)]
         if bad:
-            self.error(self.entry_numbers, _l(
+            self.error(self.entry_numbers, _(
                 "Write entry numbers as C12 (checklist 12) or I3 (incident 3); "
                 "%(bad)s is not one.", bad=bad[0]))
             return []
         typed = [(meetings.KIND_OF_PREFIX[m[1]], int(m[2])) for m in map(_REF.fullmatch, tokens)]
         if len(typed) > MAX_LINKS:
-            self.error(self.entry_numbers, _l("At most %(max)d entries.", max=MAX_LINKS))
+            self.error(self.entry_numbers, _("At most %(max)d entries.", max=MAX_LINKS))
             return []
         # Observers may link only their own team's entries; another team's
         # entry is reported as unknown, as it would be on its page (404).
         missing = meetings.missing_entries(self.db, typed, team=self.team)
         if missing:
-            self.error(self.entry_numbers, _l(
+            self.error(self.entry_numbers, _(
                 "Unknown entry: %(refs)s. Check the number on the entry's page.",
                 refs=", ".join(meetings.ref(k, i) for k, i in missing)))
         return sorted(set(links) | set(typed))
@@ -252,7 +253,7 @@ class MeetingForm(FlaskForm):
     def add_rows(self, count: int = ROWS_SHOWN) -> None:
         """More blank rows at the end of each list (the "more rows" button)."""
         for rows in (self.counterparts, self.requests, self.commitments):
-            for _ in range(min(count, MAX_ROWS - len(rows))):
+            for _row in range(min(count, MAX_ROWS - len(rows))):
                 rows.append_entry()
 
     def ensure_blank_rows(self, count: int = 2) -> None:
@@ -260,7 +261,7 @@ class MeetingForm(FlaskForm):
         for rows, key in ((self.counterparts, "name"), (self.requests, "text"),
                           (self.commitments, "text")):
             blank = sum(1 for row in rows if not row.form[key].data)
-            for _ in range(max(0, min(count - blank, MAX_ROWS - len(rows)))):
+            for _row in range(max(0, min(count - blank, MAX_ROWS - len(rows)))):
                 rows.append_entry()
 
 

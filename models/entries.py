@@ -187,6 +187,13 @@ def create(db: Database, kind: Kind, record: Record, author_id: int,
         return existing[0], False
 
 
+def find_by_uuid(db: Database, kind: Kind, entry_uuid: str) -> dict | None:
+    """The id, team and review state of the entry filed with this form uuid, or None."""
+    rows = list(db.query(f"SELECT id, team, review_state FROM {kind.table} WHERE uuid = ?",
+                         [entry_uuid]))
+    return rows[0] if rows else None
+
+
 def edit(db: Database, kind: Kind, entry_id: int, base_version: int, record: Record,
          editor_id: int) -> bool:
     """Save a new version of an entry; False when nothing changed.

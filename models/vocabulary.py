@@ -6,7 +6,10 @@ show these labels. Models, forms and reports all import from here: it sits
 beneath all three, so no lower layer reaches up for a label.
 """
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from models.clock import local_text
 
 # Checklist answers.
 YESNO = ("yes", "no", "not_observed")
@@ -14,6 +17,12 @@ OVERALL = ("very_good", "good", "bad", "very_bad")
 YESNO_LABELS = {"yes": _l("Yes"), "no": _l("No"), "not_observed": _l("Not observed")}
 OVERALL_LABELS = {"very_good": _l("Very good"), "good": _l("Good"),
                   "bad": _l("Bad"), "very_bad": _l("Very bad")}
+
+# A checklist's own fields (not questions), as its history and its PDF name them.
+CHECKLIST_FIELD_LABELS = {"arrival_utc": _l("Arrival"), "departure_utc": _l("Departure"),
+                          "overall": _l("Overall assessment"),
+                          "comments": _l("Observers' comments"),
+                          "figures_confirmed": _l("The figures are correct as written")}
 
 # Kinds of entry, as stored in entry_kind columns and the audit log.
 ENTRY_KINDS = ("checklist", "incident", "interaction")
@@ -112,4 +121,38 @@ def answer_text(value, question, empty: str = "—") -> str:
         return ", ".join(choices.get(v, v) for v in value)
     if question.type == "choice":
         return choices.get(value, value)
+    return str(value)
+
+
+def checklist_changes(changes: dict, definition, zone: str, time_style: str = "offset",
+                      empty: str = "—") -> list[tuple[str, str, str]]:
+    """One version's changes as (what, before, after) in the form's own wording.
+
+    The entry page and the PDF both show a checklist's history through this:
+    question text and answer labels, never the stored codes. Times are local
+    to ``zone`` in a ``models.clock`` style (the PDF names the zone).
+    """
+    questions = definition.questions
+    rows = []
+    for key, (before, after) in changes.items():
+        question = questions.get(key)
+        if question is not None:
+            rows.append((_(question.label), answer_text(before, question, empty),
+                         answer_text(after, question, empty)))
+            continue
+        rows.append((label(CHECKLIST_FIELD_LABELS, key),
+                     *(_checklist_field_text(key, value, zone, time_style, empty)
+                       for value in (before, after))))
+    return rows
+
+
+def _checklist_field_text(key: str, value, zone: str, time_style: str, empty: str) -> str:
+    if value in (None, "", []):
+        return empty
+    if key.endswith("_utc"):
+        return local_text(value, zone, time_style) or empty
+    if key == "overall":
+        return label(OVERALL_LABELS, value)
+    if value is True:
+        return str(YESNO_LABELS["yes"])
     return str(value)

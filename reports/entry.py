@@ -11,7 +11,6 @@ from datetime import datetime
 
 from flask import render_template
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
 from models import (
@@ -47,8 +46,6 @@ KINDS = ("checklist", "incident", "interaction")
 # Entry numbers as people cite them (C12, I3); meetings have no number in the
 # app's forms, so M is this report's own prefix.
 PREFIX = {**meetings.REF_PREFIX, "interaction": "M"}
-CHECKLIST_HEADER = {"arrival_utc": _l("Arrival"), "departure_utc": _l("Departure"),
-                    "overall": _l("Overall assessment"), "comments": _l("Observers' comments")}
 NONE = "—"
 
 
@@ -174,18 +171,6 @@ def _checklist(db: Database, entry: dict, definitions: dict[str, Definition]) ->
         if rows:
             sections.append({"title": _(section.title), "answers": rows})
 
-    def names(key):
-        question = definition.questions.get(key)
-        return _(question.label) if question else str(CHECKLIST_HEADER.get(key, key))
-
-    def shown(key, value):
-        question = definition.questions.get(key)
-        if question:
-            return answer_text(value, question)
-        if key.endswith("_utc"):
-            return local(value, zone)
-        return label(OVERALL_LABELS, value) if key == "overall" else (value or NONE)
-
     versions = [{**v, "at": local(v["edited_utc"], zone)}
                 for v in entries.versions(db, checklists.CHECKLISTS, entry["id"])]
     serious = definition.serious_problems(answers)
@@ -203,7 +188,11 @@ def _checklist(db: Database, entry: dict, definitions: dict[str, Definition]) ->
             (_("Serious problems"), "; ".join(_(q.label) for q in serious) or _("none"))],
         "serious_count": len(serious), "sections": sections,
         "observer_comments": answers.get("comments", ""),
-        "authors": _authors(versions), "versions": _history(versions, names, shown),
+        "authors": _authors(versions),
+        "versions": [{"version": v["version"], "editor": v["editor"], "at": v["at"],
+                      "changes": vocabulary.checklist_changes(v["changes"], definition, zone,
+                                                              "zone", NONE)}
+                     for v in versions],
     }
 
 

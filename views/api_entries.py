@@ -208,7 +208,10 @@ def station_json(row: dict) -> dict:
 def _choices(question: Question) -> list[dict]:
     if question.type == "yesno":
         return [{"value": v, "label": str(YESNO_LABELS[v])} for v in YESNO]
-    return [{"value": v, "label": _(label)} for v, label in question.choices]
+    # "exclusive" only where it is true: such a choice is never ticked with another.
+    return [{"value": v, "label": _(label), **({"exclusive": True} if v in question.exclusive
+                                                 else {})}
+            for v, label in question.choices]
 
 
 def definition_json(definition: Definition) -> dict:

@@ -96,7 +96,9 @@ STATIONS = obj({"stations": array(STATION),
                 "more": integer("Searches: how many match beyond those listed; type more "
                                 "of the name or the number to narrow.")},
                required=["stations"])
-CHOICE = obj({"value": text(), "label": text()})
+CHOICE = obj({"value": text(), "label": text(), "exclusive": boolean(
+    "True when this answer cannot be combined with the question's other answers.")},
+    required=("value", "label"))
 QUESTION = obj({
     "id": text(), "type": choice(QUESTION_TYPES), "label": text(), "help": text(),
     "required": boolean(), "min": integer(nullable=True), "max": integer(nullable=True),

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.checklist import POLLING_HOURS_TYPES, UUID_PATTERN, ChecklistForm, form_class
-from models import access, checklists, entries, mission_dates, review_list, stations
+from models import access, checklists, entries, mission_dates, review_list, stations, vocabulary
 from models.clock import utc_to_local
 from models.db import get_db
 from models.definitions import Definition, by_type
@@ -89,6 +89,8 @@ def new(form_type: str):
     if request.method == "GET":
         return _blank_form(form_class, station)
     form = form_class(station=station, polling_hours=_polling_hours())
+    if filing.new_form_asked(form):
+        return render_template("checklists/form.html", form=form, station=station)
     if not form.validate():
         return render_template("checklists/form.html", form=form, station=station), 400
     filed = filing.file_new(checklists.CHECKLISTS, form, _(
@@ -140,9 +142,12 @@ def detail(entry_id: int):
     db = get_db()
     row = entry_or_404(checklists.get(db, entry_id))
     definition, _form = _checklist(row["form_type"])
+    # The history in the form's wording, as the PDF words it (models/vocabulary.py).
+    versions = [{**v, "changes": vocabulary.checklist_changes(v["changes"], definition,
+                                                              row["timezone"])}
+                for v in entries.versions(db, checklists.CHECKLISTS, entry_id)]
     return render_template("checklists/detail.html", entry=row, definition=definition,
-                           panel=review_panel("checklist", row),
-                           versions=entries.versions(db, checklists.CHECKLISTS, entry_id),
+                           panel=review_panel("checklist", row), versions=versions,
                            can_edit=access.can_edit(current_user, "checklist", row))
 
 

@@ -43,6 +43,8 @@ def new():
     if request.method == "GET":
         return _blank_form()
     form = _form()
+    if filing.new_form_asked(form):
+        return render_template("incidents/form.html", form=form)
     if not form.validate():
         return render_template("incidents/form.html", form=form), 400
     filed = filing.file_new(incidents.INCIDENTS, form, _(

@@ -93,6 +93,8 @@ def new():
     if request.form.get("more_rows"):
         form.add_rows()
         return _render_form(form)
+    if filing.new_form_asked(form):
+        return _render_form(form)
     if not form.validate():
         return _render_form(form, status=400)
     try:

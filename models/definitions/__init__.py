@@ -25,6 +25,7 @@ DEFAULT_MAX_LENGTH = 2000
 
 _QUESTION_KEYS = {"id", "type", "label", "help", "required", "min", "max", "choices",
                   "relevant", "serious", "problem", "max_length"}
+_CHOICE_KEYS = {"value", "label", "exclusive"}
 
 
 class DefinitionError(ValueError):
@@ -45,6 +46,8 @@ class Question:
     serious: bool = False
     problem: str = "yes"
     max_length: int = DEFAULT_MAX_LENGTH
+    # Multi-choice answers that exclude every other one ("None" with observer groups).
+    exclusive: tuple[str, ...] = ()
 
     def allowed(self) -> tuple[str, ...]:
         """The answer codes a choice-like question accepts."""
@@ -105,7 +108,7 @@ def _question(path: Path, raw: dict, earlier: dict[str, Question]) -> Question:
         raise _fail(path, where, f"type must be one of {QUESTION_TYPES}")
     if not raw.get("label"):
         raise _fail(path, where, "label is missing")
-    choices = tuple((str(c["value"]), str(c["label"])) for c in raw.get("choices") or ())
+    choices, exclusive = _choices(path, where, kind, raw.get("choices") or ())
     if (kind in ("choice", "multi")) != bool(choices):
         raise _fail(path, where, "choices go with choice and multi questions, and only with them")
     relevant = None
@@ -128,7 +131,27 @@ def _question(path: Path, raw: dict, earlier: dict[str, Question]) -> Question:
                     required=bool(raw.get("required", False)), min=raw.get("min"),
                     max=raw.get("max"), choices=choices, relevant=relevant,
                     serious=bool(raw.get("serious", False)), problem=problem,
-                    max_length=int(raw.get("max_length", DEFAULT_MAX_LENGTH)))
+                    max_length=int(raw.get("max_length", DEFAULT_MAX_LENGTH)),
+                    exclusive=exclusive)
+
+
+def _choices(path: Path, where: str, kind: str,
+             raw: list) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """The (value, label) pairs of a question, and the values marked exclusive."""
+    choices, exclusive = [], []
+    for item in raw:
+        if not isinstance(item, dict) or set(item) - _CHOICE_KEYS \
+                or "value" not in item or not item.get("label"):
+            raise _fail(path, where, f"a choice has a value and a label (and optionally "
+                                     f"exclusive: true), not {item!r}")
+        if "exclusive" in item:
+            if item["exclusive"] is not True or kind != "multi":
+                raise _fail(path, where, "exclusive: true goes on choices of multi questions only")
+            exclusive.append(str(item["value"]))
+        choices.append((str(item["value"]), str(item["label"])))
+    if exclusive and len(exclusive) == len(choices):
+        raise _fail(path, where, "every choice is exclusive: use a choice question instead")
+    return tuple(choices), tuple(exclusive)
 
 
 def _check(path: Path, raw: dict, questions: dict[str, Question]) -> Check:
