@@ -164,7 +164,7 @@ class ChecklistForm(FlaskForm):
         self.hours_warning = True
         if not self.hours_confirmed.data:
             opens, closes = self.polling_hours
-            self.arrival_time.errors.append(_l(
+            self.arrival_time.errors.append(_(
                 "Polls are open %(opens)s–%(closes)s; is this right? If it is, tick "
                 "\u201cThe time is right\u201d below and send again.",
                 opens=opens.strftime("%H:%M"), closes=closes.strftime("%H:%M")))
