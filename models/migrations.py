@@ -319,6 +319,14 @@ def m009_one_versions_table(db: Database) -> None:
     db.execute("DROP TABLE checklist_versions")
 
 
+@migrations()
+def m010_session_version(db: Database) -> None:
+    # Each login stores the user's session_version in the session cookie; logging
+    # out, a new password or deactivation adds one, so every cookie issued before
+    # stops working at once (views/auth.py load_user), copies included.
+    db.execute("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 1")
+
+
 def migrate(db: Database) -> None:
     """Apply pending migrations."""
     migrations.apply(db)

@@ -29,7 +29,12 @@ def _failed_login(response) -> bool:
 
 
 def _account() -> str:
-    return "account:" + (request.form.get("username") or "").strip().casefold()[:80]
+    """The user name a log-in attempt is for, from a form or a JSON body alike."""
+    name = request.form.get("username")
+    if name is None and request.is_json:
+        body = request.get_json(silent=True)
+        name = body.get("username") if isinstance(body, dict) else None
+    return "account:" + (name if isinstance(name, str) else "").strip().casefold()[:80]
 
 
 def _too_many() -> str:
