@@ -2,6 +2,7 @@
 deactivation; the per-account log-in limit counts JSON bodies; unknown names are not logged."""
 
 import json
+import sqlite3
 
 import pytest
 
@@ -163,3 +164,23 @@ def test_failed_log_in_records_the_account_or_only_that_the_name_is_unknown(app,
     if "unknown_user" in details:
         logged = " ".join(row[0] for row in db.execute("SELECT details FROM audit_log"))
         assert typed not in logged
+
+
+def test_logging_out_works_on_this_device_when_the_disk_cannot_write(app, db_path, monkeypatch):
+    """A full or read-only disk: this browser is still logged out, and told the rest."""
+    read_only = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        read_only.execute("UPDATE users SET active = 1")
+    except sqlite3.OperationalError as error:
+        refused = error
+    finally:
+        read_only.close()
+
+    def cannot_write(db, user_id):
+        raise refused
+    monkeypatch.setattr(users, "end_sessions", cannot_write)
+    browser, _thief = _logged_in(app)
+    response = browser.client.post("/logout", data={"csrf_token": _csrf(browser)},
+                                   follow_redirects=True)
+    assert "You are logged out on this device" in response.text
+    assert _opens(browser.client) == [302, 401]

@@ -4,6 +4,7 @@ The rules themselves are in models/access.py; these helpers apply them to
 the logged-in user and answer 403 or 404.
 """
 
+import sqlite3
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -33,6 +34,7 @@ from flask_login import (
 from forms.auth import LoginForm
 from models import access, audit, users
 from models.db import get_db
+from views import storage_errors
 from views.ids import parse_id
 from views.security import login_limits
 
@@ -168,7 +170,16 @@ def _failed_login_details(db, typed: str) -> dict:
 @login_required
 def logout():
     # Ends this user's every session, so a copy of the cookie is of no use either.
-    users.end_sessions(get_db(), current_user.id)
+    try:
+        users.end_sessions(get_db(), current_user.id)
+    except sqlite3.OperationalError as error:
+        if not storage_errors.is_unavailable(error):
+            raise
+        # A full or read-only disk must not keep anyone logged in on this device.
+        logout_user()
+        flash(_("You are logged out on this device. The server cannot write right now, so "
+                "sessions elsewhere could not be ended: log out again later."))
+        return redirect(url_for("auth.login"))
     logout_user()
     flash(_("You are logged out."))
     return redirect(url_for("auth.login"))
