@@ -117,7 +117,7 @@ TABLE = {
     ("admin.password", "POST"): ("/admin/users/1/password", row(L, 403, 403, 403, 403, 400)),
     ("admin.place", "POST"): ("/admin/users/1/place", row(L, 403, 403, 403, 403, 400)),
     # An empty POST with its CSRF token is a complete request: obs1 (id 1) is deactivated
-    # then reactivated. The table runs in order, so reactivate comes after deactivate.
+    # then reactivated. The table runs sorted, so deactivate comes before reactivate.
     ("admin.deactivate", "POST"): ("/admin/users/1/deactivate",
                                    row(L, 403, 403, 403, 403, 303)),
     ("admin.reactivate", "POST"): ("/admin/users/1/reactivate",
