@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from models import db as database
 from models.settings import defaults
 from views import (
+    admin,
     api,
     audit,
     auth,
@@ -81,7 +82,7 @@ def create_app(config: dict | None = None) -> Flask:
     storage_errors.init_app(app)
     for blueprint in (auth.bp, checklists.bp, review.bp, incidents.bp, meetings.bp,
                       liaison.bp, dashboard.bp, audit.bp, reports.bp, exports.bp, entry_pdfs.bp,
-                      api.bp, tokens.bp, offline.bp, moved.bp):
+                      api.bp, tokens.bp, admin.bp, offline.bp, moved.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     cli_audit.register(app)

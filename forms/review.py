@@ -1,11 +1,11 @@
 """Reviewers' forms: moving an entry to another review state, commenting, filtering the list."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
-from models.comments import MAX_LENGTH as COMMENT_MAX
 from models.review import REASON_REQUIRED
 from models.review_list import Filters
 from models.vocabulary import FLAG_LABELS, STATE_LABELS, STATES
@@ -22,6 +22,11 @@ KIND_CHOICES = [("", _l("All kinds")), ("checklist", _l("Checklists, all types")
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def _text(value):
+    """Stripped, with the browser's CRLF line breaks as one character each, as counted."""
+    return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
 
 
 class MoveForm(FlaskForm):
@@ -44,11 +49,31 @@ class MoveForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    """One comment on an entry's thread."""
+    """One comment on an entry's thread, at most ``max_length`` characters (MAX_TEXT_LENGTH).
 
-    body = TextAreaField(_l("Add a comment"), filters=[_strip], validators=[
-        DataRequired(_l("Write the comment first.")),
-        Length(max=COMMENT_MAX, message=_l("A comment is limited to %(max)d characters."))])
+    The textarea carries the limit as ``maxlength`` and, for static/textcount.js,
+    the words of its counter: the script lifts the browser's silent cut and
+    counts down near the limit instead.
+    """
+
+    body = TextAreaField(_l("Add a comment"), filters=[_text], validators=[
+        DataRequired(_l("Write the comment first."))])
+
+    def __init__(self, *args, max_length: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_length = max_length
+        self.body.render_kw = {
+            "maxlength": max_length, "data-count": "",
+            "data-count-left": _("%(n)s characters left", n="%(n)s"),
+            "data-count-over": _("%(n)s characters too many: shorten the text to send it.",
+                                 n="%(n)s")}
+
+    def validate_body(self, field) -> None:
+        """Over the limit: say so and by how much (the text comes back to be shortened)."""
+        if field.data and len(field.data) > self.max_length:
+            raise ValidationError(_(
+                "A comment is limited to %(max)d characters (it has %(n)d): shorten it.",
+                max=self.max_length, n=len(field.data)))
 
 
 class FilterForm(FlaskForm):

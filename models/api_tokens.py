@@ -94,6 +94,16 @@ def revoke(db: Database, token_id: int, revoked_by: int | None = None) -> bool:
     return bool(changed)
 
 
+def revoke_all(db: Database, user_id: int, revoked_by: int | None = None) -> int:
+    """Revoke every live token of a user (on deactivation); returns how many."""
+    with writing(db):
+        ids = [r[0] for r in db.execute(
+            "SELECT id FROM api_tokens WHERE user_id = ? AND revoked_utc IS NULL", [user_id])]
+        for token_id in ids:
+            revoke(db, token_id, revoked_by)
+    return len(ids)
+
+
 _LISTING = ("SELECT t.id, t.label, t.created_utc, t.last_used_utc, t.revoked_utc,"
             " u.username, u.role, u.team, i.username AS issued_by"
             " FROM api_tokens t JOIN users u ON u.id = t.user_id"

@@ -322,6 +322,14 @@ def m009_one_versions_table(db: Database) -> None:
 
 
 @migrations()
+def m010_session_version(db: Database) -> None:
+    # Each login stores the user's session_version in the session cookie; logging
+    # out, a new password or deactivation adds one, so every cookie issued before
+    # stops working at once (views/auth.py load_user), copies included.
+    db.execute("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 1")
+
+
+@migrations()
 def m012_station_search_index(db: Database) -> None:
     # Observers type "аксай" for "Ақсай" and "Semey" for "Семей": search_text
     # becomes the folded key (models/stations.fold), refilled here for stations

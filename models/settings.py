@@ -46,7 +46,15 @@ SETTINGS = [
             "How long a write waits for another writer before giving up. "
             "Checklists arrive in bursts after polls open and close."),
     Setting("MAX_TEXT_LENGTH", 2000,
-            "Longest free-text answer accepted, in characters."),
+            "Longest free-text answer or comment accepted, in characters."),
+    Setting("COMMENTS_PER_ENTRY", 200,
+            "Most comments one entry's thread takes; then the comment box says so."),
+    Setting("COMMENT_LIMIT_PER_USER", "10 per minute;120 per hour",
+            "Comments one user may write (Flask-Limiter notation); more get a 429 "
+            "asking to wait."),
+    Setting("ENTRY_PAGE_LATEST", 50,
+            "Latest comments and versions shown on an entry's page; older ones are "
+            "counted, and the PDF holds them."),
     Setting("MAX_CONTENT_LENGTH", 1024 * 1024,
             "Largest request accepted, in bytes; a checklist is a few kilobytes."),
     Setting("SESSION_IDLE_MINUTES", 12 * 60,

@@ -112,6 +112,16 @@ TABLE = {
     ("tokens.index", "GET"): ("/admin/tokens", row(L, 403, 403, 403, 403, 200)),
     ("tokens.issue", "POST"): ("/admin/tokens", row(L, 403, 403, 403, 403, 400)),
     ("tokens.revoke", "POST"): ("/admin/tokens/1/revoke", row(L, 403, 403, 403, 403, 404)),
+    ("admin.index", "GET"): ("/admin/users", row(L, 403, 403, 403, 403, 200)),
+    ("admin.user", "GET"): ("/admin/users/1", row(L, 403, 403, 403, 403, 200)),
+    ("admin.password", "POST"): ("/admin/users/1/password", row(L, 403, 403, 403, 403, 400)),
+    ("admin.place", "POST"): ("/admin/users/1/place", row(L, 403, 403, 403, 403, 400)),
+    # An empty POST with its CSRF token is a complete request: obs1 (id 1) is deactivated
+    # then reactivated. The table runs sorted, so deactivate comes before reactivate.
+    ("admin.deactivate", "POST"): ("/admin/users/1/deactivate",
+                                   row(L, 403, 403, 403, 403, 303)),
+    ("admin.reactivate", "POST"): ("/admin/users/1/reactivate",
+                                   row(L, 403, 403, 403, 403, 303)),
     # Old addresses redirect everyone (308 keeps a POST a POST); the new page then decides.
     ("moved.exact", "GET"): ("/observe", MOVED),
     ("moved.exact", "POST"): ("/interactions", MOVED),
@@ -180,7 +190,8 @@ def test_logout(app, role):
 
 # The menu's links to pages that only some roles may open.
 MENU = {"dashboard.index": "/dashboard", "liaison.queue": "/liaison/queue",
-        "reports.index": "/reports", "audit.log": "/audit", "tokens.index": "/admin/tokens"}
+        "reports.index": "/reports", "audit.log": "/audit", "tokens.index": "/admin/tokens",
+        "admin.index": "/admin/users"}
 
 
 @pytest.mark.parametrize("role", ROLES[1:])

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wtforms.fields.core import UnboundField
 
+from forms.admin import PasswordForm, PlaceForm
 from forms.auth import LoginForm
 from forms.incident import IncidentForm
 from forms.meeting import FollowUpForm, MeetingForm, QueueForm
@@ -39,7 +40,8 @@ def _names(*classes) -> list[str]:
 
 
 FIELDS = _names(LoginForm, IncidentForm, MeetingForm, FollowUpForm, QueueForm, MoveForm,
-                CommentForm) + sorted({q for d in by_type().values() for q in d.questions}) + [
+                CommentForm, PasswordForm, PlaceForm) + sorted(
+    {q for d in by_type().values() for q in d.questions}) + [
     "uuid", "station_id", "base_version", "arrival_date", "arrival_time", "departure_date",
     "departure_time", "overall", "comments", "figures_confirmed", "counterparts-0-name",
     "counterparts-0-position", "requests-0-text", "requests-0-due_date",

@@ -251,7 +251,7 @@ def test_who_may_comment(app, db, people, user, status):
 
 @pytest.mark.parametrize("body, message", [("", "Write the comment first."),
                                            ("  \n\t ", "Write the comment first."),
-                                           ("x" * 4001, "limited to 4000 characters")])
+                                           ("x" * 2001, "limited to 2000 characters (it has 2001)")])
 def test_bad_comments_are_refused_next_to_the_field(app, db, people, body, message):
     entry_id = _file(app, db, people)
     browser = people("obs1")
@@ -270,7 +270,7 @@ def test_comments_are_seen_by_the_team_and_reviewers_only(app, db, people):
         browser = people(user)
         browser.client.post(f"/review/checklist/{entry_id}/comments", data={
             "csrf_token": _token(browser, f"/checklists/{entry_id}"),
-            "body": f"{user}: longest comment allowed " + "." * 3960})
+            "body": f"{user}: longest comment allowed " + "." * 1960})
     for user in ("obs1", "obs2", "coord", "liaison"):
         page = people(user).client.get(f"/checklists/{entry_id}").text
         assert "coord: longest comment" in page and "obs2: longest comment" in page

@@ -1,7 +1,9 @@
 """API tokens: issued once and stored hashed, revoked at once, from the CLI or the admin page."""
 
+import base64
 import hashlib
 import re
+import zlib
 
 import pytest
 
@@ -127,7 +129,10 @@ def _issue(browser: Browser, **fields):
 
 def test_admin_issues_a_token_shown_once(app, db):
     browser = _admin(app)
-    response = _issue(browser)
+    posted = _issue(browser)
+    # Post/redirect/get: the POST answers with a redirect, never with the token.
+    assert posted.status_code == 303 and "/admin/tokens" in posted.location
+    response = browser.client.get(posted.location)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     token = re.search(r'<code id="token"[^>]*>([^<]+)</code>', response.text).group(1)
@@ -139,6 +144,27 @@ def test_admin_issues_a_token_shown_once(app, db):
     assert _audit(db) == [("token_issue", "api_token", 1)]
     issuer = db.execute("SELECT created_by FROM api_tokens").fetchone()[0]
     assert issuer == users.find_by_username(db, "admin")["id"]
+
+
+def test_reloading_the_issued_page_issues_nothing_more(app, db):
+    browser = _admin(app)
+    posted = _issue(browser)
+    cookie = browser.client.get_cookie("session").value
+    first = browser.client.get(posted.location)
+    token = re.search(r'<code id="token"[^>]*>([^<]+)</code>', first.text).group(1)
+    # The token travelled in the session cookie only masked, never in clear.
+    assert token not in cookie and token not in base64_payload(cookie)
+    for _ in range(2):
+        again = browser.client.get(posted.location)
+        assert again.status_code == 200 and 'id="token"' not in again.text
+    assert len(_rows(db)) == 1 and _audit(db) == [("token_issue", "api_token", 1)]
+
+
+def base64_payload(cookie: str) -> str:
+    """The session cookie's payload as text (itsdangerous: base64, maybe zlib)."""
+    payload = cookie.lstrip(".").split(".")[0]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    return (zlib.decompress(raw) if cookie.startswith(".") else raw).decode("utf-8", "replace")
 
 
 @pytest.mark.parametrize("fields, message", [

@@ -4,6 +4,7 @@ The rules themselves are in models/access.py; these helpers apply them to
 the logged-in user and answer 403 or 404.
 """
 
+import sqlite3
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -33,6 +34,7 @@ from flask_login import (
 from forms.auth import LoginForm
 from models import access, audit, users
 from models.db import get_db
+from views import storage_errors
 from views.ids import parse_id
 from views.security import login_limits
 
@@ -54,13 +56,23 @@ class User(UserMixin):
         self.role = row["role"]
         self.team = row["team"]
         self.region = row["region"]
+        self.session_version = row["session_version"]
+
+    def get_id(self) -> str:
+        """What the session stores: the id and the session version it was opened under."""
+        return f"{self.id}:{self.session_version}"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    parsed = parse_id(user_id)
-    row = users.get_user(get_db(), parsed) if parsed is not None else None
-    return User(row) if row else None
+def load_user(session_id: str) -> User | None:
+    """The session's user, unless that session was ended (log-out, new password, deactivation).
+
+    A session from before session versions (a bare id) is ended too: its user logs in again.
+    """
+    user_part, _sep, version_part = session_id.partition(":")
+    user_id, version = parse_id(user_part), parse_id(version_part)
+    row = users.get_user(get_db(), user_id) if user_id is not None and version else None
+    return User(row) if row and row["session_version"] == version else None
 
 
 def roles_required(*roles: str):
@@ -115,6 +127,8 @@ def index():
 @bp.route("/login", methods=["GET", "POST"])
 @login_limits
 def login():
+    if not _usable_json_body():
+        return render_template("auth/login.html", form=LoginForm(formdata=None)), 400
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -126,7 +140,7 @@ def login():
             audit.record(db, "login", row["id"])
             return redirect(safe_next(request.args.get("next"))
                             or url_for(HOME[row["role"]]))
-        audit.record(db, "login_failed", details={"username": form.username.data.strip()[:80]})
+        audit.record(db, "login_failed", details=_failed_login_details(db, form.username.data))
         form.password.errors.append(_("Wrong user name or password."))
         status = 401
     elif request.method == "POST":
@@ -134,9 +148,38 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+def _usable_json_body() -> bool:
+    """A JSON log-in is one object of strings (WTForms would fail on a list or a number)."""
+    if not request.is_json:
+        return True
+    body = request.get_json(silent=True)
+    return isinstance(body, dict) and all(isinstance(value, str) for value in body.values())
+
+
+def _failed_login_details(db, typed: str) -> dict:
+    """The account a failed log-in tried, or only that the name is unknown.
+
+    What was typed into the name field is not kept when no such user exists:
+    it may be a password typed in the wrong box, and coordinators read the log.
+    """
+    user = users.find_by_username(db, typed.strip())
+    return {"username": user["username"]} if user else {"unknown_user": True}
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    # Ends this user's every session, so a copy of the cookie is of no use either.
+    try:
+        users.end_sessions(get_db(), current_user.id)
+    except sqlite3.OperationalError as error:
+        if not storage_errors.is_unavailable(error):
+            raise
+        # A full or read-only disk must not keep anyone logged in on this device.
+        logout_user()
+        flash(_("You are logged out on this device. The server cannot write right now, so "
+                "sessions elsewhere could not be ended: log out again later."))
+        return redirect(url_for("auth.login"))
     logout_user()
     flash(_("You are logged out."))
     return redirect(url_for("auth.login"))

@@ -7,17 +7,27 @@ neighbour in the same filtered list and redirect to its page. The list's
 default view shows every state; rejected entries are greyed out, not hidden.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forms.review import CommentForm, FilterForm, MoveForm
+from forms.review import FilterForm, MoveForm
 from models import access, comments, flags, review, review_list, stations
 from models.db import get_db
 from models.vocabulary import STATE_LABELS
 from views.auth import entry_or_404, roles_required
 from views.ids import parse_id
-from views.review_panel import current_filters, entry_url, review_panel
+from views.review_panel import current_filters, entry_url, new_comment_form, review_panel
+from views.security import comment_limits
 
 bp = Blueprint("review", __name__)
 PAGE = 50
@@ -144,13 +154,22 @@ def move(entry_kind: str, entry_id: int):
 
 @bp.route(f"/review/{KIND}/<id:entry_id>/comments", methods=["POST"])
 @roles_required(*access.EVERYONE)
+@comment_limits
 def comment(entry_kind: str, entry_id: int):
     """Add to an entry's comment thread: its team's observers and reviewers only."""
     db = get_db()
     entry = entry_or_404(review_list.entry_header(db, entry_kind, entry_id), access.can_comment)
-    form = CommentForm()
+    form = new_comment_form()
     if not form.validate():
         return _refused(entry_kind, entry, 400, comment_form=form)
-    comments.add(db, entry_kind, entry_id, current_user.id, form.body.data)
+    try:
+        comments.add(db, entry_kind, entry_id, current_user.id, form.body.data,
+                     max_per_entry=current_app.config["COMMENTS_PER_ENTRY"])
+    except comments.ThreadFull:
+        form.body.errors.append(_(
+            "This entry has reached its %(max)d comments: no more can be added. Say it in "
+            "the entry itself, or tell a coordinator another way.",
+            max=current_app.config["COMMENTS_PER_ENTRY"]))
+        return _refused(entry_kind, entry, 409, comment_form=form)
     flash(_("Comment added."))
     return redirect(entry_url(entry_kind, entry_id, current_filters()) + "#comments", code=303)

@@ -9,7 +9,7 @@ back so its next/previous links and its forms keep the reviewer in the same
 filtered list.
 """
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask_login import current_user
 
 from forms.review import CommentForm, FilterForm, MoveForm
@@ -43,6 +43,11 @@ def current_filters() -> Filters:
     return form.filters() if form.validate() else Filters()
 
 
+def new_comment_form(**kwargs) -> CommentForm:
+    """The comment form, limited to the MAX_TEXT_LENGTH setting."""
+    return CommentForm(max_length=current_app.config["MAX_TEXT_LENGTH"], **kwargs)
+
+
 def review_panel(kind: str, entry: dict, move_form: MoveForm | None = None,
                  comment_form: CommentForm | None = None) -> dict:
     """Everything the review partial needs for one entry.
@@ -61,12 +66,18 @@ def review_panel(kind: str, entry: dict, move_form: MoveForm | None = None,
     entry_flags = flags.for_entry(db, kind, entry["id"]) if reviewer else []
     for flag in entry_flags:
         flag["url"] = entry_url(kind, flag["other_id"], filters) if flag["other_id"] else None
+    # One page view stays cheap however long the thread: the latest comments, the rest counted.
+    comment_count = comments.count(db, kind, entry["id"])
+    shown = current_app.config["ENTRY_PAGE_LATEST"]
     return {
         "kind": kind,
         "entry_id": entry["id"],
         "state": state,
         "events": review.events(db, kind, entry["id"]),
-        "comments": comments.for_entry(db, kind, entry["id"]),
+        "comments": comments.latest(db, kind, entry["id"], shown),
+        "earlier_comments": max(comment_count - shown, 0),
+        "thread_full": comment_count >= current_app.config["COMMENTS_PER_ENTRY"],
+        "max_comments": current_app.config["COMMENTS_PER_ENTRY"],
         "reviewer": reviewer,
         "can_review": can_review,
         "own_entry": reviewer and not can_review,
@@ -76,7 +87,7 @@ def review_panel(kind: str, entry: dict, move_form: MoveForm | None = None,
         "flags": entry_flags,
         "move_form": move_form or MoveForm(formdata=None, data={"and_next": True}),
         "move_url": url_for("review.move", entry_kind=kind, entry_id=entry["id"], **args),
-        "comment_form": comment_form or CommentForm(formdata=None),
+        "comment_form": comment_form or new_comment_form(formdata=None),
         "comment_url": url_for("review.comment", entry_kind=kind, entry_id=entry["id"], **args),
         "next_url": url_for("review.next_entry", after=position, **args) if reviewer else None,
         "previous_url": url_for("review.previous_entry", before=position, **args)
