@@ -15,16 +15,21 @@ import io
 import json
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import brotli
+import pytest
 from flask import url_for
 from PIL import Image
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
 
-from tests.conftest import Browser
+from tests.conftest import PASSWORD, Browser
 from views import offline
 
 IMMUTABLE = "public, max-age=31536000, immutable"
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def _import_map(html: str) -> str:
@@ -151,3 +156,39 @@ def test_manifest_is_valid_and_its_icons_load(app):
         assert entry["sizes"] == f"{width}x{height}"
         sizes.add(width)
     assert {192, 512} <= sizes  # what Android asks for to offer "add to home screen"
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+def test_a_phone_loads_only_versioned_files_and_no_script_fails(app):
+    """In Chromium: modules imported by modules come versioned (the import map works under the CSP)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    requested, errors = [], []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            context = browser.new_context(base_url=f"http://127.0.0.1:{server.server_port}",
+                                          viewport={"width": 390, "height": 844})
+            context.set_default_timeout(30_000)
+            page = context.new_page()
+            page.on("request", lambda request: requested.append(request.url))
+            page.on("console", lambda message: message.type == "error" and
+                    errors.append(message.text))
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto("/login")
+            page.get_by_label("User name").fill("obs1")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            page.wait_for_url("**/checklists/new")
+            for path in ("/checklists/voting/new?station=2", "/observe/offline"):
+                page.goto(path, wait_until="networkidle")
+            # The offline page's own scripts ran: they fill in the outbox line.
+            page.locator("#outbox-count").filter(has_text=re.compile(r"\S")).wait_for()
+            browser.close()
+    finally:
+        server.shutdown()
+    scripts = [url for url in requested if "/static/" in url and url.endswith(".js")]
+    assert any("/static/offline/store." in url for url in scripts)  # imported, never linked
+    assert all(re.search(r"\.[0-9a-f]{10}\.js$", url) for url in scripts), scripts
+    assert errors == [], errors

@@ -17,6 +17,7 @@ headers (CSP, framing, referrer; see views/security.py).
 
 import base64
 import hashlib
+import posixpath
 import re
 from pathlib import Path
 
@@ -36,6 +37,9 @@ SUBRESOURCES = ("text/css", "text/javascript", "application/javascript", "image/
 # (path, size, mtime) -> hash; a file edited in place gets a new entry.
 _hashes: dict[tuple[str, int, int], str] = {}
 _maps: dict[tuple, tuple[str, str]] = {}
+_preloads: dict[tuple, list[str]] = {}
+# The static imports of our modules: `import { x } from "./skip.js";`, `import "./a.js";`.
+IMPORTS = re.compile(r"""^import\b[^"';]*?["'](\.{1,2}/[\w/.-]+)["'];?$""", re.MULTILINE)
 
 
 def fingerprint(name: str) -> str | None:
@@ -123,6 +127,33 @@ def modules() -> list[str]:
     folder = Path(current_app.static_folder)
     return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*.js")
                   if path.name != "sw.js")
+
+
+def _imports(name: str) -> list[str]:
+    """The modules ``name`` imports directly (relative specifiers), as static names."""
+    source = (Path(current_app.static_folder) / name).read_text(encoding="utf-8")
+    folder = posixpath.dirname(name)
+    return [posixpath.normpath(posixpath.join(folder, target))
+            for target in IMPORTS.findall(source)]
+
+
+def module_preloads(*entries: str) -> list[str]:
+    """Jinja global: versioned URLs of every module the ``entries`` import, and theirs.
+
+    Named in <link rel="modulepreload"> they load beside the entry instead of
+    one round trip after it (400 ms each on a slow 3G line).
+    """
+    key = tuple((name, fingerprint(name)) for name in (*entries, *modules()))
+    if key not in _preloads:
+        found: list[str] = []
+        pending = [target for entry in entries for target in _imports(entry)]
+        while pending:
+            name = pending.pop(0)
+            if name not in found and name not in entries:
+                found.append(name)
+                pending += _imports(name)
+        _preloads[key] = found
+    return [url_for("static", filename=name) for name in _preloads[key]]
 
 
 def _import_map() -> tuple[str, str]:
