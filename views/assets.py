@@ -20,7 +20,10 @@ import hashlib
 import mimetypes
 import posixpath
 import re
+import time
+from collections.abc import Callable
 from pathlib import Path
+from stat import S_ISREG
 
 from flask import Flask, current_app, request, send_from_directory, url_for
 from flask.sessions import SecureCookieSessionInterface
@@ -38,8 +41,11 @@ SUBRESOURCES = ("text/css", "text/javascript", "application/javascript", "image/
                 "image/x-icon", "image/vnd.microsoft.icon", "application/manifest+json")
 # (path, size, mtime) -> hash; a file edited in place gets a new entry.
 _hashes: dict[tuple[str, int, int], str] = {}
-_maps: dict[tuple, tuple[str, str]] = {}
-_preloads: dict[tuple, list[str]] = {}
+# What every page needs (the module list, the import map, preloads), remade at
+# most once a RECHECK: walking static/ for each response cost ~1 ms. Files
+# change on a deploy (a restart) or while developing (seen within a second).
+RECHECK = 1.0
+_memo: dict[tuple, tuple[float, object]] = {}
 # The static imports of our modules: `import { x } from "./skip.js";`, `import "./a.js";`.
 IMPORTS = re.compile(r"""^import\b[^"';]*?["'](\.{1,2}/[\w/.-]+)["'];?$""", re.MULTILINE)
 
@@ -54,7 +60,7 @@ def fingerprint(name: str) -> str | None:
         stat = path.stat()
     except OSError:
         return None
-    if not path.is_file():
+    if not S_ISREG(stat.st_mode):
         return None
     key = (str(path), stat.st_size, stat.st_mtime_ns)
     if key not in _hashes:
@@ -128,8 +134,19 @@ def is_subresource(response) -> bool:
 def modules() -> list[str]:
     """Every JS module under static/ (the service worker is a classic script, served by a view)."""
     folder = Path(current_app.static_folder)
-    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*.js")
-                  if path.name != "sw.js")
+    return _recent(("modules", str(folder)), lambda: sorted(
+        path.relative_to(folder).as_posix() for path in folder.rglob("*.js")
+        if path.name != "sw.js"))
+
+
+def _recent(key: tuple, compute: Callable):
+    """``compute()``, remembered under ``key`` for RECHECK seconds."""
+    now = time.monotonic()
+    made, value = _memo.get(key, (None, None))
+    if made is None or now - made > RECHECK:
+        value = compute()
+        _memo[key] = (now, value)
+    return value
 
 
 def _imports(name: str) -> list[str]:
@@ -146,8 +163,7 @@ def module_preloads(*entries: str) -> list[str]:
     Named in <link rel="modulepreload"> they load beside the entry instead of
     one round trip after it (400 ms each on a slow 3G line).
     """
-    key = tuple((name, fingerprint(name)) for name in (*entries, *modules()))
-    if key not in _preloads:
+    def walk() -> list[str]:
         found: list[str] = []
         pending = [target for entry in entries for target in _imports(entry)]
         while pending:
@@ -155,22 +171,21 @@ def module_preloads(*entries: str) -> list[str]:
             if name not in found and name not in entries:
                 found.append(name)
                 pending += _imports(name)
-        _preloads[key] = found
-    return [url_for("static", filename=name) for name in _preloads[key]]
+        return [url_for("static", filename=name) for name in found]
+    return _recent(("preloads", current_app.static_folder, request.script_root, *entries), walk)
 
 
 def _import_map() -> tuple[str, str]:
     """The import map's text and its CSP source ('sha256-...'), remade when a module changes."""
-    names = modules()
     root = request.script_root + current_app.static_url_path + "/"
-    key = (root, *((name, fingerprint(name)) for name in names))
-    if key not in _maps:
+
+    def make() -> tuple[str, str]:
         text = str(htmlsafe_json_dumps(
-            {"imports": {root + name: root + versioned(name) for name in names}},
+            {"imports": {root + name: root + versioned(name) for name in modules()}},
             separators=(",", ":")))
         digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
-        _maps[key] = (text, f"'sha256-{digest}'")
-    return _maps[key]
+        return text, f"'sha256-{digest}'"
+    return _recent(("import map", current_app.static_folder, root), make)
 
 
 def import_map() -> Markup:
