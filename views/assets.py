@@ -176,7 +176,7 @@ def module_preloads(*entries: str) -> list[str]:
 
 
 def _import_map() -> tuple[str, str]:
-    """The import map's text and its CSP source ('sha256-...'), remade when a module changes."""
+    """The import map's text and its CSP source ('sha256-...'), remade within RECHECK of a change."""
     root = request.script_root + current_app.static_url_path + "/"
 
     def make() -> tuple[str, str]:
@@ -227,7 +227,8 @@ class PageSessionInterface(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     """Versioned static URLs, the static view and the page-only session cookie.
 
-    The ``import_map`` global is registered with the others (views/template_helpers.py).
+    The ``import_map`` and ``module_preloads`` globals are registered with the
+    others (views/template_helpers.py).
     """
     app.url_defaults(_version_static_urls)
     app.view_functions["static"] = serve
