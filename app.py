@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -13,6 +14,7 @@ from models.settings import defaults
 from views import (
     admin,
     api,
+    assets,
     audit,
     auth,
     checklists,
@@ -42,6 +44,7 @@ from views.ids import RowIdConverter
 
 csrf = CSRFProtect()
 babel = Babel()
+compress = Compress()
 
 
 def _secret_key(instance: Path) -> str:
@@ -71,7 +74,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
 
     app.url_map.converters["id"] = RowIdConverter
+    # Brotli, else gzip (whatever the phone asks for): pages, CSS, JS and JSON
+    # shrink to a fifth; a proxy in front may compress instead (README).
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "gzip"])
     csrf.init_app(app)
+    compress.init_app(app)
+    assets.init_app(app)
     security.init_app(app)
     babel.init_app(app)
     template_helpers.init_app(app)

@@ -107,6 +107,7 @@ TABLE = {
     ("reports.summary_pdf", "GET"): ("/reports/summary.pdf", STAFF),
     ("reports.region_pdf", "GET"): ("/reports/region.pdf?region=Aktobe", STAFF),
     ("offline.service_worker", "GET"): ("/sw.js", row(200, 200, 200, 200, 200, 200)),
+    ("manifest", "GET"): ("/manifest.webmanifest", row(200, 200, 200, 200, 200, 200)),
     ("offline.shell", "GET"): ("/observe/offline", OBSERVERS_ONLY),
     ("offline.token", "GET"): ("/observe/offline/token", OBSERVERS_ONLY),
     ("tokens.index", "GET"): ("/admin/tokens", row(L, 403, 403, 403, 403, 200)),

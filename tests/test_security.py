@@ -5,7 +5,8 @@ import pytest
 from tests.conftest import PASSWORD, Browser
 
 
-@pytest.mark.parametrize("path", ["/login", "/static/app.css", "/no-such-page"])
+# Static CSS, JS and icons carry nosniff only: tests/test_static.py.
+@pytest.mark.parametrize("path", ["/login", "/no-such-page"])
 def test_security_headers_on_every_response(browser, path):
     response = browser.client.get(path)
     csp = response.headers["Content-Security-Policy"]

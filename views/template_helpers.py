@@ -14,6 +14,7 @@ from flask_babel import get_locale
 from models import vocabulary
 from models.clock import day_text, local_text
 from models.definitions import Question
+from views.assets import import_map, module_preloads
 from views.audit import audit_action, entry_kind
 from views.auth import may_open
 from views.dashboard import figure, share
@@ -64,7 +65,8 @@ FILTERS = {**{name: partial(vocabulary.label, labels) for name, labels in CODE_L
            **{f.__name__: f for f in (local_time, day_label, answer_label, audit_action,
                                       entry_kind, share, figure)}}
 GLOBALS = {"entry_url": entry_url, "meeting_topics": meeting_topics, "get_locale": get_locale,
-           "may_open": may_open, "feature_stylesheets": feature_stylesheets}
+           "may_open": may_open, "feature_stylesheets": feature_stylesheets,
+           "import_map": import_map, "module_preloads": module_preloads}
 
 
 def init_app(app: Flask) -> None:
