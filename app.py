@@ -9,6 +9,7 @@ from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from models import contests
 from models import db as database
 from models.settings import defaults
 from views import (
@@ -23,6 +24,7 @@ from views import (
     cli_backup,
     cli_exports,
     cli_reports,
+    cli_results,
     cli_tokens,
     dashboard,
     entry_pdfs,
@@ -87,6 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
     database.init_app(app)
     auth.init_app(app)
     checklists.init_app(app)
+    contests.init_app(app)
     errors.init_app(app)
     storage_errors.init_app(app)
     for blueprint in (auth.bp, checklists.bp, review.bp, incidents.bp, meetings.bp,
@@ -99,6 +102,7 @@ def create_app(config: dict | None = None) -> Flask:
     cli_exports.register(app)
     cli_backup.register(app)
     cli_reports.register(app)
+    cli_results.register(app)
     proxies = int(app.config["PROXY_COUNT"] or 0)
     if proxies:
         # Behind nginx or Caddy every request comes from 127.0.0.1: take the

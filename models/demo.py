@@ -11,11 +11,12 @@ import random
 import uuid
 from collections import Counter
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import NamedTuple
 
 from sqlite_utils import Database
 
-from models import entries, flags, stations, users
+from models import candidates, contests, entries, flags, stations, users
 from models.checklists import CHECKLISTS, Filing
 from models.clock import local_to_utc, to_iso
 from models.db import writing
@@ -25,6 +26,8 @@ from models.demo_incidents import generate_incidents
 from models.demo_meetings import generate_meetings
 
 PASSWORD = "observe2023"
+# Invented names, marked "(demo)": three or four per single-member district.
+DEMO_CANDIDATES = Path(__file__).parent / "contests" / "demo_candidates.csv"
 SEED = 2023
 ELECTION_DAY = date(2023, 3, 19)
 # About ODIHR's 2023 mix (117 opening, 1,201 voting, 128 counting, 47 tabulation).
@@ -96,6 +99,14 @@ REGIONS = (
     Region("Shymkent", "Asia/Almaty", 1200, "Шымкент қалалық", "Шымкент", (42.32, 69.59), None,
            "Абай|Әл-Фараби|Еңбекші|Қаратау|Тұран"),
 )
+# The city districts the CEC put in each of districts 1-7 (Astana, Almaty, Shymkent).
+CITY_SMDS = {("Astana", "Алматы"): 1, ("Astana", "Байқоңыр"): 1, ("Astana", "Есіл"): 2,
+             ("Astana", "Сарыарқа"): 2, ("Astana", "Нұра"): 2,
+             ("Almaty", "Алатау"): 3, ("Almaty", "Әуезов"): 3, ("Almaty", "Алмалы"): 4,
+             ("Almaty", "Жетісу"): 4, ("Almaty", "Түрксіб"): 4, ("Almaty", "Бостандық"): 5,
+             ("Almaty", "Медеу"): 5, ("Almaty", "Наурызбай"): 5,
+             ("Shymkent", "Абай"): 6, ("Shymkent", "Тұран"): 6, ("Shymkent", "Әл-Фараби"): 6,
+             ("Shymkent", "Еңбекші"): 7, ("Shymkent", "Қаратау"): 7}
 STREETS = ("Абай|Жамбыл|Сәтбаев|Әуезов|Төле би|Қабанбай батыр|Желтоқсан|Бөкейхан|Тәуелсіздік|"
            "Достық|Мәметова|Пушкин|Гагарин|Наурыз|Құрманғазы").split("|")
 VILLAGES = ("Ақсай|Жаңажол|Қызылту|Қарабұлақ|Бірлік|Көктерек|Жаңатұрмыс|Ақбұлақ|Сарыөзек|"
@@ -118,6 +129,7 @@ def generate(db: Database, station_count: int, checklist_count: int,
     rng = random.Random(seed)
     rows, commissions = _stations(station_count, rng)
     stations.upsert(db, rows)
+    _candidates(db)
     # One query for every id, instead of one look-up per checklist.
     ids = {number: sid for sid, number in db.execute("SELECT id, number FROM stations")}
     teams = _teams(rows, min(station_count, checklist_count), rng)
@@ -170,11 +182,13 @@ def _apportion(total: int, weights: list[float]) -> list[int]:
 def _stations(count: int, rng: random.Random) -> tuple[list[dict], list[tuple[str, str]]]:
     """Station rows spread by population, and each station's territorial commissions."""
     rows, commissions = [], []
+    smds = _smds_by_region()
     for region, n in zip(REGIONS, _apportion(count, [r.population for r in REGIONS])):
         districts = region.districts.split("|")
         for _ in range(n):
             number = str(len(rows) + 1)
             street, house = rng.choice(STREETS), rng.randint(1, 180)
+            village = None
             if region.rural_at is None or rng.random() < 0.45:
                 name = rng.choice(URBAN_NAMES).format(n=rng.randint(1, 120), city=region.city)
                 district = (f"{rng.choice(districts)} ауданы" if region.rural_at is None
@@ -195,11 +209,48 @@ def _stations(count: int, rng: random.Random) -> tuple[list[dict], list[tuple[st
                          "region": region.name, "district": district, "timezone": region.zone,
                          "registered_voters": voters, "latitude": round(lat, 5),
                          "longitude": round(lon, 5),
+                         "smd_district": _smd(region, district, smds),
+                         "area_type": "rural" if village else "urban",
                          "search_text": stations.search_text(number, name, address, district)})
             local = district.replace(" ауданы", " аудандық").replace(" қаласы", " қалалық")
             commissions.append((f"{region.commission} сайлау комиссиясы",
                                 f"{local} сайлау комиссиясы"))
     return rows, commissions
+
+
+def _smds_by_region() -> dict[str, list[int]]:
+    """The mission file's single-member districts of each region, by number."""
+    found: dict[str, list[int]] = {}
+    smd = contests.mission().district_contest()
+    for district in smd.districts if smd else ():
+        found.setdefault(district.region, []).append(district.number)
+    return found
+
+
+def _smd(region: Region, district: str, smds: dict[str, list[int]]) -> int | None:
+    """A station's single-member district: whole territorial districts make one up.
+
+    Drawn from the station's territorial district, not from the random
+    generator, so a seed gives the same mission as before districts existed.
+    """
+    numbers = smds.get(region.name)
+    if not numbers:
+        return None
+    local = district.removesuffix(" ауданы")
+    if (region.name, local) in CITY_SMDS:
+        return CITY_SMDS[region.name, local]
+    names = region.districts.split("|")
+    # Neighbouring districts in the list share a single-member district.
+    return numbers[names.index(local) * len(numbers) // len(names) if local in names else 0]
+
+
+def _candidates(db: Database) -> None:
+    """The demo's invented candidates, when the mission is the shipped 2023 one."""
+    if contests.mission().path.resolve() != contests.DEFAULT_FILE.resolve():
+        return
+    written, errors = candidates.import_csv(db, str(DEMO_CANDIDATES))
+    if errors:
+        raise ValueError(f"{DEMO_CANDIDATES.name}: " + "; ".join(map(str, errors)))
 
 
 def _teams(rows: list[dict], observed: int, rng: random.Random) -> list[dict]:

@@ -359,6 +359,50 @@ def m012_station_search_index(db: Database) -> None:
     db.execute("INSERT INTO stations_search (stations_search) VALUES ('rebuild')")
 
 
+@migrations()
+def m014_contests(db: Database) -> None:
+    # The contests themselves live in the mission file (models/contests); the
+    # database holds what changes with the election: each station's
+    # single-member district and urban/rural type (empty until the registry is
+    # re-imported with them), the district candidates, and official results.
+    db.execute("ALTER TABLE stations ADD COLUMN smd_district INTEGER")
+    db.execute("ALTER TABLE stations ADD COLUMN area_type TEXT"
+               " CHECK (area_type IS NULL OR area_type IN ('urban', 'rural'))")
+    db.execute("CREATE INDEX stations_smd_district ON stations (smd_district)")
+    db.execute("""
+        CREATE TABLE candidates (
+            id INTEGER PRIMARY KEY,
+            district INTEGER NOT NULL,
+            -- what official results and observed protocols name the candidate by
+            code TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            -- a party code of the mission file, or 'self_nominated'
+            party TEXT NOT NULL,
+            -- ballot order within the district (the order of the imported file)
+            position INTEGER NOT NULL,
+            imported_utc TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX candidates_district ON candidates (district, position)")
+    # One figure per row, as the commission published it (flask import-results):
+    # level national/region/district/station; unit empty for national, else the
+    # region's name, the district's number or the station's number; item a party
+    # or candidate code, against_all or a control figure.
+    db.execute("""
+        CREATE TABLE official_results (
+            id INTEGER PRIMARY KEY,
+            level TEXT NOT NULL,
+            unit TEXT NOT NULL DEFAULT '',
+            contest TEXT NOT NULL,
+            item TEXT NOT NULL,
+            value INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            imported_utc TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX official_results_unit ON official_results"
+               " (contest, level, unit, item)")
+    db.execute("CREATE INDEX official_results_source ON official_results (source)")
+
+
 def migrate(db: Database) -> None:
     """Apply pending migrations."""
     migrations.apply(db)

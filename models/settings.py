@@ -28,6 +28,10 @@ SETTINGS = [
     Setting("ELECTION_DATE", "2023-03-19",
             "Election day, YYYY-MM-DD (empty for none). On days outside the mission's "
             "dates, new forms' date fields start on this day instead of today."),
+    Setting("MISSION_FILE", None,
+            "The mission file: the election's contests (party lists, parties in ballot "
+            "order, seats, threshold; single-member districts). Default: "
+            "models/contests/kz2023.yaml. Checked at start-up."),
     Setting("MISSION_START", None,
             "First day of the mission, YYYY-MM-DD. Default: 35 days before ELECTION_DATE "
             "(long-term observers deploy about five weeks before)."),

@@ -7,12 +7,18 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from models import contests
 from models.clock import is_timezone
 from models.db import first_row, writing
 
 COLUMNS = ("number", "name", "address", "region", "district", "timezone",
            "registered_voters", "latitude", "longitude")
 REQUIRED = ("number", "name", "region", "timezone", "registered_voters")
+# Optional: the station's single-member district (a number of the mission
+# file) and its type. A file without one of these columns leaves it as it was;
+# an empty cell empties it.
+OPTIONAL = ("smd_district", "area_type")
+AREA_TYPES = ("urban", "rural")
 SEARCH_LIMIT = 30
 # FTS5's trigram index finds words of three letters or more; shorter ones are
 # checked row by row among what the longer ones found (or over all rows).
@@ -87,6 +93,8 @@ def parse_rows(lines: Iterable[str]) -> tuple[list[dict], list[RowError]]:
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
         return [], [RowError(1, "missing column(s): " + ", ".join(missing))]
+    optional = [c for c in OPTIONAL if c in reader.fieldnames]
+    districts = set(contests.district_numbers())
     rows, errors, seen = [], [], {}
     for record in reader:
         line = reader.line_num
@@ -106,15 +114,33 @@ def parse_rows(lines: Iterable[str]) -> tuple[list[dict], list[RowError]]:
         for column, bound in (("latitude", 90), ("longitude", 180)):
             coords[column] = (_number(values[column], float, line, column, errors, -bound, bound)
                               if values[column] else None)
+        extra = _optional(record, optional, districts, line, errors)
         if values["number"] in seen:
             errors.append(RowError(line, f"number {values['number']} already on line "
                                          f"{seen[values['number']]}"))
         seen.setdefault(values["number"], line)
         if len(errors) == before:
-            rows.append({**values, **coords, "registered_voters": voters,
+            rows.append({**values, **coords, **extra, "registered_voters": voters,
                          "search_text": search_text(values["number"], values["name"],
                                                     values["address"], values["district"])})
     return rows, errors
+
+
+def _optional(record: dict, columns: list[str], districts: set[int], line: int,
+              errors: list[RowError]) -> dict:
+    """The optional columns present in the file, checked; empty cells become None."""
+    values = {c: (record.get(c) or "").strip() or None for c in columns}
+    smd = values.get("smd_district")
+    if smd is not None:
+        if not smd.isdigit() or int(smd) not in districts:
+            errors.append(RowError(line, f"smd_district {smd!r} is not a district of the "
+                                         f"mission file (1 to {len(districts)})"))
+        else:
+            values["smd_district"] = int(smd)
+    area = values.get("area_type")
+    if area is not None and area not in AREA_TYPES:
+        errors.append(RowError(line, f"area_type must be urban or rural, got {area!r}"))
+    return values
 
 
 def import_csv(db: Database, path: str) -> tuple[int, list[RowError]]:
@@ -129,7 +155,9 @@ def import_csv(db: Database, path: str) -> tuple[int, list[RowError]]:
 
 def upsert(db: Database, rows: list[dict]) -> None:
     """Insert stations, updating those whose number already exists."""
-    fields = [*COLUMNS, "search_text"]
+    # The optional columns only when the rows carry them: a file without them
+    # keeps what the stations had.
+    fields = [*COLUMNS, "search_text", *(c for c in OPTIONAL if rows and c in rows[0])]
     updates = ", ".join(f"{f} = excluded.{f}" for f in fields if f != "number")
     sql = (f"INSERT INTO stations ({', '.join(fields)}) VALUES "
            f"({', '.join(':' + f for f in fields)}) "

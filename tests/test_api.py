@@ -184,7 +184,9 @@ def test_stations_search_and_the_observers_region(api, db):
     assert found[0] == {"id": station_id(db, "202"), "number": "202",
                         "name": "Ақтөбе мектебі № 12", "address": "пр. Абилкайыр хана, 3",
                         "region": "Aktobe", "district": "Aktobe city",
-                        "timezone": "Asia/Aqtobe", "registered_voters": 1200}
+                        "timezone": "Asia/Aqtobe", "registered_voters": 1200,
+                        # Not in the test registry: null until imported (m014).
+                        "smd_district": None, "area_type": None}
     mine = client.get("/api/v1/stations?region=mine").json["stations"]
     assert [s["number"] for s in mine] == ["202"]
     astana = client.get("/api/v1/stations?region=Astana&limit=5").json["stations"]

@@ -202,7 +202,8 @@ def interaction_summary_json(row: dict) -> dict:
 def station_json(row: dict) -> dict:
     """A polling station for the phone's station list."""
     return {name: row[name] for name in ("id", "number", "name", "address", "region",
-                                         "district", "timezone", "registered_voters")}
+                                         "district", "timezone", "registered_voters",
+                                         "smd_district", "area_type")}
 
 
 def _choices(question: Question) -> list[dict]:

@@ -90,7 +90,10 @@ ME = obj({"username": text(), "role": choice(users.ROLES), "team": text(nullable
                              "header on POSTs. null with a bearer token.", nullable=True)})
 STATION = obj({"id": row_id(), "number": text(), "name": text(), "address": text(),
                "region": text(), "district": text(), "timezone": text("IANA zone name."),
-               "registered_voters": integer(minimum=0)})
+               "registered_voters": integer(minimum=0),
+               "smd_district": integer("Single-member district number; null when not set.",
+                                       minimum=1, nullable=True),
+               "area_type": choice(("urban", "rural"), nullable=True)})
 STATIONS = obj({"stations": array(STATION),
                 "total": integer("Searches: how many stations match in all."),
                 "more": integer("Searches: how many match beyond those listed; type more "

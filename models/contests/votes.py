@@ -1,0 +1,107 @@
+"""Votes per contest from a source: the official results table, or the observed protocols.
+
+``official(db)`` and ``observed(db)`` both return ``Votes``: the nationwide
+list's votes per party (and against_all), each district's votes per
+candidate, and notes saying where the figures came from (or why there are
+none). ``models.seats`` turns them into seats.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+from models import contests
+
+# Highest first: a national figure is used as published; lower levels are summed.
+LEVELS = ("national", "region", "district", "station")
+
+
+class VotesError(ValueError):
+    """The figures cannot be read without a choice the user must make."""
+
+
+@dataclass
+class Votes:
+    """Votes of the nationwide list and of the districts, with notes on where they come from."""
+
+    party_list: dict[str, int] = field(default_factory=dict)  # party code or against_all -> votes
+    districts: dict[int, dict[str, int]] = field(default_factory=dict)  # number -> code -> votes
+    notes: list[str] = field(default_factory=list)
+
+
+def sources(db: Database) -> list[str]:
+    """The sources of the official results held, by name."""
+    return [row[0] for row in db.execute(
+        "SELECT DISTINCT source FROM official_results ORDER BY source")]
+
+
+def _level_rows(db: Database, contest: str, source: str | None) -> tuple[str | None, list]:
+    """The rows of the highest level that has figures for ``contest``: (level, rows)."""
+    for level in LEVELS:
+        rows = db.execute(
+            "SELECT unit, item, value, source FROM official_results WHERE contest = ?"
+            " AND level = ?" + (" AND source = ?" if source else ""),
+            [contest, level, *([source] if source else [])]).fetchall()
+        if rows:
+            held = sorted({row[3] for row in rows})
+            if len(held) > 1:
+                raise VotesError(f"official {contest} results at {level} level come from "
+                                 f"{len(held)} sources ({', '.join(held)}): choose one")
+            return level, rows
+    return None, []
+
+
+def official(db: Database, source: str | None = None) -> Votes:
+    """Votes from the official_results table (of ``source`` only, when given)."""
+    votes = Votes()
+    items = set(contests.item_codes("list"))
+    level, rows = _level_rows(db, "list", source)
+    for _unit, item, value, _source in rows:
+        if item in items:
+            votes.party_list[item] = votes.party_list.get(item, 0) + value
+    if level:
+        units = len({row[0] for row in rows})
+        votes.notes.append(f"party list: {level} figures of {rows[0][3]}"
+                           + ("" if level == "national" else f", summed over {units} units"))
+    else:
+        votes.notes.append("party list: no official results")
+    votes.districts = _official_districts(db, source, votes.notes)
+    return votes
+
+
+def _official_districts(db: Database, source: str | None,
+                        notes: list[str]) -> dict[int, dict[str, int]]:
+    """Each district's votes per candidate and against_all (no control figures)."""
+    if contests.mission().district_contest() is None:
+        return {}
+    skip = set(contests.CONTROL_FIGURES)
+    numbers = set(contests.district_numbers())
+    found: dict[int, dict[str, int]] = {}
+    level, rows = _level_rows(db, "smd", source)
+    if level == "station":
+        # A station's figures count for the district the registry gives it.
+        districts = {number: smd for number, smd in db.execute(
+            "SELECT number, smd_district FROM stations WHERE smd_district IS NOT NULL")}
+        rows = [(str(districts.get(unit, "")), item, value, src)
+                for unit, item, value, src in rows]
+    elif level not in (None, "district"):
+        notes.append(f"districts: only {level} figures, which do not name a district")
+        return {}
+    for unit, item, value, _source in rows:
+        if item in skip or not str(unit).isdigit() or int(unit) not in numbers:
+            continue
+        tally = found.setdefault(int(unit), {})
+        tally[item] = tally.get(item, 0) + value
+    notes.append(f"districts: {level} figures for {len(found)} of {len(numbers)} districts"
+                 if level else "districts: no official results")
+    return found
+
+
+def observed(db: Database) -> Votes:
+    """Votes summed from the counting checklists' protocol answers.
+
+    The counting checklist does not ask for per-contest protocol figures yet;
+    until it does, there are no observed votes. Fill ``party_list`` and
+    ``districts`` here from the protocol answers when it does.
+    """
+    return Votes(notes=["no observed protocols yet"])

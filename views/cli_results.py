@@ -1,0 +1,122 @@
+"""Contests and results from the command line: ``import-candidates`` and ``results seats``.
+
+The contests themselves are in the mission file (models/contests); these
+commands load the district candidates and turn votes into seats.
+"""
+
+import json
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from models import candidates, contests, seats
+from models.contests import votes as contest_votes
+from models.db import connect
+
+
+def _db():
+    return connect(current_app.config["DATABASE"], current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+@click.command("import-candidates")
+@with_appcontext
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+def import_candidates(csv_file: str) -> None:
+    """Load the single-member district candidates from a UTF-8 CSV file.
+
+    Columns: district,code,name,party (a party code or self_nominated). Each
+    district in the file gets exactly the candidates listed, in the file's
+    order; nothing is imported unless every row is valid.
+    """
+    try:
+        written, errors = candidates.import_csv(_db(), csv_file)
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{csv_file} is not UTF-8 text ({error.reason} at byte "
+                                   f"{error.start}). Save it as CSV UTF-8 and try again.")
+    if errors:
+        for error in errors:
+            click.echo(f"{csv_file}: {error}", err=True)
+        raise click.ClickException(f"{len(errors)} bad row(s); nothing was imported.")
+    click.echo(f"Imported {written} candidate(s).")
+
+
+@click.group("results")
+def results() -> None:
+    """Results of the contests: seats from official or observed votes."""
+
+
+def _percent(share) -> str:
+    return f"{float(share) * 100:.2f}%"
+
+
+def _seats_text(contest, outcome: seats.ListSeats, winners: dict, names: dict,
+                notes: list[str]) -> list[str]:
+    threshold = f"{float(contest.threshold_percent):g}%"
+    lines = [f"{contest.title}: {contest.seats} seats, threshold {threshold} of "
+             f"{'valid votes' if contest.threshold_base == 'valid_votes' else 'party votes'}"]
+    if not outcome.passed:
+        lines.append("  No party passed the threshold: no seats allocated.")
+    for party in contest.parties:
+        mark = "" if party.code in outcome.passed else "  (below the threshold)"
+        lines.append(f"  {party.label:<42}{_percent(outcome.shares.get(party.code, 0)):>8}"
+                     f"{outcome.seats.get(party.code, 0):>5}{mark}")
+    if outcome.undecided:
+        lines.append(f"  {outcome.undecided_seats} seat(s) undecided: {', '.join(outcome.undecided)}"
+                     " tie on remainder and votes (decided by lot)")
+    smd = contests.mission().district_contest()
+    if smd is not None:
+        lines.append(f"{smd.title}: winners by plurality")
+        for district in smd.districts:
+            code = winners.get(district.number, "")
+            who = (f"{code} {names.get(code, '')}".strip() if code
+                   else "no figures" if code == "" else "no winner (a tie for first, or no votes)")
+            lines.append(f"  {district.label}: {who}")
+    lines += [f"Source: {note}" for note in notes]
+    return lines
+
+
+@results.command("seats")
+@with_appcontext
+@click.option("--source", type=click.Choice(("official", "observed")), default="official",
+              show_default=True, help="Official results table, or observed protocols.")
+@click.option("--official-source", default=None,
+              help="Which official source to use when several are held (its source text).")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"list": {party: seats}, "districts": {number: candidate}}.')
+def seats_command(source: str, official_source: str | None, as_json: bool) -> None:
+    """The party-list seats (threshold, Hare largest remainder) and the district winners."""
+    db = _db()
+    try:
+        found = (contest_votes.official(db, official_source) if source == "official"
+                 else contest_votes.observed(db))
+    except contest_votes.VotesError as error:
+        raise click.ClickException(f"{error} with --official-source.")
+    contest = contests.list_contest()
+    party_votes = {code: found.party_list.get(code, 0) for code in contests.party_codes(contest)}
+    outcome = seats.allocate_list(party_votes, contest.seats, contest.threshold_percent,
+                                  found.party_list.get(contests.AGAINST_ALL, 0),
+                                  contest.threshold_base)
+    winners = {number: seats.district_winner(
+        {c: v for c, v in tally.items() if c != contests.AGAINST_ALL})
+        for number, tally in sorted(found.districts.items())}
+    if as_json:
+        payload = {"list": outcome.seats,
+                   "districts": {str(n): code for n, code in winners.items() if code}}
+        if outcome.undecided:
+            payload["undecided"] = {"parties": list(outcome.undecided),
+                                    "seats": outcome.undecided_seats}
+        click.echo(json.dumps(payload, indent=2))
+        return
+    if not found.party_list and not found.districts:
+        click.echo("No votes to allocate: " + "; ".join(found.notes) + ".")
+        return
+    names = {row["code"]: row["name"] for rows in candidates.by_district(db).values()
+             for row in rows}
+    click.echo("\n".join(_seats_text(contest, outcome, winners, names, found.notes)))
+
+
+def register(app: Flask) -> None:
+    """Add the commands to ``flask --app app``."""
+    app.cli.add_command(import_candidates)
+    app.cli.add_command(results)
