@@ -8,7 +8,7 @@ import yaml
 
 from app import create_app
 from models import contests, stations
-from models.contests import AGAINST_ALL, ContestError, DEFAULT_FILE
+from models.contests import AGAINST_ALL, DEFAULT_FILE, ContestError
 from models.db import connect
 from models.migrations import migrations
 
