@@ -31,7 +31,8 @@ def import_stations(csv_file: str) -> None:
     """Load or update the polling-station registry from a UTF-8 CSV file.
 
     Columns: number,name,address,region,district,timezone,registered_voters,
-    latitude,longitude. Nothing is imported unless every row is valid.
+    latitude,longitude, optionally smd_district,area_type (urban or rural).
+    Nothing is imported unless every row is valid.
     """
     try:
         written, errors = stations.import_csv(_db(), csv_file)
