@@ -151,7 +151,8 @@ def generate(db: Database, station_count: int, checklist_count: int,
         flags.rebuild(db)
     counts = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
               for table in ("stations", "users", "checklists",
-                            "incidents", "interactions", "follow_ups", "flags")}
+                            "incidents", "interactions", "follow_ups", "flags",
+                            "candidates")}
     counts["checklist_versions"] = db.execute(
         "SELECT count(*) FROM entry_versions WHERE entry_kind = 'checklist'").fetchone()[0]
     return {"seed": seed, "password": PASSWORD, "logins": logins, "counts": counts,
@@ -396,7 +397,8 @@ def describe(summary: dict) -> str:
     counts, total = summary["counts"], summary["counts"]["checklists"]
     per_type = ", ".join(f"{kind} {n:,}" for kind, n in summary["checklists_by_type"].items())
     lines += ["", f"Password for every login: {summary['password']}", "",
-              f"Stations:   {counts['stations']:,} in {summary['regions']} regions",
+              f"Stations:   {counts['stations']:,} in {summary['regions']} regions; "
+              f"{counts['candidates']:,} invented district candidates",
               f"Users:      {counts['users']:,} ({summary['teams']:,} observer teams of two)",
               f"Checklists: {total:,} ({per_type}); "
               f"{counts['checklist_versions']:,} versions",

@@ -99,3 +99,22 @@ def test_the_demo_candidates_are_valid_invented_and_cover_every_district():
     assert errors == []
     assert {row["district"] for row in rows} == set(contests.district_numbers())
     assert all(row["name"].endswith("(demo)") for row in rows)
+
+
+def test_the_demo_loads_its_candidates_and_gives_stations_a_district_and_type(tmp_path):
+    from models import demo
+    from models.db import connect
+    from models.migrations import migrate
+    db = connect(str(tmp_path / "demo.sqlite"))
+    migrate(db)
+    summary = demo.generate(db, 60, 0)
+    lines = DEMO_CANDIDATES.read_text(encoding="utf-8").splitlines()
+    assert summary["counts"]["candidates"] == len(lines) - 1
+    assert "invented district candidates" in demo.describe(summary)
+    missing = db.execute("SELECT count(*) FROM stations WHERE smd_district IS NULL"
+                         " OR area_type IS NULL").fetchone()[0]
+    assert missing == 0
+    # Each station's district lies in the station's region.
+    for region, number in db.execute("SELECT DISTINCT region, smd_district FROM stations"):
+        assert contests.district(number).region == region
+    db.close()
