@@ -403,6 +403,42 @@ def m014_contests(db: Database) -> None:
     db.execute("CREATE INDEX official_results_source ON official_results (source)")
 
 
+@migrations()
+def m016_protocols_and_turnout(db: Database) -> None:
+    # What observers copied from posted protocols, one figure a row, so that
+    # comparing with official results (official_results, m014) is a join and
+    # not a walk through JSON answers. A figure belongs to a counting
+    # checklist (written with it, in the same transaction) and to a contest of
+    # the mission file (models/contests): `item` is a party or candidate code,
+    # against_all, or a control figure code.
+    db.execute("""
+        CREATE TABLE protocol_figures (
+            id INTEGER PRIMARY KEY,
+            checklist_id INTEGER NOT NULL REFERENCES checklists (id),
+            station_id INTEGER NOT NULL REFERENCES stations (id),
+            contest TEXT NOT NULL,
+            item TEXT NOT NULL,
+            value INTEGER NOT NULL CHECK (value >= 0),
+            UNIQUE (checklist_id, contest, item)
+        )""")
+    db.execute("CREATE INDEX protocol_figures_station ON protocol_figures"
+               " (station_id, contest, item)")
+    # The commission's announced turnout by time of day (the CEC announced
+    # 10:00, 12:00, 14:00, 16:00 and 18:00 in 2023), nationally ('national',
+    # unit '') or by region (unit = the region's name); local_time 'HH:MM'.
+    db.execute("""
+        CREATE TABLE official_turnout (
+            id INTEGER PRIMARY KEY,
+            level TEXT NOT NULL CHECK (level IN ('national', 'region')),
+            unit TEXT NOT NULL DEFAULT '',
+            local_time TEXT NOT NULL,
+            share REAL NOT NULL CHECK (share >= 0 AND share <= 100),
+            source TEXT NOT NULL,
+            imported_utc TEXT NOT NULL,
+            UNIQUE (level, unit, local_time, source)
+        )""")
+
+
 def migrate(db: Database) -> None:
     """Apply pending migrations."""
     migrations.apply(db)
