@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -611,3 +612,59 @@ def test_xlsx_rows_read_back_as_xlsxwriters_own_cells(tmp_path):
     assert [(c.value, c.data_type) for c in ours["S"][2]] \
         == [(c.value, c.data_type) for c in reference["S"][2]]
     assert ours["S"].dimensions == "A1:P2"
+
+
+# ---------------------------------------------------------------- on the reports page (point 11)
+
+DOWNLOADS = [f"/exports/{kind}.{fmt}" for kind in ("checklists", "incidents", "interactions",
+                                                   "follow-ups") for fmt in ("csv", "xlsx", "json")]
+
+
+def _reports_page(app, user: str = "coord") -> str:
+    response = _get(app, user, "/reports")
+    assert response.status_code == 200
+    return response.text
+
+
+def test_the_reports_page_offers_every_export_in_its_filter_form(app):
+    page = _reports_page(app)
+    start = page.index('action="/reports/summary.pdf"')  # the filter form
+    form = page[start:page.index("</form>", start)]
+    # Buttons of the filter form: the browser sends the ticked filters to the file.
+    assert sorted(re.findall(r'formaction="(/exports/[^"]+)"', form)) == sorted(DOWNLOADS)
+    assert 'href="/exports/database.sqlite"' in page
+    assert 'aria-label="Checklists as XLSX"' in form
+
+
+@pytest.mark.parametrize("query, expected", [
+    # What the form sends with Astana ticked and ten days chosen.
+    ("from=2023-03-10&to=2023-03-19&region=Astana",
+     {"checklists": ["voting"], "incidents": [], "interactions": ["meeting"],
+      "follow-ups": ["meeting"] * 3}),
+    ("region=Aktobe&type=opening",
+     {"checklists": ["opening"], "incidents": ["incident"], "interactions": [],
+      "follow-ups": []}),
+    ("from=2023-03-20&verified_only=1",
+     {"checklists": [], "incidents": [], "interactions": [], "follow-ups": []}),
+])
+def test_a_download_from_the_reports_page_holds_only_the_filtered_rows(app, seeded, query,
+                                                                       expected):
+    page = _reports_page(app)
+    for path in re.findall(r'formaction="(/exports/[^"]+)"', page):
+        kind, fmt = path.rsplit("/", 1)[1].split(".")
+        response = _get(app, "coord", f"{path}?{query}")
+        assert response.status_code == 200, path
+        if fmt == "csv":
+            rows = _csv(response)
+        elif fmt == "json":
+            rows = json.loads(response.data)
+        else:
+            book = load_workbook(io.BytesIO(response.data))
+            # Not the codebook, nor the follow-ups sheet of the meetings' workbook.
+            sheets = [ws for ws in book if ws.title not in ("Questions", "Follow-ups")
+                      or kind == "follow-ups"]
+            rows = [dict(zip([c.value for c in ws[1]], values))
+                    for ws in sheets for values in ws.iter_rows(min_row=2, values_only=True)]
+            rows.sort(key=lambda r: r["id"])
+        key = "interaction_id" if kind == "follow-ups" else "id"
+        assert [int(r[key]) for r in rows] == [seeded[name] for name in expected[kind]], path
