@@ -49,13 +49,6 @@ _XLSX_MAX_TEXT = 32767
 _XLSX_ESCAPE = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 
 
-def neutralise(value):
-    """A text cell a spreadsheet would run as a formula, made inert by a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-        return "'" + value
-    return value
-
-
 def safe_cells(row: list) -> list:
     """Every text cell of ``row`` that a spreadsheet would run, neutralised in place.
 
@@ -92,7 +85,10 @@ class _StreamedSheet(Worksheet):
     for 100,000 checklists of ~55 cells); the rows of an export are plain
     text and numbers, so each row goes straight to the sheet's row file, with
     XlsxWriter's own escaping. XlsxWriter still writes everything else (the
-    package, styles, the sheet's dimension), as its documented subclassing allows.
+    package, styles, the sheet's dimension). This leans on XlsxWriter 3.x
+    internals (fh, table, dim_*, previous_row, the escape helpers), hence the
+    pin below 4; tests/test_exports.py checks the cells read back exactly as
+    XlsxWriter's own.
     """
 
     def __init__(self) -> None:
