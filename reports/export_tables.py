@@ -2,8 +2,8 @@
 
 Every function here iterates a cursor and yields one entry at a time, so memory
 does not grow with the number of entries (bench/export.py measures it). Rows
-carry raw values; the file writers in reports/exports.py make free text safe
-for spreadsheets, JSON keeps it exactly as stored.
+carry raw values; the file writers in reports/exports.py make every text cell
+safe for spreadsheets, JSON keeps it exactly as stored.
 """
 
 import json
@@ -35,11 +35,10 @@ EXPORT = "export"
 
 @dataclass(frozen=True)
 class Sheet:
-    """A table's title (the XLSX sheet name), its columns, and which hold free text."""
+    """A table's title (the XLSX sheet name) and its columns."""
 
     title: str
     columns: tuple[str, ...]
-    free_text: frozenset[str] = frozenset()
 
 
 def _labels(mapping: dict) -> dict[str, str]:
@@ -56,7 +55,6 @@ CHECKLIST_HEADER = ("id", "uuid", "type", "form_version", "station_number", "sta
 # Not questions but kept in the answers: the observer's note and the tick that
 # confirms figures which do not add up as written in the protocol.
 CHECKLIST_FOOTER = ("figures_confirmed", "comments")
-_CHECKLIST_TEXT = frozenset({"station_name", "district", "team", "author", "comments"})
 _CHECKLIST_SQL = (
     "SELECT c.id, c.uuid, c.form_type, c.form_version, s.number, s.name, s.region, s.district,"
     " c.team, u.username, c.arrival_utc, c.departure_utc, c.timezone, c.overall,"
@@ -86,15 +84,13 @@ def _questions(kind: str) -> list[_Question]:
             for q in by_type()[kind].questions.values()]
 
 
-def _question_columns(kind: str, prefix: str) -> tuple[list[str], set[str]]:
-    columns, text = [], set()
+def _question_columns(kind: str, prefix: str) -> list[str]:
+    columns = []
     for q in by_type()[kind].questions.values():
         columns.append(prefix + q.id)
         if q.type in CODED:
             columns.append(prefix + q.id + "_label")
-        if q.type == "text":
-            text.add(prefix + q.id)
-    return columns, text
+    return columns
 
 
 def _answer_cells(questions: list[_Question], answers: dict) -> list:
@@ -146,17 +142,16 @@ def checklist_table(db: Database, flt: ReportFilter) -> tuple[Sheet, Iterator[li
     answers); a voting checklist leaves the other types' columns empty.
     """
     types = checklist_types(flt)
-    columns, text = list(CHECKLIST_HEADER), set(_CHECKLIST_TEXT)
+    columns = list(CHECKLIST_HEADER)
     spans, start = {}, len(CHECKLIST_HEADER)
     for kind in types:
-        names, free = _question_columns(kind, f"{kind}.")
+        names = _question_columns(kind, f"{kind}.")
         columns += names
-        text |= free
         spans[kind] = (start - len(CHECKLIST_HEADER), len(names))
         start += len(names)
     width = start - len(CHECKLIST_HEADER)
     columns += CHECKLIST_FOOTER
-    sheet = Sheet("Checklists", tuple(columns), frozenset(text))
+    sheet = Sheet("Checklists", tuple(columns))
 
     def rows() -> Iterator[list]:
         overall = _labels(OVERALL_LABELS)
@@ -175,10 +170,9 @@ def checklist_sheets(db: Database, flt: ReportFilter) -> tuple[list[Sheet], Iter
     types = checklist_types(flt)
     sheets = []
     for kind in types:
-        names, free = _question_columns(kind, "")
         sheets.append(Sheet(by_type()[kind].title,
-                            CHECKLIST_HEADER + tuple(names) + CHECKLIST_FOOTER,
-                            frozenset(_CHECKLIST_TEXT | free)))
+                            CHECKLIST_HEADER + tuple(_question_columns(kind, ""))
+                            + CHECKLIST_FOOTER))
 
     def rows() -> Iterator[tuple[int, list]]:
         overall = _labels(OVERALL_LABELS)
@@ -193,8 +187,7 @@ def checklist_sheets(db: Database, flt: ReportFilter) -> tuple[list[Sheet], Iter
 
 
 CODEBOOK = Sheet("Questions", ("type", "column", "section", "question", "answer_type",
-                               "serious", "problem_answer", "codes"),
-                 frozenset({"question", "codes"}))
+                               "serious", "problem_answer", "codes"))
 
 
 def codebook_rows(flt: ReportFilter) -> Iterator[list]:
@@ -226,9 +219,7 @@ INCIDENTS = Sheet("Incidents", (
     "id", "uuid", "occurred_local", "timezone", "occurred_utc", "station_number",
     "station_name", "region", "place", "category", "category_label", "severity",
     "severity_label", "description", "reported_to_commission", "commission_response", "team",
-    "author", "review_state", "version", "created_utc"),
-    frozenset({"station_name", "place", "description", "commission_response", "team",
-               "author"}))
+    "author", "review_state", "version", "created_utc"))
 
 
 def incident_rows(db: Database, flt: ReportFilter) -> Iterator[list]:
@@ -263,9 +254,7 @@ MEETINGS = Sheet("Meetings", (
     "commission_level_label", "commission_name", "region", "counterparts", "participants",
     "topics", "topics_label", "summary", "requests", "commitments", "open", "answered",
     "closed", "overdue", "follow_ups", "team", "author", "review_state", "version",
-    "created_utc"),
-    frozenset({"place", "commission_name", "counterparts", "participants", "summary",
-               "follow_ups", "team", "author"}))
+    "created_utc"))
 _FOLLOW_UP_COUNTS = (
     "(SELECT count(*) FROM follow_ups f WHERE f.interaction_id = i.id AND f.kind = 'request'),"
     " (SELECT count(*) FROM follow_ups f WHERE f.interaction_id = i.id"
@@ -344,8 +333,7 @@ def interaction_objects(db: Database, flt: ReportFilter, today: str) -> Iterator
 FOLLOW_UPS = Sheet("Follow-ups", (
     "id", "interaction_id", "meeting_local", "commission_level", "commission_name", "region",
     "kind", "text", "due_date", "status", "status_label", "overdue", "answer_date",
-    "answer_text", "updated_utc"),
-    frozenset({"commission_name", "text", "answer_text"}))
+    "answer_text", "updated_utc"))
 
 
 def follow_up_rows(db: Database, flt: ReportFilter, today: str) -> Iterator[list]:

@@ -9,12 +9,15 @@ knows about HTTP.
 import csv
 import io
 import os
+import re
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from openpyxl import Workbook
+from xlsxwriter import Workbook
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
 
 from models.clock import local_today
 from models.db import connect
@@ -31,30 +34,33 @@ CHUNK = 64 * 1024
 # Excel opens a CSV as the local ANSI code page unless it starts with a BOM:
 # without it every Cyrillic and Kazakh letter comes out garbled.
 BOM = "\ufeff"
-# A cell starting with one of these is run as a formula by Excel, LibreOffice
-# and Google Sheets; observers' free text could carry =HYPERLINK(...) or a DDE call.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A text cell starting with one of these is run as a formula by Excel, LibreOffice
+# and Google Sheets; any text (free text, but also a station's name, region or
+# number from the imported station file) could carry =HYPERLINK(...) or a DDE call.
+FORMULA_STARTS = frozenset("=+-@\t\r")
+# XlsxWriter's defaults turn text starting with "=" into a formula and text
+# that looks like a link into a hyperlink: every string is written as a string.
+_XLSX_OPTIONS = {"constant_memory": True, "strings_to_formulas": False,
+                 "strings_to_urls": False, "strings_to_numbers": False}
+# Excel's limit for text in a cell, in UTF-16 units.
+_XLSX_MAX_TEXT = 32767
+# What XlsxWriter's escaping would change: XML's &, < and >, control characters
+# (as _xHHHH_), text that looks like such an escape, and the two non-characters.
+_XLSX_ESCAPE = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 
 
-def neutralise(value):
-    """Free text a spreadsheet would run as a formula, made inert by a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+def safe_cells(row: list) -> list:
+    """Every text cell of ``row`` that a spreadsheet would run, neutralised in place.
 
-
-def _neutraliser(sheet: Sheet) -> Callable[[list], list]:
-    """A function that neutralises the sheet's free-text cells of a row in place."""
-    columns = [i for i, name in enumerate(sheet.columns) if name in sheet.free_text]
-
-    def clean(row: list) -> list:
-        for i in columns:
-            value = row[i]
-            # Most cells are empty: test that first, it is the hot path.
-            if value and value.__class__ is str and value.startswith(FORMULA_STARTS):
-                row[i] = "'" + value
-        return row
-    return clean
+    The one place the rule is applied: every CSV and XLSX row passes here,
+    whatever its columns; JSON is data for programs and keeps text as stored.
+    """
+    starts = FORMULA_STARTS
+    for i, value in enumerate(row):
+        # value[:1] of a number fails: test the type first. ("" is not in the set.)
+        if isinstance(value, str) and value[:1] in starts:
+            row[i] = "'" + str(value)
+    return row
 
 
 def write_csv(sheet: Sheet, rows: Iterable[list]) -> Iterator[bytes]:
@@ -62,10 +68,9 @@ def write_csv(sheet: Sheet, rows: Iterable[list]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write(BOM)
-    writer.writerow(sheet.columns)
-    clean = _neutraliser(sheet)
+    writer.writerow(safe_cells(list(sheet.columns)))
     for row in rows:
-        writer.writerow(clean(row))
+        writer.writerow(safe_cells(row))
         if buffer.tell() >= CHUNK:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -73,28 +78,101 @@ def write_csv(sheet: Sheet, rows: Iterable[list]) -> Iterator[bytes]:
     yield buffer.getvalue().encode("utf-8")
 
 
+class _StreamedSheet(Worksheet):
+    """A constant-memory worksheet that writes a whole row of XML in one go.
+
+    XlsxWriter's cell-by-cell API costs ~5 us a cell (bench/export.py: ~30 s
+    for 100,000 checklists of ~55 cells); the rows of an export are plain
+    text and numbers, so each row goes straight to the sheet's row file, with
+    XlsxWriter's own escaping. XlsxWriter still writes everything else (the
+    package, styles, the sheet's dimension). This leans on XlsxWriter 3.x
+    internals (fh, table, dim_*, previous_row, the escape helpers), hence the
+    pin below 4; tests/test_exports.py checks the cells read back exactly as
+    XlsxWriter's own.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._letters: list[str] = []  # column letters (A, B, ... AA ...), made as needed
+        self._known: dict[str, str] = {}  # short text -> its <is> element
+
+    def append(self, number: int, row: list) -> None:
+        """Write ``row`` as row ``number`` (0-based, ascending); text as inline strings."""
+        if self.table:  # cells written through the ordinary API come first
+            self._write_single_row(number)
+        letters, known, line = self._letters, self._known, number + 1
+        while len(letters) < len(row):
+            letters.append(xl_col_to_name(len(letters)))
+        parts = [f'<row r="{line}">']
+        # The hot loop of a 100,000-row workbook: text first, it is most cells.
+        for column, value in enumerate(row):
+            kind = value.__class__
+            if kind is str:
+                if not value:
+                    continue  # a blank cell: nothing to write
+                # Codes and labels repeat on every row: their XML is made once.
+                text = known.get(value)
+                if text is None:
+                    text = self._inline(value)
+                    if len(value) <= 64 and len(known) < 4096:
+                        known[value] = text
+                parts.append(f'<c r="{letters[column]}{line}" t="inlineStr">{text}</c>')
+            elif value is None:
+                continue
+            elif kind is int or kind is float:
+                parts.append(f'<c r="{letters[column]}{line}"><v>{value:.16G}</v></c>')
+            elif kind is bool:
+                parts.append(f'<c r="{letters[column]}{line}" t="b"><v>{int(value)}</v></c>')
+            elif str(value):
+                parts.append(f'<c r="{letters[column]}{line}" t="inlineStr">'
+                             f"{self._inline(str(value))}</c>")
+        if len(parts) == 1:
+            return  # an empty row is no row
+        parts.append("</row>")
+        self.fh.write("".join(parts))
+        # The sheet's <dimension>: every row starts at column A (an entry's id) and the
+        # header fills every column, so the widest row gives the last column.
+        if self.dim_rowmin is None:
+            self.dim_rowmin, self.dim_colmin, self.dim_colmax = number, 0, 0
+        self.dim_rowmax = number
+        self.dim_colmax = max(len(row) - 1, self.dim_colmax)
+        self.previous_row = number + 1
+
+    def _inline(self, text: str) -> str:
+        """The <is> element of a string, escaped and truncated the way XlsxWriter does."""
+        if len(text) > 16383 and len(text.encode("utf-16-le")) > 2 * _XLSX_MAX_TEXT:
+            text = text.encode("utf-16-le")[:2 * _XLSX_MAX_TEXT].decode("utf-16-le", "ignore")
+        if _XLSX_ESCAPE.search(text):
+            text = self._escape_data(self._escape_control_characters(text))
+        if text[0].isspace() or text[-1].isspace():
+            return f'<is><t xml:space="preserve">{text}</t></is>'
+        return f"<is><t>{text}</t></is>"
+
+
 def write_xlsx(sheets: list[Sheet], rows: Iterable[tuple[int, list]]) -> Iterator[bytes]:
     """A workbook with one sheet per ``sheets``; ``rows`` are (sheet index, row).
 
-    openpyxl's write-only mode writes rows to disk as they come; the finished
-    file is then streamed from a temporary file that is removed afterwards.
+    XlsxWriter in constant-memory mode keeps no row in memory: each is written
+    to the sheet's file on disk as it comes; the finished file is then streamed.
+    All of it happens in a temporary folder that is removed afterwards, even
+    when the export fails half-way (XlsxWriter's row files are removed only by
+    a finished workbook).
     """
-    workbook = Workbook(write_only=True)
-    targets = []
-    for sheet in sheets:
-        target = workbook.create_sheet(sheet.title[:31])  # Excel's limit for sheet names
-        target.append(list(sheet.columns))
-        targets.append((target, _neutraliser(sheet)))
-    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="export-")
-    os.close(handle)
-    try:
+    with tempfile.TemporaryDirectory(prefix="export-") as folder:
+        path = os.path.join(folder, "export.xlsx")
+        workbook = Workbook(path, {**_XLSX_OPTIONS, "tmpdir": folder})
+        targets, next_row = [], []
+        for sheet in sheets:
+            # Excel's limit for sheet names is 31 characters.
+            target = workbook.add_worksheet(sheet.title[:31], _StreamedSheet)
+            target.append(0, safe_cells(list(sheet.columns)))
+            targets.append(target)
+            next_row.append(1)
         for index, row in rows:
-            target, clean = targets[index]
-            target.append(clean(row))
-        workbook.save(path)
+            targets[index].append(next_row[index], safe_cells(row))
+            next_row[index] += 1
+        workbook.close()
         yield from _file_chunks(path)
-    finally:
-        os.unlink(path)
 
 
 def write_json(objects: Iterable[str]) -> Iterator[bytes]:
