@@ -8,7 +8,7 @@ safe for spreadsheets, JSON keeps it exactly as stored.
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel import gettext as _
 from sqlite_utils import Database
@@ -165,25 +165,23 @@ def checklist_table(db: Database, flt: ReportFilter) -> tuple[Sheet, Iterator[li
     return sheet, rows()
 
 
-def checklist_sheets(db: Database, flt: ReportFilter) -> tuple[list[Sheet], Iterator]:
-    """One sheet per selected type with only its questions: (sheets, (sheet index, row)...)."""
-    types = checklist_types(flt)
-    sheets = []
-    for kind in types:
-        sheets.append(Sheet(by_type()[kind].title,
-                            CHECKLIST_HEADER + tuple(_question_columns(kind, ""))
-                            + CHECKLIST_FOOTER))
+def checklist_sheets(db: Database, flt: ReportFilter) -> list[tuple[Sheet, Iterator[list]]]:
+    """One sheet per selected type with only its questions: (sheet, its rows) for each.
 
-    def rows() -> Iterator[tuple[int, list]]:
-        overall = _labels(OVERALL_LABELS)
-        questions = {kind: _questions(kind) for kind in types}
-        index = {kind: i for i, kind in enumerate(types)}
-        for row in _checklist_cursor(db, flt):
+    Each sheet reads its own cursor when its rows are first asked for: a
+    workbook writer fills one sheet after the other. Called inside one read
+    transaction (``exports.stream``), the sheets agree with each other.
+    """
+    def rows(kind: str) -> Iterator[list]:
+        overall, questions = _labels(OVERALL_LABELS), _questions(kind)
+        for row in _checklist_cursor(db, replace(flt, types=(kind,))):
             answers = json.loads(row[-1])
-            yield index[row[2]], (_header_cells(row, overall)
-                                  + _answer_cells(questions[row[2]], answers)
-                                  + _footer_cells(answers))
-    return sheets, rows()
+            yield (_header_cells(row, overall) + _answer_cells(questions, answers)
+                   + _footer_cells(answers))
+
+    return [(Sheet(by_type()[kind].title,
+                   CHECKLIST_HEADER + tuple(_question_columns(kind, "")) + CHECKLIST_FOOTER),
+             rows(kind)) for kind in checklist_types(flt)]
 
 
 CODEBOOK = Sheet("Questions", ("type", "column", "section", "question", "answer_type",

@@ -9,15 +9,12 @@ knows about HTTP.
 import csv
 import io
 import os
-import re
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from xlsxwriter import Workbook
-from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.worksheet import Worksheet
+from rustpy_xlsxwriter import FastExcel
 
 from models.clock import local_today
 from models.db import connect
@@ -38,15 +35,8 @@ BOM = "\ufeff"
 # and Google Sheets; any text (free text, but also a station's name, region or
 # number from the imported station file) could carry =HYPERLINK(...) or a DDE call.
 FORMULA_STARTS = frozenset("=+-@\t\r")
-# XlsxWriter's defaults turn text starting with "=" into a formula and text
-# that looks like a link into a hyperlink: every string is written as a string.
-_XLSX_OPTIONS = {"constant_memory": True, "strings_to_formulas": False,
-                 "strings_to_urls": False, "strings_to_numbers": False}
 # Excel's limit for text in a cell, in UTF-16 units.
 _XLSX_MAX_TEXT = 32767
-# What XlsxWriter's escaping would change: XML's &, < and >, control characters
-# (as _xHHHH_), text that looks like such an escape, and the two non-characters.
-_XLSX_ESCAPE = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 
 
 def safe_cells(row: list) -> list:
@@ -78,100 +68,55 @@ def write_csv(sheet: Sheet, rows: Iterable[list]) -> Iterator[bytes]:
     yield buffer.getvalue().encode("utf-8")
 
 
-class _StreamedSheet(Worksheet):
-    """A constant-memory worksheet that writes a whole row of XML in one go.
+def _fit_text(row: list) -> list:
+    """Text longer than Excel takes, cut at 32,767 UTF-16 units, in place (as XlsxWriter does).
 
-    XlsxWriter's cell-by-cell API costs ~5 us a cell (bench/export.py: ~30 s
-    for 100,000 checklists of ~55 cells); the rows of an export are plain
-    text and numbers, so each row goes straight to the sheet's row file, with
-    XlsxWriter's own escaping. XlsxWriter still writes everything else (the
-    package, styles, the sheet's dimension). This leans on XlsxWriter 3.x
-    internals (fh, table, dim_*, previous_row, the escape helpers), hence the
-    pin below 4; tests/test_exports.py checks the cells read back exactly as
-    XlsxWriter's own.
+    rustpy-xlsxwriter refuses such text (its limit counts code points, Excel's
+    UTF-16 units): one long comment must not fail the whole download.
     """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._letters: list[str] = []  # column letters (A, B, ... AA ...), made as needed
-        self._known: dict[str, str] = {}  # short text -> its <is> element
-
-    def append(self, number: int, row: list) -> None:
-        """Write ``row`` as row ``number`` (0-based, ascending); text as inline strings."""
-        if self.table:  # cells written through the ordinary API come first
-            self._write_single_row(number)
-        letters, known, line = self._letters, self._known, number + 1
-        while len(letters) < len(row):
-            letters.append(xl_col_to_name(len(letters)))
-        parts = [f'<row r="{line}">']
-        # The hot loop of a 100,000-row workbook: text first, it is most cells.
-        for column, value in enumerate(row):
-            kind = value.__class__
-            if kind is str:
-                if not value:
-                    continue  # a blank cell: nothing to write
-                # Codes and labels repeat on every row: their XML is made once.
-                text = known.get(value)
-                if text is None:
-                    text = self._inline(value)
-                    if len(value) <= 64 and len(known) < 4096:
-                        known[value] = text
-                parts.append(f'<c r="{letters[column]}{line}" t="inlineStr">{text}</c>')
-            elif value is None:
-                continue
-            elif kind is int or kind is float:
-                parts.append(f'<c r="{letters[column]}{line}"><v>{value:.16G}</v></c>')
-            elif kind is bool:
-                parts.append(f'<c r="{letters[column]}{line}" t="b"><v>{int(value)}</v></c>')
-            elif str(value):
-                parts.append(f'<c r="{letters[column]}{line}" t="inlineStr">'
-                             f"{self._inline(str(value))}</c>")
-        if len(parts) == 1:
-            return  # an empty row is no row
-        parts.append("</row>")
-        self.fh.write("".join(parts))
-        # The sheet's <dimension>: every row starts at column A (an entry's id) and the
-        # header fills every column, so the widest row gives the last column.
-        if self.dim_rowmin is None:
-            self.dim_rowmin, self.dim_colmin, self.dim_colmax = number, 0, 0
-        self.dim_rowmax = number
-        self.dim_colmax = max(len(row) - 1, self.dim_colmax)
-        self.previous_row = number + 1
-
-    def _inline(self, text: str) -> str:
-        """The <is> element of a string, escaped and truncated the way XlsxWriter does."""
-        if len(text) > 16383 and len(text.encode("utf-16-le")) > 2 * _XLSX_MAX_TEXT:
-            text = text.encode("utf-16-le")[:2 * _XLSX_MAX_TEXT].decode("utf-16-le", "ignore")
-        if _XLSX_ESCAPE.search(text):
-            text = self._escape_data(self._escape_control_characters(text))
-        if text[0].isspace() or text[-1].isspace():
-            return f'<is><t xml:space="preserve">{text}</t></is>'
-        return f"<is><t>{text}</t></is>"
+    for i, value in enumerate(row):
+        # A text can only be too long when it is over half the limit in code points.
+        if value.__class__ is str and len(value) > _XLSX_MAX_TEXT // 2:
+            units = value.encode("utf-16-le")
+            if len(units) > 2 * _XLSX_MAX_TEXT:
+                row[i] = units[:2 * _XLSX_MAX_TEXT].decode("utf-16-le", "ignore")
+    return row
 
 
-def write_xlsx(sheets: list[Sheet], rows: Iterable[tuple[int, list]]) -> Iterator[bytes]:
-    """A workbook with one sheet per ``sheets``; ``rows`` are (sheet index, row).
+def _records(sheet: Sheet, rows: Iterable[list]) -> Iterator[dict]:
+    """A sheet's rows as the {column: value} records rustpy-xlsxwriter takes, made safe.
 
-    XlsxWriter in constant-memory mode keeps no row in memory: each is written
-    to the sheet's file on disk as it comes; the finished file is then streamed.
-    All of it happens in a temporary folder that is removed afterwards, even
-    when the export fails half-way (XlsxWriter's row files are removed only by
-    a finished workbook).
+    The first record's keys are the header row; a sheet without rows gets one
+    record of blanks, which writes the header alone (a row of blanks is no row).
+    """
+    keys = safe_cells(list(sheet.columns))
+    if len(set(keys)) != len(keys):  # a repeated key would drop a column's cells
+        raise ValueError(f"repeated column in sheet {sheet.title}")
+    empty = True
+    for row in rows:
+        empty = False
+        yield dict(zip(keys, _fit_text(safe_cells(row))))
+    if empty:
+        yield dict.fromkeys(keys)
+
+
+def write_xlsx(sheets: list[tuple[Sheet, Iterable[list]]]) -> Iterator[bytes]:
+    """A workbook with a sheet for each (sheet, rows) of ``sheets``, filled in that order.
+
+    rustpy-xlsxwriter (rust_xlsxwriter underneath) writes every sheet in
+    constant-memory mode: each row goes to an unnamed temporary file as it is
+    read, so memory does not grow with rows. Text is always an inline string
+    cell, never a formula, link or number. The workbook is written in a
+    temporary folder, streamed, and removed afterwards, even when the export
+    fails half-way (a failed save leaves no file).
     """
     with tempfile.TemporaryDirectory(prefix="export-") as folder:
         path = os.path.join(folder, "export.xlsx")
-        workbook = Workbook(path, {**_XLSX_OPTIONS, "tmpdir": folder})
-        targets, next_row = [], []
-        for sheet in sheets:
+        book = FastExcel(path)
+        for sheet, rows in sheets:
             # Excel's limit for sheet names is 31 characters.
-            target = workbook.add_worksheet(sheet.title[:31], _StreamedSheet)
-            target.append(0, safe_cells(list(sheet.columns)))
-            targets.append(target)
-            next_row.append(1)
-        for index, row in rows:
-            targets[index].append(next_row[index], safe_cells(row))
-            next_row[index] += 1
-        workbook.close()
+            book.sheet(sheet.title[:31], _records(sheet, rows))
+        book.save()
         yield from _file_chunks(path)
 
 
@@ -195,26 +140,20 @@ def _file_chunks(path: str) -> Iterator[bytes]:
             yield chunk
 
 
-def _tagged(index: int, rows: Iterable[list]) -> Iterator[tuple[int, list]]:
-    for row in rows:
-        yield index, row
-
-
 def _produce(db, kind: str, fmt: str, flt: ReportFilter, today: str) -> Iterator[bytes]:
     if kind == "checklists":
         if fmt == "csv":
             return write_csv(*tables.checklist_table(db, flt))
         if fmt == "xlsx":
-            sheets, rows = tables.checklist_sheets(db, flt)
-            codebook = _tagged(len(sheets), tables.codebook_rows(flt))
-            return write_xlsx([*sheets, tables.CODEBOOK], _chain(rows, codebook))
+            return write_xlsx([*tables.checklist_sheets(db, flt),
+                               (tables.CODEBOOK, tables.codebook_rows(flt))])
         return write_json(tables.checklist_objects(db, flt))
     if kind == "incidents":
         if fmt == "json":
             return write_json(tables.incident_objects(db, flt))
         rows = tables.incident_rows(db, flt)
         return write_csv(tables.INCIDENTS, rows) if fmt == "csv" \
-            else write_xlsx([tables.INCIDENTS], _tagged(0, rows))
+            else write_xlsx([(tables.INCIDENTS, rows)])
     if kind == "interactions":
         if fmt == "json":
             return write_json(tables.interaction_objects(db, flt, today))
@@ -222,19 +161,13 @@ def _produce(db, kind: str, fmt: str, flt: ReportFilter, today: str) -> Iterator
         if fmt == "csv":
             return write_csv(tables.MEETINGS, rows)
         # The workbook carries the follow-ups on a second sheet, one row per item.
-        items = _tagged(1, tables.follow_up_rows(db, flt, today))
-        return write_xlsx([tables.MEETINGS, tables.FOLLOW_UPS],
-                          _chain(_tagged(0, rows), items))
+        return write_xlsx([(tables.MEETINGS, rows),
+                           (tables.FOLLOW_UPS, tables.follow_up_rows(db, flt, today))])
     if fmt == "json":
         return write_json(tables.follow_up_objects(db, flt, today))
     rows = tables.follow_up_rows(db, flt, today)
     return write_csv(tables.FOLLOW_UPS, rows) if fmt == "csv" \
-        else write_xlsx([tables.FOLLOW_UPS], _tagged(0, rows))
-
-
-def _chain(*iterables: Iterable) -> Iterator:
-    for iterable in iterables:
-        yield from iterable
+        else write_xlsx([(tables.FOLLOW_UPS, rows)])
 
 
 def stream(db_path: str, kind: str, fmt: str, flt: ReportFilter,

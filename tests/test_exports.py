@@ -5,6 +5,7 @@ import io
 import json
 import re
 import sqlite3
+import tempfile
 import threading
 import time
 import uuid
@@ -17,7 +18,7 @@ from openpyxl.utils.escape import unescape
 
 from models import checklists, entries, incidents, meetings, review, stations, users
 from models.definitions import by_type
-from reports import exports
+from reports import export_tables, exports
 from reports.filters import ReportFilter
 from tests.conftest import Browser, good_answers, station_id
 from views import cli_exports
@@ -591,27 +592,65 @@ def test_safe_cells_prefixes_every_text_cell_and_leaves_the_rest(value, expected
 
 
 def test_xlsx_rows_read_back_as_xlsxwriters_own_cells(tmp_path):
-    """The row writer escapes, keeps spaces and cuts long text exactly as XlsxWriter's API."""
+    """The workbook escapes, keeps spaces and cuts long text exactly as XlsxWriter's API."""
     import xlsxwriter
 
     row = ["a & b <c> \"d\"", " leading", "trailing ", "tab\tand\nline", "bell\x07",
            "_x0041_ literal", "x" * 40000, "😀" * 20000, "Қазақ", 7, -2.5, 10**16, True, None,
            "", "end"]
+    # Each column's type changes from one row to the next: no type is taken from the first row.
+    swapped = ["7", 3, "1e5", None, "TRUE", "http://evil.example", 1.5, "2023-03-19 10:00",
+               False, "x", "y", "z", "no", 4, "", None]
     ours = load_workbook(io.BytesIO(b"".join(exports.write_xlsx(
-        [exports.Sheet("S", tuple(f"c{i}" for i in range(len(row))))], [(0, list(row))]))))
+        [(exports.Sheet("S", tuple(f"c{i}" for i in range(len(row)))),
+          [list(row), list(swapped)])]))))
     path = tmp_path / "reference.xlsx"
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_urls": False})
     sheet = book.add_worksheet("S")
-    for column, value in enumerate(row):
-        if isinstance(value, str) and value:
-            sheet.write_string(1, column, value)
-        elif value not in (None, ""):
-            sheet.write(1, column, value)
+    for line, cells in ((1, row), (2, swapped)):
+        for column, value in enumerate(cells):
+            if isinstance(value, str) and value:
+                sheet.write_string(line, column, value)
+            elif value not in (None, ""):
+                sheet.write(line, column, value)
     book.close()
     reference = load_workbook(path)
-    assert [(c.value, c.data_type) for c in ours["S"][2]] \
-        == [(c.value, c.data_type) for c in reference["S"][2]]
-    assert ours["S"].dimensions == "A1:P2"
+    for line in (2, 3):
+        assert [(c.value, c.data_type) for c in ours["S"][line]] \
+            == [(c.value, c.data_type) for c in reference["S"][line]]
+    assert ours["S"].dimensions == "A1:P3"
+
+
+def test_a_sheet_without_rows_keeps_its_header_and_repeated_columns_are_refused():
+    book = load_workbook(io.BytesIO(b"".join(exports.write_xlsx(
+        [(exports.Sheet("Empty", ("id", "=name")), iter([]))]))))
+    assert [[c.value for c in r] for r in book["Empty"].iter_rows()] == [["id", "'=name"]]
+    with pytest.raises(ValueError, match="repeated column"):
+        b"".join(exports.write_xlsx([(exports.Sheet("S", ("id", "id")), [[1, 2]])]))
+
+
+def test_a_failed_xlsx_export_leaves_no_file_behind(tmp_path, monkeypatch):
+    """The export's folder and the writer's row files are gone when a row fails half-way."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # where rust_xlsxwriter keeps its row files
+
+    def rows():
+        for number in range(5000):
+            yield [number, "text " * 20]
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        b"".join(exports.write_xlsx([(exports.Sheet("S", ("id", "text")), rows())]))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_export_sheet_has_distinct_columns(app):
+    """Rows go to the workbook keyed by column: a repeated name would lose a column."""
+    with app.test_request_context():
+        sheets = [sheet for sheet, _rows in export_tables.checklist_sheets(None, ReportFilter())]
+    for sheet in [*sheets, export_tables.CODEBOOK, export_tables.INCIDENTS,
+                  export_tables.MEETINGS, export_tables.FOLLOW_UPS]:
+        assert len(set(sheet.columns)) == len(sheet.columns), sheet.title
 
 
 # ---------------------------------------------------------------- on the reports page (point 11)
