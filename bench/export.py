@@ -1,20 +1,23 @@
-"""CSV and XLSX exports of 100,000 checklists: wall time and peak memory, against baselines.
+"""CSV and XLSX exports of 100,000 checklists: wall and CPU time, peak memory, against baselines.
 
     .venv/bin/python bench/export.py [--db PATH] [--checklists 100000] [--repeat 3]
-                                     [--formats csv,xlsx,json] [--openpyxl-rows 10000]
+                                     [--formats csv,xlsx,json] [--baseline-rows 10000]
 
 Builds a demo mission (10,000 stations; kept at --db when given, reused if it
 exists), then runs each export in a fresh subprocess, alternating with the
 baselines: a bare ``SELECT * FROM checklists`` written with csv.writer, no
-labels, no joins (the floor for CSV); and, when xlsx is measured, the former
-XLSX writer (openpyxl's write-only mode) on the first --openpyxl-rows
-checklists of the same rows, its time scaled to all of them (it runs at a
-steady ~20 us a cell, so the whole run is not worth waiting for). Each child
-reports its own peak RSS (VmHWM); the parent times the whole child,
-interpreter start-up included; "export s" is the export alone, from after the
-app is created; CPU seconds show the cost when other work shares the machine.
-Targets: the CSV of 100,000 checklists in <= 10 s (issue 4) and the XLSX in
-<= 15 s (issue 10), each with peak memory <= 150 MB.
+labels, no joins (the floor for CSV); and, when xlsx is measured, two Python
+writers on the first --baseline-rows checklists of the same rows and sheets
+(each sheet its share), their export time scaled to all of them (they run at
+a steady few microseconds a cell, so the whole run is not worth waiting for):
+openpyxl's write-only mode (the writer before XlsxWriter) and XlsxWriter's
+constant-memory mode through its public API (``write_row``, strings never
+converted; the writer before rustpy-xlsxwriter). Each child reports its own
+peak RSS (VmHWM); the parent times the whole child, interpreter start-up
+included; "export s" is the export alone, from after the app is created; CPU
+seconds show the cost when other work shares the machine. Targets: the CSV of
+100,000 checklists in <= 10 s (issue 4) and the XLSX in <= 15 s (issue 10),
+each with peak memory <= 150 MB.
 """
 
 import argparse
@@ -65,22 +68,54 @@ def child_export(db_path: str, fmt: str, out: str) -> dict:
     # the peak of the export itself is measured from here on.
     startup_peak = _peak_mb()
     reset = _reset_peak()
-    begun = time.perf_counter()
+    begun, cpu = time.perf_counter(), time.process_time()
     with app.app_context(), open(out, "wb") as target:
         target.writelines(exports.stream(db_path, "checklists", fmt, ReportFilter()))
     end = time.perf_counter()
-    return {"seconds": end - start, "export_s": end - begun, "startup_peak_mb": startup_peak,
+    return {"seconds": end - start, "export_s": end - begun,
+            "export_cpu": time.process_time() - cpu, "startup_peak_mb": startup_peak,
             "export_peak_mb": _peak_mb() if reset else None}
 
 
-def child_openpyxl(db_path: str, rows: str, out: str) -> dict:
-    """The XLSX writer before XlsxWriter: openpyxl's write-only mode, on the first ``rows``.
-
-    Same rows, same sheets, same neutralised text as ``exports.write_xlsx``.
-    """
-    sys.path.insert(0, str(ROOT))
+def _openpyxl_book(out: str):
+    """openpyxl's write-only mode: (add a sheet with its header, write a row, save)."""
     from openpyxl import Workbook
 
+    book = Workbook(write_only=True)
+    current = []
+
+    def add(title: str, header: list) -> None:
+        current[:] = [book.create_sheet(title)]
+        current[0].append(header)
+    return add, lambda row: current[0].append(row), lambda: book.save(out)
+
+
+def _xlsxwriter_book(out: str):
+    """XlsxWriter's constant-memory mode, public API only, no string ever converted."""
+    from xlsxwriter import Workbook
+
+    book = Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
+                          "strings_to_urls": False, "strings_to_numbers": False})
+    current, line = [], [0]
+
+    def add(title: str, header: list) -> None:
+        current[:] = [book.add_worksheet(title)]
+        current[0].write_row(0, 0, header)
+        line[0] = 1
+
+    def write(row: list) -> None:
+        current[0].write_row(line[0], 0, row)
+        line[0] += 1
+    return add, write, book.close
+
+
+def child_writer(name: str, db_path: str, rows: str, out: str) -> dict:
+    """A former XLSX writer (openpyxl or xlsxwriter) on the first ``rows`` checklists.
+
+    Same sheets, same rows, same neutralised text as ``exports.write_xlsx``;
+    each sheet gets its share of ``rows``, so every sheet's width counts.
+    """
+    sys.path.insert(0, str(ROOT))
     from app import create_app
     from models.db import connect
     from reports import export_tables, exports
@@ -90,22 +125,27 @@ def child_openpyxl(db_path: str, rows: str, out: str) -> dict:
     app = create_app({"DATABASE": db_path, "SECRET_KEY": "bench"})
     startup_peak = _peak_mb()
     reset = _reset_peak()
-    begun = time.perf_counter()
+    begun, cpu = time.perf_counter(), time.process_time()
     with app.app_context():
         db = connect(db_path)
-        sheets, tagged = export_tables.checklist_sheets(db, ReportFilter())
-        book = Workbook(write_only=True)
-        targets = [book.create_sheet(sheet.title[:31]) for sheet in sheets]
-        for target, sheet in zip(targets, sheets):
-            target.append(list(sheet.columns))
+        counts = dict(db.execute("SELECT form_type, count(*) FROM checklists"
+                                 " WHERE review_state != 'rejected' GROUP BY form_type"))
+        total = sum(counts.values())
+        add, write, close = {"openpyxl": _openpyxl_book,
+                             "xlsxwriter": _xlsxwriter_book}[name](out)
         done = 0
-        for index, row in itertools.islice(tagged, int(rows)):
-            targets[index].append(exports.safe_cells(row))
-            done += 1
-        book.save(out)
+        for kind, (sheet, sheet_rows) in zip(export_tables.checklist_types(ReportFilter()),
+                                             export_tables.checklist_sheets(db, ReportFilter())):
+            add(sheet.title[:31], exports.safe_cells(list(sheet.columns)))
+            share = round(int(rows) * counts.get(kind, 0) / total)
+            for row in itertools.islice(sheet_rows, share):
+                write(exports.safe_cells(row))
+                done += 1
+        close()
         db.close()
     end = time.perf_counter()
-    return {"seconds": end - start, "export_s": end - begun, "rows": done,
+    return {"seconds": end - start, "export_s": end - begun,
+            "export_cpu": time.process_time() - cpu, "rows": done,
             "startup_peak_mb": startup_peak, "export_peak_mb": _peak_mb() if reset else None}
 
 
@@ -159,14 +199,18 @@ def main() -> None:
     parser.add_argument("--checklists", type=int, default=100000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--formats", default="csv,xlsx", help="comma-separated: csv,xlsx,json")
-    parser.add_argument("--openpyxl-rows", type=int, default=10000,
-                        help="checklists the openpyxl baseline writes (0: skip it)")
+    parser.add_argument("--baseline-rows", type=int, default=10000,
+                        help="checklists the openpyxl and xlsxwriter baselines write (0: skip)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, *rest = args.child
-        child = {"baseline": child_baseline, "openpyxl": child_openpyxl}.get(kind, child_export)
-        report = child(*rest)
+        if kind == "baseline":
+            report = child_baseline(*rest)
+        elif kind in ("openpyxl", "xlsxwriter"):
+            report = child_writer(kind, *rest)
+        else:
+            report = child_export(*rest)
         report["peak_mb"] = max(_peak_mb(), report.get("startup_peak_mb", 0))
         # CPU seconds: what the machine's other load does not change.
         usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -196,9 +240,10 @@ def _measure(args, folder: str) -> tuple[dict[str, list[dict]], int]:
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     for _ in range(args.repeat):
         results["baseline"].append(run_child(["baseline", db_path, out + ".baseline.csv"]))
-        if "xlsx" in formats and args.openpyxl_rows:
-            results.setdefault("openpyxl", []).append(run_child(
-                ["openpyxl", db_path, str(args.openpyxl_rows), out + ".openpyxl.xlsx"]))
+        if "xlsx" in formats and args.baseline_rows:
+            for writer in ("openpyxl", "xlsxwriter"):
+                results.setdefault(writer, []).append(run_child(
+                    [writer, db_path, str(args.baseline_rows), f"{out}.{writer}.xlsx"]))
         for fmt in formats:
             results.setdefault(fmt, []).append(
                 run_child(["export", db_path, fmt, f"{out}.{fmt}"]))
@@ -227,15 +272,20 @@ def _print(results: dict[str, list[dict]], repeat: int, total: int) -> None:
               f"work {median('csv', 'seconds') / median('baseline', 'seconds'):.2f}x, "
               f"cpu {median('csv', 'cpu') / median('baseline', 'cpu'):.2f}x, "
               f"peak memory {median('csv', 'peak_mb') / median('baseline', 'peak_mb'):.2f}x")
-    if "openpyxl" in results and "xlsx" in results:
-        rows = results["openpyxl"][0]["rows"]
-        # The export alone scales with the rows; start-up is paid once.
-        scaled = median("openpyxl", "export_s") * total / rows
-        startup = median("openpyxl", "seconds") - median("openpyxl", "export_s")
-        print(f"openpyxl write-only: {rows:,} checklists in {median('openpyxl', 'export_s'):.2f} s"
-              f" -> {total:,} in ~{scaled:.1f} s (~{startup + scaled:.1f} s with start-up)")
-        print(f"openpyxl (scaled) / xlsx: export {scaled / median('xlsx', 'export_s'):.2f}x, "
-              f"whole process {(startup + scaled) / median('xlsx', 'seconds'):.2f}x")
+    for writer in ("openpyxl", "xlsxwriter"):
+        if writer in results and "xlsx" in results:
+            rows = results[writer][0]["rows"]
+            # The export alone scales with the rows; start-up is paid once.
+            scaled = median(writer, "export_s") * total / rows
+            startup = median(writer, "seconds") - median(writer, "export_s")
+            cpu = median(writer, "export_cpu") * total / rows
+            cpu_startup = median(writer, "cpu") - median(writer, "export_cpu")
+            print(f"{writer}: {rows:,} checklists in {median(writer, 'export_s'):.2f} s -> "
+                  f"{total:,} in ~{scaled:.1f} s, ~{startup + scaled:.1f} s with start-up; "
+                  f"cpu ~{cpu_startup + cpu:.1f} s")
+            print(f"{writer} (scaled) / xlsx: export {scaled / median('xlsx', 'export_s'):.2f}x,"
+                  f" whole process {(startup + scaled) / median('xlsx', 'seconds'):.2f}x, "
+                  f"cpu {(cpu_startup + cpu) / median('xlsx', 'cpu'):.2f}x")
     if "csv" in results and "xlsx" in results:
         print(f"xlsx / csv: wall {median('xlsx', 'wall') / median('csv', 'wall'):.2f}x, "
               f"cpu {median('xlsx', 'cpu') / median('csv', 'cpu'):.2f}x")

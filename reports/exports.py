@@ -1,7 +1,7 @@
 """Streamed exports (CSV, XLSX, JSON) and a consistent copy of the whole database.
 
-Each export is a generator of byte chunks read from one SQLite cursor, so a
-download of 100,000 checklists needs no more memory than one of ten. The web
+Each export is a generator of byte chunks read from SQLite cursors one row at a
+time, so a download of 100,000 checklists needs no more memory than one of ten. The web
 views and the ``flask export`` commands both call ``stream``; nothing here
 knows about HTTP.
 """
