@@ -31,9 +31,10 @@ from models.clock import from_iso, to_iso, utc_now
 from models.db import writing
 from models.vocabulary import INCIDENT_FIELD_LABELS, MEETING_FIELD_LABELS
 
-# What Pillow may decode: phones' cameras and galleries (MPO is the JPEG some
-# phones write with a second, depth image). Nothing else is even tried (no SVG).
-FORMATS = ("JPEG", "MPO", "PNG", "WEBP")
+# What Pillow may decode: phones' cameras and galleries. Nothing else is even
+# tried (no SVG); the JPEG reader also opens MPO, the JPEG some phones write
+# with a second (depth) image, of which the first is kept.
+FORMATS = ("JPEG", "PNG", "WEBP")
 QUALITY = 85
 THUMBNAIL_PX = 320
 THUMBNAIL_QUALITY = 80

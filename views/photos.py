@@ -20,6 +20,7 @@ from models import access, audit, media, photos, review, review_list
 from models.db import get_db
 from reports.photo_export import write_zip
 from views import downloads
+from views.api_errors import error_response, under_api
 from views.auth import entry_or_404, roles_required
 from views.photo_panel import REFUSED, UploadError, media_root, photo_entry, receive, upload_limit
 from views.review_panel import current_filters, entry_url, review_panel
@@ -115,9 +116,16 @@ def export():
     return downloads.attachment(chunks(), "application/zip", f"photos-{stamp}.zip")
 
 
-def _upload_limit() -> None:
-    if request.endpoint in UPLOAD_ENDPOINTS:
-        request.max_content_length = upload_limit()
+def _upload_limit() -> Response | None:
+    if request.endpoint not in UPLOAD_ENDPOINTS:
+        return None
+    request.max_content_length = limit = upload_limit()
+    if under_api() and (request.content_length or 0) > limit:
+        # Refused unread, with the message by the file field where the phone shows it
+        # (the page's form gets the same from _too_large).
+        message = str(REFUSED["too_large"])
+        return error_response(413, message, {"file": [message]})
+    return None
 
 
 def init_app(app: Flask) -> None:
