@@ -11,7 +11,7 @@ shows the entry's review panel again with the message next to the field.
 import tempfile
 from datetime import datetime, timezone
 
-from flask import Blueprint, Flask, Response, abort, flash, redirect, render_template, request, send_file
+from flask import Blueprint, Flask, Response, abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -44,12 +44,15 @@ def _readable_photo(photo_id: int) -> dict:
 
 
 def _file(digest: str) -> Response:
-    path = media.path_of(media_root(), digest)
-    if not path.is_file():
+    try:
+        # Read whole (a few hundred kB): no open file outlives an unread response.
+        data = media.read(media_root(), digest)
+    except FileNotFoundError:
         abort(404)
-    response = send_file(path, mimetype="image/jpeg", conditional=True, etag=digest)
+    response = Response(data, mimetype="image/jpeg")
+    response.set_etag(digest)
     response.headers["Cache-Control"] = CACHE
-    return response
+    return response.make_conditional(request)
 
 
 @bp.get("/photos/<id:photo_id>.jpg")
