@@ -12,10 +12,13 @@ from PIL import Image
 
 def jpeg(width: int = 640, height: int = 480, seed: int = 1, exif: Image.Exif | None = None,
          quality: int = 85) -> bytes:
-    """A photo-like JPEG: a gradient with noise (so it does not compress to nothing)."""
+    """A photo-like JPEG: a gradient with noise (so it does not compress to nothing).
+
+    The same arguments give the same bytes (the noise comes from ``seed``).
+    """
     rng = random.Random(seed)
     base = Image.linear_gradient("L").resize((width, height)).convert("RGB")
-    noise = Image.effect_noise((width, height), 40 + rng.randint(0, 20)).convert("RGB")
+    noise = Image.frombytes("L", (width, height), rng.randbytes(width * height)).convert("RGB")
     picture = Image.blend(base, noise, 0.35)
     out = io.BytesIO()
     picture.save(out, "JPEG", quality=quality, **({"exif": exif} if exif is not None else {}))
