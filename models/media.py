@@ -1,10 +1,10 @@
 """The media folder: files stored by the sha256 of their bytes, never as BLOBs in SQLite.
 
 A file's name is its hash (``ab/cd/abcd....jpg``), so the same bytes are kept
-once however often they arrive, and ``verify`` can tell a missing or altered
+once however often they arrive, and ``check`` can tell a missing or altered
 file from the database's record of it. Files are written under
-``.incoming/`` first and flushed to disk, then renamed into place: a crash
-or a full disk never leaves a half-written file under a hash's name.
+``.incoming/`` first and flushed to disk, then linked to their hash's name:
+a crash or a full disk never leaves a half-written file under that name.
 """
 
 import hashlib
@@ -65,30 +65,34 @@ def stage(root: Path, data: bytes) -> Path:
 
 
 def place(root: Path, staged: Path, digest: str) -> bool:
-    """Give a staged file its hash's name; True when it is new, False when it was already kept.
+    """Give a staged file its hash's name too (a hard link); True when the name is new.
 
-    Call it while holding the database's write lock, like ``remove``: then no
-    other upload can be deciding about the same name at the same time.
+    The staged name stays until ``discard``: if the named file goes away
+    before the photo's row is written (an upload of the same bytes failed and
+    removed it), placing again restores it. A file already under the name has
+    the same bytes (the name is their hash) and is left as it is.
     """
     target = path_of(root, digest)
     if target.exists():
-        staged.unlink(missing_ok=True)
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(staged, target)
-    # The rename is durable only once the folder's entry is on disk.
+    try:
+        os.link(staged, target)
+    except FileExistsError:
+        return False
+    # The new name is durable only once the folder's entry is on disk.
     _fsync_dir(target.parent)
     return True
 
 
 def remove(root: Path, digests: Iterable[str]) -> None:
-    """Delete these files (ones placed for a write that was then rolled back)."""
+    """Delete these files (placed for a photo that was then not stored, and used by no other)."""
     for digest in digests:
         path_of(root, digest).unlink(missing_ok=True)
 
 
 def discard(paths: Iterable[Path]) -> None:
-    """Delete staged files that were not placed."""
+    """Delete staged names (a placed file keeps its hash's name)."""
     for path in paths:
         path.unlink(missing_ok=True)
 

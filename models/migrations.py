@@ -346,7 +346,9 @@ def m011_photos(db: Database) -> None:
             uploaded_utc TEXT NOT NULL
         )""")
     db.execute("CREATE INDEX photos_entry ON photos (entry_kind, entry_id, id)")
+    # Whether a file is still used, when an upload that placed it fails.
     db.execute("CREATE INDEX photos_sha256 ON photos (sha256)")
+    db.execute("CREATE INDEX photos_thumbnail ON photos (thumbnail_sha256)")
 
 
 def migrate(db: Database) -> None:

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlite_utils import Database
 
-from models import audit, media
+from models import audit, media, writer_lock
 from models import definitions as checklist_definitions
 from models.clock import from_iso, to_iso, utc_now
 from models.db import writing
@@ -203,10 +203,10 @@ def add(db: Database, root: Path, kind: str, entry: dict, uuid: str, data: bytes
     """Store a photo on an entry; returns (its row, True) or (the row kept before, False).
 
     Raises Refused (not a photo we keep) or Conflict (uuid used with other
-    bytes). The files are staged before the write lock is taken (decoding and
-    flushing are the slow part) and named inside it: if the row cannot be
-    written, the files this call placed are removed again, so nothing is
-    left half-stored.
+    bytes). Decoding, writing and flushing the files happen before the write
+    lock is taken, so uploads overlap; inside it only the row is written (and
+    a file checked still there). A photo that is not stored takes away the
+    files it placed unless another photo uses them: nothing is left half-stored.
     """
     upload_sha256 = media.sha256(data)
     kept = by_uuid(db, uuid)
@@ -214,34 +214,59 @@ def add(db: Database, root: Path, kind: str, entry: dict, uuid: str, data: bytes
         return _same(kept, kind, entry["id"], upload_sha256), False
     prepared = prepare(data, limits)
     captured = capture_utc(prepared, captured_utc, entry.get("timezone") or "UTC")
-    digest, thumb_digest = media.sha256(prepared.jpeg), media.sha256(prepared.thumbnail)
-    staged = [media.stage(root, prepared.jpeg), media.stage(root, prepared.thumbnail)]
+    names = (media.sha256(prepared.jpeg), media.sha256(prepared.thumbnail))
+    staged: list[Path] = []
     placed: list[str] = []
     try:
+        staged = [media.stage(root, prepared.jpeg), media.stage(root, prepared.thumbnail)]
+        placed = [name for path, name in zip(staged, names) if media.place(root, path, name)]
         with writing(db):
             kept = by_uuid(db, uuid)  # a racing resend may have won meanwhile
-            if kept is not None:
-                return _same(kept, kind, entry["id"], upload_sha256), False
-            for path, name in zip(staged, (digest, thumb_digest)):
-                if media.place(root, path, name):
-                    placed.append(name)
-            now = to_iso(utc_now())
-            cursor = db.conn.execute(
-                "INSERT INTO photos (uuid, entry_kind, entry_id, question, sha256,"
-                " upload_sha256, thumbnail_sha256, size, width, height, captured_utc,"
-                " uploaded_by, uploaded_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [uuid, kind, entry["id"], question or None, digest, upload_sha256,
-                 thumb_digest, len(prepared.jpeg), prepared.width, prepared.height, captured,
-                 user_id, now])
-            audit.record(db, "photo", user_id, kind, entry["id"],
-                         {"photo_id": cursor.lastrowid, "sha256": digest})
+            if kept is None:
+                for path, name in zip(staged, names):
+                    media.place(root, path, name)  # back if a failed upload took it away
+                photo_id = _insert(db, uuid, kind, entry["id"], question, names, upload_sha256,
+                                   prepared, captured, user_id)
+        if kept is not None:
+            _forget(db, root, placed)
+            return _same(kept, kind, entry["id"], upload_sha256), False
     except BaseException:
-        # Only files no row refers to: placed ones were new, so nothing else uses them.
-        media.remove(root, placed)
+        _forget(db, root, placed)
         raise
     finally:
         media.discard(staged)
-    return get(db, cursor.lastrowid), True
+    return get(db, photo_id), True
+
+
+def _insert(db: Database, uuid: str, kind: str, entry_id: int, question: str | None,
+            names: tuple[str, str], upload_sha256: str, prepared: Prepared,
+            captured: str | None, user_id: int) -> int:
+    cursor = db.conn.execute(
+        "INSERT INTO photos (uuid, entry_kind, entry_id, question, sha256, upload_sha256,"
+        " thumbnail_sha256, size, width, height, captured_utc, uploaded_by, uploaded_utc)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [uuid, kind, entry_id, question or None, names[0], upload_sha256, names[1],
+         len(prepared.jpeg), prepared.width, prepared.height, captured, user_id,
+         to_iso(utc_now())])
+    audit.record(db, "photo", user_id, kind, entry_id,
+                 {"photo_id": cursor.lastrowid, "sha256": names[0]})
+    return cursor.lastrowid
+
+
+def _forget(db: Database, root: Path, placed: list[str]) -> None:
+    """Remove files this upload placed that no photo refers to.
+
+    Under the writers' lock, like every row written: an upload of the same
+    bytes either has its row already (the file stays) or will find the file
+    gone when it writes its row, and place its own copy again.
+    """
+    if not placed:
+        return
+    with writer_lock.turn(*db.writer_queue):
+        unused = [name for name in placed if db.execute(
+            "SELECT 1 FROM photos WHERE sha256 = ? OR thumbnail_sha256 = ? LIMIT 1",
+            [name, name]).fetchone() is None]
+        media.remove(root, unused)
 
 
 def all_hashes(db: Database | sqlite3.Connection) -> list[tuple[int, str, str]]:

@@ -200,3 +200,33 @@ def test_a_failed_write_removes_the_files_it_placed(app, db, db_path, checklist,
     assert response.status_code == 500
     assert db.execute("SELECT count(*) FROM photos").fetchone()[0] == 0
     assert media.listing(media_root(db_path)) == []
+
+
+def test_a_failed_upload_keeps_a_file_another_photo_uses(app, db, db_path, checklist, observer,
+                                                       monkeypatch):
+    sent = samples.jpeg(seed=9)
+    path = f"/api/v1/checklists/{checklist}/photos"
+    kept = post_photo(observer, path, sent)
+    assert kept.status_code == 201
+    before = media.listing(media_root(db_path))
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the second upload fails")
+    monkeypatch.setattr("models.photos.audit.record", fails)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    assert post_photo(observer, path, sent).status_code == 500
+    assert media.listing(media_root(db_path)) == before
+    assert media.check(media_root(db_path), kept.json["sha256"]) == "ok"
+
+
+def test_placing_again_restores_a_file_taken_away_meanwhile(tmp_path):
+    data = samples.jpeg(seed=4)
+    digest = media.sha256(data)
+    staged = media.stage(tmp_path, data)
+    assert media.place(tmp_path, staged, digest) is True
+    assert media.place(tmp_path, staged, digest) is False  # already there
+    media.remove(tmp_path, [digest])  # what a failed upload of the same bytes does
+    assert media.place(tmp_path, staged, digest) is True
+    media.discard([staged])
+    assert media.listing(tmp_path) == [str(media.path_of(tmp_path, digest).relative_to(tmp_path))]
+    assert media.check(tmp_path, digest) == "ok"
