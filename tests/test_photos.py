@@ -230,3 +230,15 @@ def test_placing_again_restores_a_file_taken_away_meanwhile(tmp_path):
     media.discard([staged])
     assert media.listing(tmp_path) == [str(media.path_of(tmp_path, digest).relative_to(tmp_path))]
     assert media.check(tmp_path, digest) == "ok"
+
+
+def test_the_cameras_orientation_is_applied_before_exif_is_dropped(app, db, db_path, checklist,
+                                                                   observer):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to view": a phone held upright
+    sent = post_photo(observer, f"/api/v1/checklists/{checklist}/photos",
+                      samples.jpeg(640, 480, exif=exif))
+    assert sent.status_code == 201
+    assert (sent.json["width"], sent.json["height"]) == (480, 640)
+    stored = Image.open(io.BytesIO(media.read(media_root(db_path), sent.json["sha256"])))
+    assert stored.size == (480, 640) and 0x0112 not in stored.getexif()
