@@ -21,7 +21,7 @@ ACTION_LABELS = {"create": _l("Created"), "edit": _l("Edited"), "review": _l("Re
                  "login_failed": _l("Failed login"), "export": _l("Export"),
                  "queue": _l("Queued for the CEC"), "link": _l("Linked"),
                  "follow_up": _l("Follow-up"), "token_issue": _l("API token issued"),
-                 "token_revoke": _l("API token revoked")}
+                 "token_revoke": _l("API token revoked"), "photo": _l("Photo added")}
 KIND_LABELS = {"checklist": _l("Checklist"), "incident": _l("Incident report"),
                "interaction": _l("Meeting report"), "api_token": _l("API token")}
 
