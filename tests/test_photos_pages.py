@@ -114,16 +114,18 @@ def test_the_form_shows_a_refusal_next_to_the_field(app, db, db_path, checklist,
     assert media.listing(media_root(db_path)) == []
 
 
-def test_the_form_refuses_another_teams_entry_and_reviewers(app, db, db_path, checklist):
+@pytest.mark.parametrize("size", ["small", "50 MB"])
+def test_the_form_refuses_another_teams_entry_reviewers_and_strangers(app, db, db_path,
+                                                                      checklist, size):
     form = upload_form(logged_in(app, "obs1"), f"/checklists/{checklist}")
-    for name, status in (("obs3", 404), ("coord", 403)):
-        browser = logged_in(app, name)
+    data = samples.jpeg() if size == "small" else b"\0" * (50 * 1024 * 1024)
+    for name, status in (("obs3", 404), ("coord", 403), (None, 302 if size == "small" else 413)):
+        browser = logged_in(app, name) if name else Browser(app.test_client())
         token = Browser.hidden(browser.client.get("/login").text, "csrf_token")
-        body, kind = multipart({"csrf_token": token, "uuid": str(uuids.uuid4())},
-                               samples.jpeg())
+        body, kind = multipart({"csrf_token": token, "uuid": str(uuids.uuid4())}, data)
         response = browser.client.post(form["action"], data=body,
                                        headers={"Content-Type": kind})
-        assert response.status_code == status
+        assert response.status_code == status, name
     assert media.listing(media_root(db_path)) == []
 
 

@@ -92,10 +92,26 @@ def upload(entry_kind: str, entry_id: int):
 
 
 def _too_large(error: RequestEntityTooLarge):
-    """The upload form's request was over the limit: say so next to the field, as JSON's 413."""
+    """The upload form's request was over the limit: say so next to the field, as JSON's 413.
+
+    Only to someone who may add photos to that entry; anyone else gets the
+    plain error page (for another team's entry, the 404 it would have had).
+    """
     args = request.view_args or {}
-    entry = photo_entry(args["entry_kind"], args["entry_id"])
-    return _refused(args["entry_kind"], entry, 413, {"file": [str(REFUSED["too_large"])]})
+    kind, entry_id = args.get("entry_kind"), args.get("entry_id")
+    message = str(REFUSED["too_large"])
+    header = review_list.entry_header(get_db(), kind, entry_id) \
+        if current_user.is_authenticated and kind else None
+    if header is None or not access.can_read(current_user, header):
+        code = 404 if current_user.is_authenticated else 413
+        return render_template("error.html", code=code, message=message if code == 413
+                               else _("This page or entry does not exist, or is not yours "
+                                      "to see.")), code
+    entry = photo_entry(kind, entry_id)
+    if not access.can_add_photos(current_user, kind, entry):
+        return render_template("error.html", code=403, message=_(
+            "Photos are added by the entry's own team.")), 403
+    return _refused(kind, entry, 413, {"file": [message]})
 
 
 bp.register_error_handler(RequestEntityTooLarge, _too_large)
