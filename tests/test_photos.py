@@ -237,3 +237,18 @@ def test_the_cameras_orientation_is_applied_before_exif_is_dropped(app, db, db_p
     assert (sent.json["width"], sent.json["height"]) == (480, 640)
     stored = Image.open(io.BytesIO(media.read(media_root(db_path), sent.json["sha256"])))
     assert stored.size == (480, 640) and 0x0112 not in stored.getexif()
+
+
+@pytest.mark.parametrize("path_kind", ["checklists", "incidents", "interactions", "meetings"])
+def test_the_openapi_document_describes_both_photo_operations(app, path_kind):
+    doc = app.test_client().get("/api/v1/openapi.json").json
+    operations = doc["paths"][f"/api/v1/{path_kind}/{{entry_id}}/photos"]
+    body = operations["post"]["requestBody"]["content"]
+    assert list(body) == ["multipart/form-data"]
+    assert body["multipart/form-data"]["schema"] == {"$ref": "#/components/schemas/PhotoForm"}
+    assert set(doc["components"]["schemas"]["PhotoForm"]["required"]) == {"uuid", "file"}
+    assert {"200", "201", "409", "413", "415", "422"} <= set(operations["post"]["responses"])
+    listed = operations["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert listed == {"$ref": "#/components/schemas/Photos"}
+    photo = doc["components"]["schemas"]["Photo"]["required"]
+    assert {"id", "uuid", "sha256", "question", "url", "thumbnail_url"} <= set(photo)
