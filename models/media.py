@@ -16,6 +16,16 @@ from pathlib import Path
 
 INCOMING = ".incoming"
 SUFFIX = ".jpg"
+# Folders this process made or found: mkdir(exist_ok) on every upload cost
+# more than encoding the thumbnail (bench/photos.py).
+_folders: set[Path] = set()
+
+
+def _folder(path: Path) -> Path:
+    if path not in _folders:
+        path.mkdir(parents=True, exist_ok=True)
+        _folders.add(path)
+    return path
 
 
 def root_for(database: str, configured: str | None = None) -> Path:
@@ -49,10 +59,13 @@ def stage(root: Path, data: bytes) -> Path:
     Staging happens outside any database transaction (it is the slow part);
     ``place`` then gives it its name.
     """
-    incoming = root / INCOMING
-    incoming.mkdir(parents=True, exist_ok=True)
-    path = incoming / f"{secrets.token_hex(8)}.part"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    path = _folder(root / INCOMING) / f"{secrets.token_hex(8)}.part"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    except FileNotFoundError:  # the folder was removed since: make it again
+        _folders.discard(root / INCOMING)
+        path = _folder(root / INCOMING) / path.name
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -75,11 +88,13 @@ def place(root: Path, staged: Path, digest: str) -> bool:
     target = path_of(root, digest)
     if target.exists():
         return False
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        os.link(staged, target)
+        os.link(staged, _folder(target.parent) / target.name)
     except FileExistsError:
         return False
+    except FileNotFoundError:  # the folder was removed since: make it again
+        _folders.discard(target.parent)
+        os.link(staged, _folder(target.parent) / target.name)
     # The new name is durable only once the folder's entry is on disk.
     _fsync_dir(target.parent)
     return True

@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import shutil
 import uuid as uuids
 from pathlib import Path
 
@@ -252,3 +253,16 @@ def test_the_openapi_document_describes_both_photo_operations(app, path_kind):
     assert listed == {"$ref": "#/components/schemas/Photos"}
     photo = doc["components"]["schemas"]["Photo"]["required"]
     assert {"id", "uuid", "sha256", "question", "url", "thumbnail_url"} <= set(photo)
+
+
+def test_folders_removed_behind_the_apps_back_are_made_again(tmp_path):
+    data = samples.jpeg(seed=5)
+    digest = media.sha256(data)
+    first = media.stage(tmp_path, data)
+    assert media.place(tmp_path, first, digest)
+    media.discard([first])
+    shutil.rmtree(tmp_path)  # an operator empties the media folder while the app runs
+    again = media.stage(tmp_path, data)
+    assert media.place(tmp_path, again, digest)
+    media.discard([again])
+    assert media.check(tmp_path, digest) == "ok"
