@@ -94,6 +94,17 @@ def _open(data: bytes, limits: Limits) -> Image.Image:
     return image
 
 
+def _flat(image: Image.Image) -> Image.Image:
+    """The picture in a mode JPEG keeps (RGB or grey); transparency becomes white,
+    as on the page it was photographed from."""
+    if image.mode in ("RGB", "L"):
+        return image
+    rgba = image.convert("RGBA")
+    flat = Image.new("RGB", rgba.size, "white")
+    flat.paste(rgba, mask=rgba.getchannel("A"))
+    return flat
+
+
 def prepare(data: bytes, limits: Limits) -> Prepared:
     """Check ``data`` and re-encode it; raises Refused. CPU only: no files, no database."""
     if not data:
@@ -111,14 +122,13 @@ def prepare(data: bytes, limits: Limits) -> Prepared:
         upright = image
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
         raise Refused("damaged") from None
-    if upright.mode not in ("RGB", "L"):
-        # Transparency becomes white, as on the page it was photographed from.
-        rgba = upright.convert("RGBA")
-        upright = Image.new("RGB", rgba.size, "white")
-        upright.paste(rgba, mask=rgba.getchannel("A"))
     out = io.BytesIO()
-    # No exif= argument: the stored JPEG carries no metadata at all.
-    upright.save(out, "JPEG", quality=QUALITY)
+    try:
+        upright = _flat(upright)
+        # No exif= argument: the stored JPEG carries no metadata at all.
+        upright.save(out, "JPEG", quality=QUALITY)
+    except (OSError, ValueError):  # a mode Pillow reads but cannot convert: not a photo
+        raise Refused("not_image") from None
     scale = THUMBNAIL_PX / max(upright.size)
     # reducing_gap 1: a box reduction straight to about the size, then bicubic;
     # a quarter of the time of the default gap of 2, and no visible loss at 320 px.
