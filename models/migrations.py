@@ -329,6 +329,37 @@ def m010_session_version(db: Database) -> None:
     db.execute("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 1")
 
 
+def m011_photos(db: Database) -> None:
+    # The images themselves live in the media folder, named by their sha256
+    # (models/media.py); a row says which entry a photo belongs to and who sent it.
+    db.execute("""
+        CREATE TABLE photos (
+            id INTEGER PRIMARY KEY,
+            -- made by the phone: a retried upload hits this constraint instead
+            -- of storing the photo twice.
+            uuid TEXT NOT NULL UNIQUE,
+            entry_kind TEXT NOT NULL
+                CHECK (entry_kind IN ('checklist', 'incident', 'interaction')),
+            entry_id INTEGER NOT NULL,
+            question TEXT,
+            -- of the stored, re-encoded JPEG: its name in the media folder
+            sha256 TEXT NOT NULL,
+            -- of the bytes received: how a resend of the same photo is recognised
+            upload_sha256 TEXT NOT NULL,
+            thumbnail_sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            captured_utc TEXT,
+            uploaded_by INTEGER NOT NULL REFERENCES users (id),
+            uploaded_utc TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX photos_entry ON photos (entry_kind, entry_id, id)")
+    # Whether a file is still used, when an upload that placed it fails.
+    db.execute("CREATE INDEX photos_sha256 ON photos (sha256)")
+    db.execute("CREATE INDEX photos_thumbnail ON photos (thumbnail_sha256)")
+
+
 @migrations()
 def m012_station_search_index(db: Database) -> None:
     # Observers type "аксай" for "Ақсай" and "Semey" for "Семей": search_text

@@ -61,6 +61,15 @@ SETTINGS = [
             "counted, and the PDF holds them."),
     Setting("MAX_CONTENT_LENGTH", 1024 * 1024,
             "Largest request accepted, in bytes; a checklist is a few kilobytes."),
+    Setting("MEDIA_DIR", None,
+            "Folder of the photos (named by their sha256). Default: media/ beside the "
+            "database file. Back it up with the database (flask backup does)."),
+    Setting("PHOTO_MAX_BYTES", 10 * 1024 * 1024,
+            "Largest photo accepted, in bytes; an upload request may be this much plus "
+            "64 KB of form fields. Phones send ~300 KB (they shrink photos first)."),
+    Setting("PHOTO_MAX_PIXELS", 50_000_000,
+            "Most pixels a photo may have (width x height), read from its header before "
+            "it is decoded: a 'decompression bomb' is refused without costing memory."),
     Setting("SESSION_IDLE_MINUTES", 12 * 60,
             "A session ends after this many minutes without a request."),
     Setting("WTF_CSRF_TIME_LIMIT", None,

@@ -7,7 +7,9 @@ the entry was raised, all as display text in plain dicts: the template only
 lays them out, and a test can read the same text back from the PDF.
 """
 
+import base64
 from datetime import datetime
+from pathlib import Path
 
 from flask import render_template
 from flask_babel import gettext as _
@@ -20,7 +22,9 @@ from models import (
     flags,
     incidents,
     liaison,
+    media,
     meetings,
+    photos,
     review,
     stations,
     vocabulary,
@@ -47,6 +51,8 @@ KINDS = ("checklist", "incident", "interaction")
 # app's forms, so M is this report's own prefix.
 PREFIX = {**meetings.REF_PREFIX, "interaction": "M"}
 NONE = "—"
+# Photos printed in an entry's PDF; the rest are counted (the export has them all).
+PDF_PHOTOS = 12
 
 
 def number(kind: str, entry_id: int) -> str:
@@ -92,12 +98,13 @@ def follow_up_row(item: dict, today: str, counted: bool = True) -> dict:
 
 def build_entry(db: Database, kind: str, entry_id: int, definitions: dict[str, Definition], *,
                 mission: str = "", mission_zone: str = "Asia/Almaty", with_flags: bool = True,
-                now: datetime | None = None) -> dict | None:
+                now: datetime | None = None, media_root: Path | None = None) -> dict | None:
     """Everything one entry's PDF shows, as display text; None when the entry does not exist.
 
     ``with_flags`` False leaves out the automatic flags (observers do not see
     them on the entry page either). Review events and comments are shown in
     the mission's zone, the entry's own times in its station's or region's zone.
+    ``media_root`` (the media folder) adds the entry's photos, at most PDF_PHOTOS.
     """
     now = now or utc_now()
     today = local_today(mission_zone, now).isoformat()
@@ -140,7 +147,35 @@ def build_entry(db: Database, kind: str, entry_id: int, definitions: dict[str, D
                       "text": c["body"]} for c in comments.for_entry(db, kind, entry_id)],
         "flags": entry_flags,
         "meetings": _raised_in(db, kind, entry_id, today),
+        "photos": _photos(db, kind, entry_id, media_root, mission_zone,
+                          _question_names(kind, entry, definitions)),
     }
+
+
+def _question_names(kind: str, entry: dict, definitions: dict[str, Definition]) -> dict:
+    """What a photo may show, in words: the checklist's questions, or the report's fields."""
+    if kind == "checklist":
+        return {q.id: _(q.label) for q in definitions[entry["form_type"]].questions.values()}
+    return vocabulary.INCIDENT_FIELD_LABELS if kind == "incident" \
+        else vocabulary.MEETING_FIELD_LABELS
+
+
+def _photos(db: Database, kind: str, entry_id: int, root: Path | None, zone: str,
+            names: dict) -> dict:
+    """The entry's first PDF_PHOTOS photos as data: URLs (the renderer fetches nothing else)."""
+    rows = photos.for_entry(db, kind, entry_id) if root is not None else []
+    shown = []
+    for row in rows[:PDF_PHOTOS]:
+        try:
+            data = media.read(root, row["sha256"])
+        except OSError:
+            data = None  # a missing file is listed without its picture (flask verify-media)
+        shown.append({"src": "data:image/jpeg;base64," + base64.b64encode(data).decode()
+                      if data else "", "sha256": row["sha256"],
+                      "question": str(names.get(row["question"], row["question"] or "")),
+                      "by": row["uploaded_by_name"], "at": local(row["uploaded_utc"], zone),
+                      "taken": local(row["captured_utc"], zone) if row["captured_utc"] else NONE})
+    return {"shown": shown, "more": max(0, len(rows) - PDF_PHOTOS)}
 
 
 def _authors(versions: list[dict]) -> list[str]:
