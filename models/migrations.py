@@ -329,6 +329,7 @@ def m010_session_version(db: Database) -> None:
     db.execute("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 1")
 
 
+@migrations()
 def m011_photos(db: Database) -> None:
     # The images themselves live in the media folder, named by their sha256
     # (models/media.py); a row says which entry a photo belongs to and who sent it.
