@@ -31,6 +31,7 @@ from models import (
 )
 from models.clock import day_text, local_text, local_today, to_iso, utc_now
 from models.definitions import Definition, Question
+from models.definitions import get as get_definition
 from models.vocabulary import (
     CATEGORY_LABELS,
     FLAG_LABELS,
@@ -197,6 +198,8 @@ def _history(versions: list[dict], names, shown) -> list[dict]:
 
 def _checklist(db: Database, entry: dict, definitions: dict[str, Definition]) -> dict:
     definition = definitions[entry["form_type"]]
+    if entry.get("form_version") not in (None, definition.version):  # filed under an older one
+        definition = get_definition(entry["form_type"], entry["form_version"]) or definition
     zone, answers = entry["timezone"], entry["answers"]
     sections = []
     for section in definition.sections:

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from models.clock import local_text, local_today, to_iso, utc_now
-from models.definitions import Definition, by_type
+from models.definitions import Definition, by_type, versions_filed
 from models.meetings import FOLLOW_UP_KINDS, LEVELS
 from models.vocabulary import CATEGORY_LABELS, LEVEL_LABELS, OVERALL, OVERALL_LABELS, SEVERITY_LABELS
 from reports import charts, pdf
@@ -190,6 +190,7 @@ def _build(db: Database, flt: ReportFilter, definitions: Mapping[str, Definition
                    "incidents_severe": sum(incidents.get(s, 0) for s in SEVERE),
                    "meetings": meeting_figures["meetings"]},
         "types": types, "problems": found, "interactions": meeting_figures,
+        "versions": versions_filed(db, *flt.where("checklist")),  # definition versions counted
         # Coverage rows: every type's groups come in the registry's sorted order.
         "groups": [{"name": name, "registry": registry[name],
                     "observed": {t["type"]: t["groups"][index]["observed"] for t in types}}
