@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from sqlite_utils import Database
 
 from models import audit, media, writer_lock
@@ -111,6 +111,11 @@ def prepare(data: bytes, limits: Limits) -> Prepared:
         raise Refused("empty")
     if len(data) > limits.max_bytes:
         raise Refused("too_large")
+    # WeasyPrint turns Pillow's process-wide LOAD_TRUNCATED_IMAGES on when it is
+    # imported (for the first PDF), which would let a truncated upload through as
+    # a grey-padded picture. Pillow's default, restored: our PDFs embed only the
+    # whole JPEGs written here, so WeasyPrint loses nothing by it.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     image = _open(data, limits)
     try:
         exif = image.getexif()
@@ -175,7 +180,7 @@ def capture_utc(prepared: Prepared, given: str | None, zone: str, now: datetime 
 def question_allowed(kind: str, entry: dict, question: str) -> bool:
     """A photo may be tied to a question of the entry's checklist, or a field of its report."""
     if kind == "checklist":
-        definition = checklist_definitions.get(entry["form_type"])
+        definition = checklist_definitions.get(entry["form_type"], entry.get("form_version"))
         return definition is not None and question in definition.questions
     return question in FIELDS.get(kind, set())
 

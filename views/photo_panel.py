@@ -75,9 +75,14 @@ def photo_json(row: dict) -> dict:
 def question_choices(kind: str, entry: dict) -> list[tuple[str, str]]:
     """What a photo of this entry may be tied to: its checklist's questions or its fields."""
     if kind == "checklist":
-        form_type = entry.get("form_type") or get_db().execute(
-            "SELECT form_type FROM checklists WHERE id = ?", [entry["id"]]).fetchone()[0]
-        definition = checklist_definitions.get(form_type)
+        if "form_type" in entry and "form_version" in entry:
+            form_type, version = entry["form_type"], entry["form_version"]
+        else:
+            form_type, version = get_db().execute(
+                "SELECT form_type, form_version FROM checklists WHERE id = ?",
+                [entry["id"]]).fetchone()
+        # The questions of the version the entry was filed under, not today's.
+        definition = checklist_definitions.get(form_type, version)
         return [(q.id, _(q.label)) for q in definition.questions.values()] if definition else []
     labels = INCIDENT_FIELD_LABELS if kind == "incident" else MEETING_FIELD_LABELS
     return [(code, str(label)) for code, label in labels.items()]
@@ -89,7 +94,7 @@ def photo_entry(kind: str, entry_id: int) -> dict:
     db = get_db()
     header = entry_or_404(review_list.entry_header(db, kind, entry_id))
     table = review_list.KINDS[kind]
-    extra = "form_type, timezone" if kind == "checklist" else "timezone"
+    extra = "form_type, form_version, timezone" if kind == "checklist" else "timezone"
     row = db.execute(f"SELECT {extra} FROM {table} WHERE id = ?", [entry_id]).fetchone()
     return {**header, **dict(zip([c.strip() for c in extra.split(",")], row))}
 
