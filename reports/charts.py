@@ -12,7 +12,10 @@ from markupsafe import Markup, escape
 # so a 4 % share does not vanish on a 0-100 % axis.
 SCALES = (0.05, 0.1, 0.2, 0.25, 0.5, 1.0)
 LABEL_MAX = 28
-FONT = "DejaVu Sans, sans-serif"
+# static/print.css's list: DejaVu, then Noto for other scripts and emoji.
+FONT = ("DejaVu Sans, Noto Sans, Noto Sans Arabic, Noto Sans Georgian, Noto Sans Armenian,"
+        " Noto Sans Hebrew, Noto Sans Devanagari, Noto Sans Thai, Noto Sans CJK SC,"
+        " Noto Color Emoji, sans-serif")
 
 
 def scale_end(values: Sequence[float | None]) -> float:

@@ -157,6 +157,26 @@ def test_a_long_thread_prints_the_newest_comments_and_counts_the_rest(pdf_app, d
     assert len(pypdf.PdfReader(io.BytesIO(response.data)).pages) < 40
 
 
+def _fonts(pdf: bytes) -> set[str]:
+    """The base font names embedded in a PDF, without their subset prefix."""
+    names = set()
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    return names
+
+
+def test_emoji_and_other_scripts_print_with_the_noto_fallback(pdf_app, db, checklist):
+    # Before the Noto fonts (make pdf-deps), these printed as empty boxes.
+    text = "Ballot box 🗳️ sealed 👍 — مرحبا — გამარჯობა — 选举观察员"
+    comments.add(db, "checklist", checklist, _uid(db, "obs1"), text)
+    pdf = _client(pdf_app, "coord").client.get(f"/checklists/{checklist}.pdf").data
+    fonts = _fonts(pdf)
+    assert any(name.startswith("Noto-Color-Emoji") for name in fonts), fonts
+    assert any(name.startswith("Noto-Sans-CJK") for name in fonts), fonts
+    assert "选举观察员" in _text(pdf) and "გამარჯობა" in _text(pdf)
+
+
 def test_a_long_history_prints_the_newest_versions_and_counts_the_rest(pdf_app, db):
     definition = definitions.get("voting")
     entry_uuid = str(uuid.uuid4())
