@@ -12,10 +12,9 @@ from markupsafe import Markup, escape
 # so a 4 % share does not vanish on a 0-100 % axis.
 SCALES = (0.05, 0.1, 0.2, 0.25, 0.5, 1.0)
 LABEL_MAX = 28
-# static/print.css's list: DejaVu, then Noto for other scripts and emoji.
+# static/print.css's list: DejaVu, then Noto for other scripts (emoji by fontconfig's fallback).
 FONT = ("DejaVu Sans, Noto Sans, Noto Sans Arabic, Noto Sans Georgian, Noto Sans Armenian,"
-        " Noto Sans Hebrew, Noto Sans Devanagari, Noto Sans Thai, Noto Sans CJK SC,"
-        " Noto Color Emoji, sans-serif")
+        " Noto Sans Hebrew, Noto Sans Devanagari, Noto Sans Thai, Noto Sans CJK SC, sans-serif")
 
 
 def scale_end(values: Sequence[float | None]) -> float:
