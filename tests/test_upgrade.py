@@ -74,7 +74,7 @@ def test_every_version_moves_into_entry_versions_unchanged(upgraded):
     assert [row[1] for row in rows[len(held["entry_versions"]):]] == ["checklist"] * 7
     assert moved == [tuple(v) for v in held["checklist_versions"]]
     applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-    assert applied[-1] == "m009_one_versions_table"
+    assert "m009_one_versions_table" in applied  # later migrations may follow
     assert migrations.pending(Database(conn)) == []
     conn.close()
 

@@ -11,14 +11,14 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from models import audit, stations
+from models import audit, stations, tallies
 from models.db import connect
 from reports import filters, summary
 
 
 @click.group("report")
 def report() -> None:
-    """PDF reports: the mission summary, one region, the commission interaction log."""
+    """PDF reports: the mission summary, one region, the commission interaction log; tallies."""
 
 
 def _options(command):
@@ -76,6 +76,31 @@ def region_command(region: str, out: str, types: tuple[str, ...], date_from: str
                    date_to: str, verified_only: bool) -> None:
     """Write the report of one REGION, by district, with its stations' serious problems."""
     _write("region", out, (region,), types, date_from, date_to, verified_only)
+
+
+@report.command("tallies")
+@click.option("--rebuild", is_flag=True,
+              help="Recount the tallies from the checklists (in one transaction).")
+@with_appcontext
+def tallies_command(rebuild: bool) -> None:
+    """Check the answer tallies behind the indicators against a recount; --rebuild recounts.
+
+    Exits 1 when they disagree and --rebuild was not given.
+    """
+    db = connect(current_app.config["DATABASE"], current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    try:
+        wrong = tallies.differences(db)
+        if rebuild:
+            rows = tallies.rebuild(db)
+            click.echo(f"Answer tallies rebuilt: {rows:,} rows ({len(wrong):,} were wrong).")
+            return
+    finally:
+        db.close()
+    if wrong:
+        click.echo(f"Answer tallies disagree with a recount in {len(wrong):,} rows, e.g."
+                   f" {wrong[0]}: run 'flask --app app report tallies --rebuild'.", err=True)
+        raise SystemExit(1)
+    click.echo("Answer tallies agree with a recount of the checklists.")
 
 
 try:  # the interaction log's command is the entries helper's (views/cli_entry_reports.py)
