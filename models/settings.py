@@ -25,6 +25,9 @@ SETTINGS = [
             "Shown in the page header and on reports."),
     Setting("ELECTION_NAME", "Early Mazhilis elections, 19 March 2023",
             "The election this mission observes."),
+    Setting("PUBLICATION_MIN_N", 10,
+            "In the summary for publication, a share over fewer observations than this "
+            "is printed as 'X of Y', without a percentage or bar."),
     Setting("MISSION_TIMEZONE", "Asia/Almaty",
             "Where the core team works: 'today' on the dashboard and times not tied "
             "to a station are shown in this zone."),

@@ -49,6 +49,23 @@ def registry(db: Database, flt: ReportFilter, group: str) -> dict[str, int]:
                            f" GROUP BY 1", params).fetchall())
 
 
+def commissions(db: Database, flt: ReportFilter) -> tuple[dict[str, int], dict[str, int]]:
+    """Territorial commissions per region: how many the registry implies (the region's own
+    and one per district), and how many distinct ones the selection's tabulation
+    checklists observed (the region's own when the checklist says "regional", else the
+    district TEC of the station it was filed at)."""
+    where, params = flt.where("station", "s")
+    registry = dict(db.execute(f"SELECT s.region, 1 + count(DISTINCT s.district) FROM stations s"
+                               f" WHERE {where} GROUP BY 1", params).fetchall())
+    where, params = flt.where("checklist")
+    observed = dict(db.execute(
+        "SELECT s.region, count(DISTINCT CASE json_extract(c.answers, '$.tec_level')"
+        " WHEN 'regional' THEN '' ELSE s.district END)"
+        f" {_CHECKLISTS} WHERE {where} AND c.form_type = 'tabulation' GROUP BY 1",
+        params).fetchall())
+    return registry, observed
+
+
 def totals(db: Database, flt: ReportFilter) -> dict:
     """Checklists, stations observed, teams, the newest entry and checklists with a serious answer."""
     where, params = flt.where("checklist")

@@ -38,7 +38,7 @@ def _options(command):
 
 
 def _write(name: str, out: str, regions: tuple[str, ...], types: tuple[str, ...],
-           date_from: str, date_to: str, verified_only: bool) -> None:
+           date_from: str, date_to: str, verified_only: bool, publication: bool = False) -> None:
     db = connect(current_app.config["DATABASE"], current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
     try:
         flt = filters.parse({"from": date_from, "to": date_to, "region": list(regions),
@@ -47,10 +47,12 @@ def _write(name: str, out: str, regions: tuple[str, ...], types: tuple[str, ...]
                             one_region=name == "region")
         if not flt.ok:
             raise click.UsageError(" ".join(flt.errors.values()))
-        data, figures = summary.report_pdf(db, name, flt, summary.mission_of(current_app.config))
+        data, figures = summary.report_pdf(
+            db, name, flt, summary.mission_of(current_app.config), publication=publication,
+            small_n=current_app.config["PUBLICATION_MIN_N"])
         Path(out).write_bytes(data)
         audit.record(db, "export", None, details={
-            "report": name, "filter": flt.details(), "via": "cli"})
+            "report": name, "filter": flt.details(), "publication": publication, "via": "cli"})
     finally:
         db.close()
     empty = " It says so: no entry matches this selection." if figures["empty"] else ""
@@ -60,12 +62,16 @@ def _write(name: str, out: str, regions: tuple[str, ...], types: tuple[str, ...]
 
 @report.command("summary")
 @click.option("--region", "regions", multiple=True, help="Region as in the registry; repeat.")
+@click.option("--publication", is_flag=True,
+              help="The version for publication: verified entries only, no station names,"
+                   " entry numbers or observers' words, small cells as 'X of Y'.")
 @_options
 @with_appcontext
 def summary_command(out: str, regions: tuple[str, ...], types: tuple[str, ...],
-                    date_from: str, date_to: str, verified_only: bool) -> None:
+                    date_from: str, date_to: str, verified_only: bool,
+                    publication: bool) -> None:
     """Write the mission summary (the statistical annex of a preliminary statement)."""
-    _write("summary", out, regions, types, date_from, date_to, verified_only)
+    _write("summary", out, regions, types, date_from, date_to, verified_only, publication)
 
 
 @report.command("region")
