@@ -249,32 +249,34 @@ def build_region(db: Database, report_filter: ReportFilter,
     return figures
 
 
-def negative_chart(figures: dict, group_label: str, report: dict | None = None) -> str:
-    """The SVG bar chart of one type's negative share per region (or district).
+def negative_chart(types: list[dict], group_label: str, report: dict | None = None) -> str:
+    """One SVG chart of the negative share per region (or district), a column per type.
 
-    In the publication, a group with too few observations gets no bar, only "X of Y".
+    A group without observations, or (in the publication) with too few, gets no bar:
+    "no observations" or "X of Y" instead.
     """
-    def bar(g: dict) -> tuple:
-        name = g["name"] or _("(none recorded)")
+    def cell(g: dict) -> tuple:
         if not g["checklists"]:
-            return name, None, _("no observations")
+            return None, _("no observations")
         if report and small(report, g["checklists"]):
-            return name, None, _("%(part)s of %(whole)s", part=number(g["negative"]),
-                                 whole=number(g["checklists"]))
-        return name, g["negative_share"], _("%(share)s of %(n)s", share=percent(
-            g["negative"], g["checklists"]), n=number(g["checklists"]))
+            return None, _("%(part)s of %(whole)s", part=number(g["negative"]),
+                           whole=number(g["checklists"]))
+        return g["negative_share"], ""
 
-    bars = [bar(g) for g in figures["groups"]]
-    return charts.bar_chart(bars, title=_("%(type)s: share assessed negatively, by %(group)s",
-                                          type=figures["title"], group=group_label))
+    shown = [t for t in types if t["checklists"]]
+    if not shown:
+        return ""
+    labels = [g["name"] or _("(none recorded)") for g in shown[0]["groups"]]
+    return charts.grouped_bar_chart(
+        labels, [(t["title"], [cell(g) for g in t["groups"]]) for t in shown],
+        title=_("Share assessed negatively, by %(group)s and checklist type", group=group_label))
 
 
 def render_html(summary: dict, template: str = "print/summary.html") -> str:
     """The report's HTML, ready for reports.pdf.render_pdf (needs an app context)."""
     group_label = _("district") if summary["group"] == "district" else _("region")
-    chart = {t["type"]: negative_chart(t, group_label, summary) for t in summary["types"]
-             if t["checklists"]}
-    return render_template(template, report=summary, charts=chart, percent=percent,
+    chart = negative_chart(summary["types"], group_label, summary)
+    return render_template(template, report=summary, chart=chart, percent=percent,
                            number=number, small=lambda whole: small(summary, whole))
 
 
