@@ -43,6 +43,9 @@ SETTINGS = [
     Setting("POLLS_CLOSE", "20:00",
             "When polls close, local time (HH:MM). A voting checklist whose visit starts "
             "after this asks the observer to confirm the time."),
+    Setting("PUBLICATION_MIN_N", 10,
+            "In the summary for publication, a share over fewer observations than this "
+            "is printed as 'X of Y', without a percentage or bar."),
     Setting("MISSION_TIMEZONE", "Asia/Almaty",
             "Where the core team works: 'today' on the dashboard and times not tied "
             "to a station are shown in this zone."),

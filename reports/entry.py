@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import render_template
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlite_utils import Database
 
 from models import (
@@ -52,6 +53,15 @@ KINDS = ("checklist", "incident", "interaction")
 # app's forms, so M is this report's own prefix.
 PREFIX = {**meetings.REF_PREFIX, "interaction": "M"}
 NONE = "—"
+# What one entry's PDF prints at most: the newest comments, versions and review
+# decisions, the earlier ones counted. 300 comments of 2,000 characters took 30 s
+# and died on gunicorn's time-out; with these bounds any thread renders in a few
+# seconds (bench/report.py --entry). The entry's page and the exports keep them all.
+COMMENTS_PRINTED = 30
+VERSIONS_PRINTED = 30
+EVENTS_PRINTED = 50
+# A changed free-text answer is printed in full in the answers; the history shows its start.
+HISTORY_VALUE_CHARS = 400
 # Photos printed in an entry's PDF; the rest are counted (the export has them all).
 PDF_PHOTOS = 12
 
@@ -79,6 +89,22 @@ def label(labels: dict, code) -> str:
 def answer_text(value, question: Question) -> str:
     """A stored answer as the observer saw it in the form."""
     return checklist_answer_text(value, question, NONE)
+
+
+def newest(items: list, limit: int) -> tuple[list, int]:
+    """The last ``limit`` of ``items`` (oldest first), and how many earlier ones are left out."""
+    left_out = max(len(items) - limit, 0)
+    return items[left_out:], left_out
+
+
+def left_out(count: int, singular: str, plural: str) -> str:
+    """The line that says how many earlier items the PDF does not print ("" for none)."""
+    return ngettext(singular, plural, count) if count else ""
+
+
+def cut(text: str, limit: int = HISTORY_VALUE_CHARS) -> str:
+    """``text`` up to ``limit`` characters, marked with … when cut."""
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
 
 
 def follow_up_row(item: dict, today: str, counted: bool = True) -> dict:
@@ -133,6 +159,9 @@ def build_entry(db: Database, kind: str, entry_id: int, definitions: dict[str, D
               (_("Review state"), label(STATE_LABELS, entry["review_state"]))]
     entry_flags = [{"label": label(FLAG_LABELS, f["code"]), "reason": f["reason"]}
                    for f in flags.for_entry(db, kind, entry_id)] if with_flags else None
+    thread, comments_left_out = newest(comments.for_entry(db, kind, entry_id), COMMENTS_PRINTED)
+    decisions, events_left_out = newest(review.events(db, kind, entry_id), EVENTS_PRINTED)
+    body["versions"], versions_left_out = newest(body["versions"], VERSIONS_PRINTED)
     return {
         **body, "kind": kind, "kind_label": str(KIND_LABELS[kind]), "id": entry_id,
         "number": ref, "team": entry["team"], "review_state": entry["review_state"],
@@ -143,9 +172,19 @@ def build_entry(db: Database, kind: str, entry_id: int, definitions: dict[str, D
         "events": [{"at": local(e["at_utc"], mission_zone), "who": e["username"],
                     "from": label(STATE_LABELS, e["from_state"]),
                     "to": label(STATE_LABELS, e["to_state"]), "reason": e["reason"]}
-                   for e in review.events(db, kind, entry_id)],
+                   for e in decisions],
         "comments": [{"at": local(c["at_utc"], mission_zone), "who": c["username"],
-                      "text": c["body"]} for c in comments.for_entry(db, kind, entry_id)],
+                      "text": c["body"]} for c in thread],
+        # "and 260 earlier comments, not printed": what the bounds above left out.
+        "comments_left_out": left_out(
+            comments_left_out, "and %(num)s earlier comment, not printed",
+            "and %(num)s earlier comments, not printed"),
+        "events_left_out": left_out(
+            events_left_out, "and %(num)s earlier review decision, not printed",
+            "and %(num)s earlier review decisions, not printed"),
+        "versions_left_out": left_out(
+            versions_left_out, "and %(num)s earlier version, not printed",
+            "and %(num)s earlier versions, not printed"),
         "flags": entry_flags,
         "meetings": _raised_in(db, kind, entry_id, today),
         "photos": _photos(db, kind, entry_id, media_root, mission_zone,
@@ -191,7 +230,7 @@ def _history(versions: list[dict], names, shown) -> list[dict]:
     one of its values.
     """
     return [{"version": v["version"], "editor": v["editor"], "at": v["at"],
-             "changes": [(name, shown(key, old), shown(key, new))
+             "changes": [(name, cut(shown(key, old)), cut(shown(key, new)))
                          for key, (old, new) in v["changes"].items() if (name := names(key))]}
             for v in versions]
 

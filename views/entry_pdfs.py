@@ -79,5 +79,5 @@ def log():
     body = log_pdf(report)
     audit.record(db, "export", current_user.id, details={
         "kind": "interaction_log", "format": "pdf", "selection": selection.description,
-        "meetings": len(report["meetings"])})
+        "meetings": report["listed_out_of"]})
     return downloads.pdf(body, "interaction-log.pdf")
