@@ -32,7 +32,17 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt $(VENV)/.install
 venv: $(VENV)/.installed
 
 # Debian packages: Chromium for the browser tests (Playwright never downloads
-# one here); Pango and DejaVu fonts for WeasyPrint's PDFs (Cyrillic, Kazakh).
+# one here); Pango and DejaVu fonts for WeasyPrint's PDFs (Cyrillic, Kazakh), and
+# Noto as the fallback for whatever else an observer types: Arabic, Georgian,
+# Armenian, Hebrew... (fonts-noto-core), Chinese, Japanese, Korean (fonts-noto-cjk)
+# and emoji (fonts-noto-color-emoji). Without them those characters print as empty boxes.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core \
+  fonts-noto-cjk fonts-noto-color-emoji
+PDF_FONT_FILES := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
+  /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf \
+  /usr/share/fonts/truetype/noto/NotoSansGeorgian-Regular.ttf \
+  /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
+  /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 system-deps: pdf-deps
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
@@ -40,9 +50,10 @@ system-deps: pdf-deps
 	fi
 
 pdf-deps:
-	@if ! ldconfig -p | grep -q libpangoft2-1.0 || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; \
-	  else echo "PDF reports need Pango and DejaVu: run 'sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core'"; fi; \
+	@missing=0; for f in $(PDF_FONT_FILES); do [ -f "$$f" ] || missing=1; done; \
+	if ! ldconfig -p | grep -q libpangoft2-1.0 || [ $$missing = 1 ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y $(PDF_PACKAGES); \
+	  else echo "PDF reports need Pango, DejaVu and the Noto fonts: run 'sudo apt-get install -y $(PDF_PACKAGES)'"; fi; \
 	fi
 
 run: venv pdf-deps

@@ -15,6 +15,7 @@ from models.settings import defaults
 from views import (
     admin,
     api,
+    api_photos,  # noqa: F401 - adds the photo routes to api.bp before it is registered
     assets,
     audit,
     auth,
@@ -23,6 +24,7 @@ from views import (
     cli_audit,
     cli_backup,
     cli_exports,
+    cli_photos,
     cli_reports,
     cli_results,
     cli_tokens,
@@ -35,6 +37,7 @@ from views import (
     meetings,
     moved,
     offline,
+    photos,
     reports,
     review,
     security,
@@ -92,15 +95,17 @@ def create_app(config: dict | None = None) -> Flask:
     contests.init_app(app)
     errors.init_app(app)
     storage_errors.init_app(app)
+    photos.init_app(app)
     for blueprint in (auth.bp, checklists.bp, review.bp, incidents.bp, meetings.bp,
                       liaison.bp, dashboard.bp, audit.bp, reports.bp, exports.bp, entry_pdfs.bp,
-                      api.bp, tokens.bp, admin.bp, offline.bp, moved.bp):
+                      api.bp, tokens.bp, admin.bp, offline.bp, moved.bp, photos.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     cli_audit.register(app)
     cli_tokens.register(app)
     cli_exports.register(app)
     cli_backup.register(app)
+    cli_photos.register(app)
     cli_reports.register(app)
     cli_results.register(app)
     proxies = int(app.config["PROXY_COUNT"] or 0)

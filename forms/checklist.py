@@ -308,9 +308,10 @@ def _field_for(question: Question) -> Field:
 
 
 @lru_cache(maxsize=None)
-def form_class(kind: str) -> type[ChecklistForm] | None:
-    """The form of one checklist type (built once per process), or None for an unknown type."""
-    definition = definitions.get(kind)
+def form_class(kind: str, version: int | None = None) -> type[ChecklistForm] | None:
+    """The form of one checklist type, current or of an earlier ``version`` (built once per
+    process), or None for an unknown type or version."""
+    definition = definitions.get(kind, version)
     return build_form_class(definition) if definition else None
 
 

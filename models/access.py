@@ -14,6 +14,7 @@ The rules, in words:
   log meetings; an entry is edited by its team (for the liaison's meetings,
   the liaisons' shared team) while it is submitted or sent back for
   clarification, never once verified or rejected;
+- the entry's authors add photos to it, in any review state;
 - reviewers decide on entries (and see the automatic flags), but never on
   an entry they wrote themselves.
 
@@ -98,3 +99,13 @@ def can_edit(user: Member, kind: str, entry: Entry) -> bool:
 def can_review(user: Member, entry: Entry) -> bool:
     """Reviewers move an entry between review states, but never one they wrote."""
     return is_reviewer(user) and entry.get("author_id") != user.id
+
+
+def can_add_photos(user: Member, kind: str, entry: Entry) -> bool:
+    """Photos are added by the entry's authors, in every review state.
+
+    Not locked once verified, unlike an edit: a photo only adds evidence, and
+    the phone's outbox may still be sending one when a reviewer decides.
+    Reviewers read photos but add none (they were not at the station).
+    """
+    return is_author(user, kind, entry)

@@ -5,6 +5,12 @@ one read transaction, so the copy is the database as it was at one instant,
 while the app keeps writing (in WAL mode writers are not blocked by readers).
 Copying the file with ``cp`` instead can catch a page half written, or miss
 what is still in the -wal file.
+
+Photos live in the media folder, not in the database: ``copy_media`` copies
+the files a database refers to, checked against their sha256, into
+``<backup file>.media/`` after a backup, and from there back into the media
+folder after a restore. Files are named by their hash, so a file already
+there is never copied twice.
 """
 
 import os
@@ -12,6 +18,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from models import media, photos
 from models.migrations import migrate, migrations
 
 # The tables whose counts the commands print: what a mission would check first.
@@ -217,3 +224,28 @@ def _migrate(database: str, busy_timeout_ms: int) -> None:
         migrate(db)
     finally:
         db.close()
+
+
+def media_folder(backup_file: str) -> Path:
+    """Where the photos of a backup file are kept: ``<backup file>.media/`` beside it."""
+    return Path(backup_file + ".media")
+
+
+def copy_media(database: str, source: Path, target: Path) -> dict[str, int]:
+    """Copy every photo file the database ``database`` refers to from ``source`` to ``target``.
+
+    Returns how many were copied, already there, and missing or altered in
+    ``source`` (those are not copied: flask verify-media names them).
+    """
+    conn = _read_only(database)
+    try:
+        if "photos" not in _tables(conn):
+            return {"copied": 0, "kept": 0, "missing": 0}
+        digests = sorted({digest for _pid, _which, digest in photos.all_hashes(conn)})
+    finally:
+        conn.close()
+    found = {"copied": 0, "kept": 0, "missing": 0}
+    for digest in digests:
+        state = media.copy(source, target, digest)
+        found["missing" if state in ("missing", "altered") else state] += 1
+    return found

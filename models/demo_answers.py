@@ -27,15 +27,29 @@ SERIOUS_RATE = {"very_good": 0.0, "good": 0.004, "bad": 0.12, "very_bad": 0.55}
 BASE_RATE = {"accessible_disabilities": 0.35, "overcrowded": 0.08, "group_voting": 0.06,
              "campaign_material": 0.02, "unauthorized_present": 0.06, "voters_turned_away": 0.04,
              "complaints_filed": 0.03, "signatures_counted_first": 0.12,
-             "unused_cancelled_first": 0.08, "figures_reconciled": 0.08, "ballots_shown": 0.1}
+             "unused_cancelled_first": 0.08, "figures_reconciled": 0.08, "ballots_shown": 0.1,
+             # Election-day additions and absentee voting are common and legal in Kazakhstan.
+             "supplementary_list_used": 0.55, "absentee_certificates": 0.3,
+             "ballots_photographed": 0.05, "observers_see_identification": 0.1,
+             "sequence_followed": 0.15, "choices_announced": 0.2, "protocol_from_draft": 0.1,
+             "count_complaints": 0.03, "tec_complaints": 0.15, "tec_protocol_copy_given": 0.2}
 # Which serious problems observers report most (weights; others count 1).
 SERIOUS_WEIGHT = {"identical_signatures": 4, "ballot_box_stuffing": 2,
                   "ballots_exceed_signatures": 3, "protocol_presigned": 3, "figures_differ": 2,
                   "protocols_altered": 2}
 # Questions whose help text asks for "not observed" when the thing did not happen.
-NOT_OBSERVED_RATE = {"protocols_corrected_by_procedure": 0.4, "results_posted": 0.3}
+NOT_OBSERVED_RATE = {"protocols_corrected_by_procedure": 0.4, "results_posted": 0.3,
+                     "materials_sealed": 0.3, "tec_protocol_copy_given": 0.3,
+                     "mobile_more_than_requests": 0.2}
 CHOICE_WEIGHTS = {"queue_at_close": (82, 16, 2), "mobile_box_used": (30, 60, 10),
-                  "tec_level": (25, 75)}
+                  "mobile_box_counted": (45, 45, 10), "tec_level": (25, 75),
+                  "assisted_voting": (40, 60), "recounts": (15, 75, 10),
+                  # Most chairs of Kazakhstan's precinct commissions are women.
+                  "chair_gender": (65, 35)}
+# The commission's ratings follow the visit's overall assessment, give or take a step.
+RATINGS = ("commission_understanding", "commission_transparency")
+# Local times (minutes from midnight) of the count's start, after polls close at 20:00.
+POLLS_CLOSE = 20 * 60
 # Party-list result (CEC, 27 March 2023), in per cent, keyed by question id.
 PARTY_SHARES = {"votes_amanat": 53.90, "votes_auyl": 10.90, "votes_respublica": 8.59,
                 "votes_aq_zhol": 8.41, "votes_peoples_party": 6.80, "votes_nsdp": 5.20,
@@ -93,6 +107,8 @@ def answers_for(definition: Definition, overall: str, visit: dict,
             continue
         if q.id in presets:
             value = presets[q.id]
+        elif q.id in RATINGS:
+            value = _rating(overall, rng)
         elif q.type == "integer":
             if figures is None:  # figures depend on the yes/no answers before them
                 figures = _figures(definition.type, out, visit, rng)
@@ -115,6 +131,11 @@ def _serious_picks(definition: Definition, overall: str, rng: random.Random) -> 
     return set(rng.choices(candidates, weights, k=1 if rng.random() < 0.8 else 2))
 
 
+def _rating(overall: str, rng: random.Random) -> str:
+    step = rng.choices((-1, 0, 1), (15, 70, 15))[0]
+    return OVERALL[min(len(OVERALL) - 1, max(0, OVERALL.index(overall) + step))]
+
+
 def _answer(q: Question, level: float, serious: set[str], visit: dict, rng: random.Random):
     if q.type == "yesno":
         fine = "no" if q.problem == "yes" else "yes"
@@ -132,8 +153,12 @@ def _answer(q: Question, level: float, serious: set[str], visit: dict, rng: rand
     if q.type == "multi":
         return _ticks(q, rng)
     if q.type == "time":
-        # The moment something was signed: shortly before the observers left.
-        at = (visit["departure"] - rng.randint(5, 40)) % 1440
+        if q.id == "count_started":
+            at = POLLS_CLOSE + rng.randint(5, 40)
+        elif q.id == "count_ended":  # before the protocol was signed, below
+            at = (visit["departure"] - rng.randint(45, 90)) % 1440
+        else:  # the moment something was signed: shortly before the observers left
+            at = (visit["departure"] - rng.randint(5, 40)) % 1440
         return f"{at // 60:02d}:{at % 60:02d}" if rng.random() < 0.85 else None
     if q.type == "text":
         if not q.required and rng.random() < 0.3:
@@ -162,13 +187,29 @@ def _tabulation_presets(visit: dict, rng: random.Random) -> dict:
 
 def _figures(form_type: str, answers: dict, visit: dict, rng: random.Random) -> dict:
     """Whole-number answers that satisfy the definition's lte and sum checks."""
+    figures = _commission(rng)
+    figures.update(_station_figures(form_type, answers, visit, rng))
+    return figures
+
+
+def _commission(rng: random.Random) -> dict:
+    """The commission's size and its women members, when the observers found out."""
+    if rng.random() < 0.15:
+        return {}
+    members = rng.randint(5, 11)
+    return {"commission_members": members,
+            "commission_women": min(members, round(members * rng.uniform(0.4, 0.8)))}
+
+
+def _station_figures(form_type: str, answers: dict, visit: dict, rng: random.Random) -> dict:
     voters = visit["voters"]
     on_list = min(10000, voters + rng.randint(0, voters // 50))  # added on election day
     if form_type == "voting":
         # Turnout builds up through the day (polls 07:00-20:00) to about 54%.
         progress = min(1.0, max(0.0, (visit["arrival"] - 420) / 780)) ** 0.85
         voted = int(on_list * rng.uniform(0.38, 0.8) * progress * rng.uniform(0.9, 1.1))
-        return {"voters_on_list": on_list, "voters_voted": min(voted, on_list)}
+        return {"voters_on_list": on_list, "voters_voted": min(voted, on_list),
+                "supplementary_count": max(1, on_list - voters)}
     if form_type == "opening":
         figures = {"minutes_late": min(720, 1 + int(rng.expovariate(1 / 12)))}
         if rng.random() < 0.9:

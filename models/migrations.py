@@ -9,6 +9,7 @@ copies every row in its own transaction, and checks the count (see m009).
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from models import tallies
 from models.stations import search_text
 
 migrations = Migrations("observation")
@@ -330,6 +331,38 @@ def m010_session_version(db: Database) -> None:
 
 
 @migrations()
+def m011_photos(db: Database) -> None:
+    # The images themselves live in the media folder, named by their sha256
+    # (models/media.py); a row says which entry a photo belongs to and who sent it.
+    db.execute("""
+        CREATE TABLE photos (
+            id INTEGER PRIMARY KEY,
+            -- made by the phone: a retried upload hits this constraint instead
+            -- of storing the photo twice.
+            uuid TEXT NOT NULL UNIQUE,
+            entry_kind TEXT NOT NULL
+                CHECK (entry_kind IN ('checklist', 'incident', 'interaction')),
+            entry_id INTEGER NOT NULL,
+            question TEXT,
+            -- of the stored, re-encoded JPEG: its name in the media folder
+            sha256 TEXT NOT NULL,
+            -- of the bytes received: how a resend of the same photo is recognised
+            upload_sha256 TEXT NOT NULL,
+            thumbnail_sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            captured_utc TEXT,
+            uploaded_by INTEGER NOT NULL REFERENCES users (id),
+            uploaded_utc TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX photos_entry ON photos (entry_kind, entry_id, id)")
+    # Whether a file is still used, when an upload that placed it fails.
+    db.execute("CREATE INDEX photos_sha256 ON photos (sha256)")
+    db.execute("CREATE INDEX photos_thumbnail ON photos (thumbnail_sha256)")
+
+
+@migrations()
 def m012_station_search_index(db: Database) -> None:
     # Observers type "аксай" for "Ақсай" and "Semey" for "Семей": search_text
     # becomes the folded key (models/stations.fold), refilled here for stations
@@ -357,6 +390,81 @@ def m012_station_search_index(db: Database) -> None:
             INSERT INTO stations_search (rowid, search_text) VALUES (new.id, new.search_text);
         END""")
     db.execute("INSERT INTO stations_search (stations_search) VALUES ('rebuild')")
+
+
+def _tally(row: str, sign: str) -> str:
+    """One trigger statement: add (sign "+") or take away ("-") the yes/no answers of
+    checklist ``row`` (NEW or OLD) in answer_tallies."""
+    return ("INSERT INTO answer_tallies (form_type, review_state, region, arrival_utc,"
+            " question, yes, no)"
+            f" SELECT {row}.form_type, {row}.review_state,"
+            f" (SELECT region FROM stations WHERE id = {row}.station_id),"
+            f" substr({row}.arrival_utc, 1, 13) || ':00:00Z', j.key,"
+            f" {sign}(j.value = 'yes'), {sign}(j.value = 'no')"
+            f" FROM json_each({row}.answers) j WHERE j.value IN ('yes', 'no')"
+            " ON CONFLICT (form_type, review_state, region, arrival_utc, question)"
+            " DO UPDATE SET yes = yes + excluded.yes, no = no + excluded.no;")
+
+
+def _moved(region: str, sign: str) -> str:
+    """One trigger statement: a station's checklists' answers counted under ``region``."""
+    return ("INSERT INTO answer_tallies (form_type, review_state, region, arrival_utc,"
+            " question, yes, no)"
+            f" SELECT c.form_type, c.review_state, {region},"
+            " substr(c.arrival_utc, 1, 13) || ':00:00Z' AS hour, j.key,"
+            f" {sign}sum(j.value = 'yes'), {sign}sum(j.value = 'no')"
+            " FROM checklists c, json_each(c.answers) j"
+            " WHERE c.station_id = NEW.id AND j.value IN ('yes', 'no')"
+            " GROUP BY c.form_type, c.review_state, hour, j.key"
+            " ON CONFLICT (form_type, review_state, region, arrival_utc, question)"
+            " DO UPDATE SET yes = yes + excluded.yes, no = no + excluded.no;")
+
+
+@migrations()
+def m013_answer_tallies(db: Database) -> None:
+    # The yes/no answers counted per checklist type, review state, region, arrival hour
+    # (UTC, "2023-03-19T04:00:00Z") and question, for the summary's indicators
+    # (models/tallies.py). Triggers keep them in the same transaction as every write
+    # that changes what counts, whichever code path makes it: a create, an edit, a
+    # review move, a delete, a station moved to another region.
+    db.execute("""
+        CREATE TABLE answer_tallies (
+            form_type TEXT NOT NULL,
+            review_state TEXT NOT NULL,
+            region TEXT NOT NULL,
+            -- the arrival hour: named as the checklists' column so the report
+            -- filter's condition applies to both (reports/filters.py).
+            arrival_utc TEXT NOT NULL,
+            question TEXT NOT NULL,
+            yes INTEGER NOT NULL DEFAULT 0,
+            no INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (form_type, region, arrival_utc, review_state, question)
+        ) WITHOUT ROWID""")
+    db.execute(f"""
+        CREATE TRIGGER answer_tallies_insert AFTER INSERT ON checklists BEGIN
+            {_tally("NEW", "+")}
+        END""")
+    db.execute(f"""
+        CREATE TRIGGER answer_tallies_delete AFTER DELETE ON checklists BEGIN
+            {_tally("OLD", "-")}
+        END""")
+    db.execute(f"""
+        CREATE TRIGGER answer_tallies_update
+        AFTER UPDATE OF form_type, review_state, arrival_utc, station_id, answers ON checklists
+        WHEN OLD.form_type IS NOT NEW.form_type OR OLD.review_state IS NOT NEW.review_state
+          OR OLD.arrival_utc IS NOT NEW.arrival_utc OR OLD.station_id IS NOT NEW.station_id
+          OR OLD.answers IS NOT NEW.answers
+        BEGIN
+            {_tally("OLD", "-")}
+            {_tally("NEW", "+")}
+        END""")
+    db.execute(f"""
+        CREATE TRIGGER answer_tallies_station_region AFTER UPDATE OF region ON stations
+        WHEN OLD.region IS NOT NEW.region BEGIN
+            {_moved("OLD.region", "-")}
+            {_moved("NEW.region", "+")}
+        END""")
+    tallies.refill(db)
 
 
 @migrations()

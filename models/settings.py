@@ -43,6 +43,9 @@ SETTINGS = [
     Setting("POLLS_CLOSE", "20:00",
             "When polls close, local time (HH:MM). A voting checklist whose visit starts "
             "after this asks the observer to confirm the time."),
+    Setting("PUBLICATION_MIN_N", 10,
+            "In the summary for publication, a share over fewer observations than this "
+            "is printed as 'X of Y', without a percentage or bar."),
     Setting("MISSION_TIMEZONE", "Asia/Almaty",
             "Where the core team works: 'today' on the dashboard and times not tied "
             "to a station are shown in this zone."),
@@ -61,6 +64,15 @@ SETTINGS = [
             "counted, and the PDF holds them."),
     Setting("MAX_CONTENT_LENGTH", 1024 * 1024,
             "Largest request accepted, in bytes; a checklist is a few kilobytes."),
+    Setting("MEDIA_DIR", None,
+            "Folder of the photos (named by their sha256). Default: media/ beside the "
+            "database file. Back it up with the database (flask backup does)."),
+    Setting("PHOTO_MAX_BYTES", 10 * 1024 * 1024,
+            "Largest photo accepted, in bytes; an upload request may be this much plus "
+            "64 KB of form fields. Phones send ~300 KB (they shrink photos first)."),
+    Setting("PHOTO_MAX_PIXELS", 50_000_000,
+            "Most pixels a photo may have (width x height), read from its header before "
+            "it is decoded: a 'decompression bomb' is refused without costing memory."),
     Setting("SESSION_IDLE_MINUTES", 12 * 60,
             "A session ends after this many minutes without a request."),
     Setting("WTF_CSRF_TIME_LIMIT", None,

@@ -7,10 +7,13 @@ the entry was raised, all as display text in plain dicts: the template only
 lays them out, and a test can read the same text back from the PDF.
 """
 
+import base64
 from datetime import datetime
+from pathlib import Path
 
 from flask import render_template
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlite_utils import Database
 
 from models import (
@@ -20,13 +23,16 @@ from models import (
     flags,
     incidents,
     liaison,
+    media,
     meetings,
+    photos,
     review,
     stations,
     vocabulary,
 )
 from models.clock import day_text, local_text, local_today, to_iso, utc_now
 from models.definitions import Definition, Question
+from models.definitions import get as get_definition
 from models.vocabulary import (
     CATEGORY_LABELS,
     FLAG_LABELS,
@@ -47,6 +53,17 @@ KINDS = ("checklist", "incident", "interaction")
 # app's forms, so M is this report's own prefix.
 PREFIX = {**meetings.REF_PREFIX, "interaction": "M"}
 NONE = "—"
+# What one entry's PDF prints at most: the newest comments, versions and review
+# decisions, the earlier ones counted. 300 comments of 2,000 characters took 30 s
+# and died on gunicorn's time-out; with these bounds any thread renders in a few
+# seconds (bench/report.py --entry). The entry's page and the exports keep them all.
+COMMENTS_PRINTED = 30
+VERSIONS_PRINTED = 30
+EVENTS_PRINTED = 50
+# A changed free-text answer is printed in full in the answers; the history shows its start.
+HISTORY_VALUE_CHARS = 400
+# Photos printed in an entry's PDF; the rest are counted (the export has them all).
+PDF_PHOTOS = 12
 
 
 def number(kind: str, entry_id: int) -> str:
@@ -74,6 +91,22 @@ def answer_text(value, question: Question) -> str:
     return checklist_answer_text(value, question, NONE)
 
 
+def newest(items: list, limit: int) -> tuple[list, int]:
+    """The last ``limit`` of ``items`` (oldest first), and how many earlier ones are left out."""
+    left_out = max(len(items) - limit, 0)
+    return items[left_out:], left_out
+
+
+def left_out(count: int, singular: str, plural: str) -> str:
+    """The line that says how many earlier items the PDF does not print ("" for none)."""
+    return ngettext(singular, plural, count) if count else ""
+
+
+def cut(text: str, limit: int = HISTORY_VALUE_CHARS) -> str:
+    """``text`` up to ``limit`` characters, marked with … when cut."""
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
 def follow_up_row(item: dict, today: str, counted: bool = True) -> dict:
     """A request or commitment as printed; open past its due date is overdue.
 
@@ -92,12 +125,13 @@ def follow_up_row(item: dict, today: str, counted: bool = True) -> dict:
 
 def build_entry(db: Database, kind: str, entry_id: int, definitions: dict[str, Definition], *,
                 mission: str = "", mission_zone: str = "Asia/Almaty", with_flags: bool = True,
-                now: datetime | None = None) -> dict | None:
+                now: datetime | None = None, media_root: Path | None = None) -> dict | None:
     """Everything one entry's PDF shows, as display text; None when the entry does not exist.
 
     ``with_flags`` False leaves out the automatic flags (observers do not see
     them on the entry page either). Review events and comments are shown in
     the mission's zone, the entry's own times in its station's or region's zone.
+    ``media_root`` (the media folder) adds the entry's photos, at most PDF_PHOTOS.
     """
     now = now or utc_now()
     today = local_today(mission_zone, now).isoformat()
@@ -125,6 +159,9 @@ def build_entry(db: Database, kind: str, entry_id: int, definitions: dict[str, D
               (_("Review state"), label(STATE_LABELS, entry["review_state"]))]
     entry_flags = [{"label": label(FLAG_LABELS, f["code"]), "reason": f["reason"]}
                    for f in flags.for_entry(db, kind, entry_id)] if with_flags else None
+    thread, comments_left_out = newest(comments.for_entry(db, kind, entry_id), COMMENTS_PRINTED)
+    decisions, events_left_out = newest(review.events(db, kind, entry_id), EVENTS_PRINTED)
+    body["versions"], versions_left_out = newest(body["versions"], VERSIONS_PRINTED)
     return {
         **body, "kind": kind, "kind_label": str(KIND_LABELS[kind]), "id": entry_id,
         "number": ref, "team": entry["team"], "review_state": entry["review_state"],
@@ -135,12 +172,50 @@ def build_entry(db: Database, kind: str, entry_id: int, definitions: dict[str, D
         "events": [{"at": local(e["at_utc"], mission_zone), "who": e["username"],
                     "from": label(STATE_LABELS, e["from_state"]),
                     "to": label(STATE_LABELS, e["to_state"]), "reason": e["reason"]}
-                   for e in review.events(db, kind, entry_id)],
+                   for e in decisions],
         "comments": [{"at": local(c["at_utc"], mission_zone), "who": c["username"],
-                      "text": c["body"]} for c in comments.for_entry(db, kind, entry_id)],
+                      "text": c["body"]} for c in thread],
+        # "and 260 earlier comments, not printed": what the bounds above left out.
+        "comments_left_out": left_out(
+            comments_left_out, "and %(num)s earlier comment, not printed",
+            "and %(num)s earlier comments, not printed"),
+        "events_left_out": left_out(
+            events_left_out, "and %(num)s earlier review decision, not printed",
+            "and %(num)s earlier review decisions, not printed"),
+        "versions_left_out": left_out(
+            versions_left_out, "and %(num)s earlier version, not printed",
+            "and %(num)s earlier versions, not printed"),
         "flags": entry_flags,
         "meetings": _raised_in(db, kind, entry_id, today),
+        "photos": _photos(db, kind, entry_id, media_root, mission_zone,
+                          _question_names(kind, entry, definitions)),
     }
+
+
+def _question_names(kind: str, entry: dict, definitions: dict[str, Definition]) -> dict:
+    """What a photo may show, in words: the checklist's questions, or the report's fields."""
+    if kind == "checklist":
+        return {q.id: _(q.label) for q in definitions[entry["form_type"]].questions.values()}
+    return vocabulary.INCIDENT_FIELD_LABELS if kind == "incident" \
+        else vocabulary.MEETING_FIELD_LABELS
+
+
+def _photos(db: Database, kind: str, entry_id: int, root: Path | None, zone: str,
+            names: dict) -> dict:
+    """The entry's first PDF_PHOTOS photos as data: URLs (the renderer fetches nothing else)."""
+    rows = photos.for_entry(db, kind, entry_id) if root is not None else []
+    shown = []
+    for row in rows[:PDF_PHOTOS]:
+        try:
+            data = media.read(root, row["sha256"])
+        except OSError:
+            data = None  # a missing file is listed without its picture (flask verify-media)
+        shown.append({"src": "data:image/jpeg;base64," + base64.b64encode(data).decode()
+                      if data else "", "sha256": row["sha256"],
+                      "question": str(names.get(row["question"], row["question"] or "")),
+                      "by": row["uploaded_by_name"], "at": local(row["uploaded_utc"], zone),
+                      "taken": local(row["captured_utc"], zone) if row["captured_utc"] else NONE})
+    return {"shown": shown, "more": max(0, len(rows) - PDF_PHOTOS)}
 
 
 def _authors(versions: list[dict]) -> list[str]:
@@ -155,13 +230,15 @@ def _history(versions: list[dict], names, shown) -> list[dict]:
     one of its values.
     """
     return [{"version": v["version"], "editor": v["editor"], "at": v["at"],
-             "changes": [(name, shown(key, old), shown(key, new))
+             "changes": [(name, cut(shown(key, old)), cut(shown(key, new)))
                          for key, (old, new) in v["changes"].items() if (name := names(key))]}
             for v in versions]
 
 
 def _checklist(db: Database, entry: dict, definitions: dict[str, Definition]) -> dict:
     definition = definitions[entry["form_type"]]
+    if entry.get("form_version") not in (None, definition.version):  # filed under an older one
+        definition = get_definition(entry["form_type"], entry["form_version"]) or definition
     zone, answers = entry["timezone"], entry["answers"]
     sections = []
     for section in definition.sections:

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from models.clock import local_text
-from models.definitions import TYPES, Question, by_type
+from models.definitions import TYPES, Question, by_type, questions_of_all_versions
 from models.vocabulary import (
     CATEGORY_LABELS,
     LEVEL_LABELS,
@@ -81,12 +81,12 @@ def _code_labels(q: Question) -> list[tuple[str, str]]:
 def _questions(kind: str) -> list[_Question]:
     return [_Question(q.id, q.type in CODED, q.type == "text",
                       dict(_code_labels(q)) if q.type in CODED else {})
-            for q in by_type()[kind].questions.values()]
+            for q in questions_of_all_versions(kind)]
 
 
 def _question_columns(kind: str, prefix: str) -> list[str]:
     columns = []
-    for q in by_type()[kind].questions.values():
+    for q in questions_of_all_versions(kind):
         columns.append(prefix + q.id)
         if q.type in CODED:
             columns.append(prefix + q.id + "_label")

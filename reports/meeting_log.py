@@ -16,11 +16,14 @@ from sqlite_utils import Database
 from models import meeting_log, vocabulary
 from models.clock import to_iso, utc_now
 from models.vocabulary import LEVEL_LABELS, STATE_LABELS, TOPIC_LABELS
-from reports.entry import day, follow_up_row, label, local, number
+from reports.entry import day, follow_up_row, label, left_out, local, newest, number
 from reports.pdf import render_pdf
 
 # A mission logs a few hundred meetings; beyond this the PDF says it was cut.
 MAX_MEETINGS = 5000
+# The counts cover up to MAX_MEETINGS; the list prints the newest of them, so that
+# the PDF renders in a few seconds whatever the selection (the rest are counted).
+MEETINGS_PRINTED = 300
 # The log shows the start of each summary; the meeting's own PDF has all of it.
 SUMMARY_CHARS = 400
 COUNTS = ("meetings", "requests", "answered", "closed", "open", "overdue",
@@ -75,14 +78,20 @@ def build_log(db: Database, selection: meeting_log.LogSelection, *, mission: str
         if counted:
             _count(per_level[row["commission_level"]], meeting)
     total = {key: sum(level[key] for level in per_level.values()) for key in COUNTS}
+    printed, earlier = newest(meetings, MEETINGS_PRINTED)
     return {
         "mission": mission, "title": _("Commission interaction log"),
         "selection": selection.description, "generated": local(to_iso(now), mission_zone),
         "today": day(filters.today), "truncated": truncated, "limit": MAX_MEETINGS,
         "levels": [{"level": label(LEVEL_LABELS, level), **per_level[level]}
                    for level in vocabulary.LEVELS],
-        "total": total, "meetings": meetings,
+        "total": total, "meetings": printed,
         "rejected": sum(m["rejected"] for m in meetings),
+        "listed_out_of": len(meetings),
+        "left_out": left_out(earlier, "and %(num)s earlier meeting, not printed: narrow the"
+                             " selection to print it",
+                             "and %(num)s earlier meetings, not printed: narrow the"
+                             " selection to print them"),
     }
 
 

@@ -5,11 +5,13 @@ fetcher below refuses every URL outside ``static/`` (no file://, no network),
 so a description cannot pull a file or a tracking URL into the PDF.
 """
 
+import base64
 import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 STATIC = (Path(__file__).parent.parent / "static").resolve()
+PHOTO_DATA = "data:image/jpeg;base64,"
 
 
 class BlockedResource(ValueError):
@@ -23,6 +25,10 @@ def _fetcher_class():
         """Serves ``file:`` URLs inside ``static/``; refuses everything else."""
 
         def fetch(self, url, headers=None):
+            if url.startswith(PHOTO_DATA):
+                # An entry's photos, embedded by reports/entry.py: self-contained bytes.
+                return URLFetcherResponse(url, body=base64.b64decode(url[len(PHOTO_DATA):]),
+                                          headers={"Content-Type": "image/jpeg"})
             parts = urlsplit(url)
             if parts.scheme != "file":
                 raise BlockedResource(f"not fetched while rendering: {url[:80]}")

@@ -7,6 +7,7 @@ N counts observations, that is checklists, as ODIHR does: a station visited twic
 counts twice. Rejected entries never count; the filter may keep verified ones only.
 """
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from decimal import Decimal
@@ -17,7 +18,7 @@ from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from models.clock import local_text, local_today, to_iso, utc_now
-from models.definitions import Definition, by_type
+from models.definitions import Definition, by_type, versions_filed
 from models.meetings import FOLLOW_UP_KINDS, LEVELS
 from models.vocabulary import CATEGORY_LABELS, LEVEL_LABELS, OVERALL, OVERALL_LABELS, SEVERITY_LABELS
 from reports import charts, pdf
@@ -140,21 +141,35 @@ def _type_figures(kind: str, definition: Definition, cells: dict, registry: dict
 def build_summary(db: Database, report_filter: ReportFilter,
                   definitions: Mapping[str, Definition], mission: dict, *,
                   group: str = "region", problems_limit: int = PROBLEMS_LISTED,
-                  problems_by_station: bool = False) -> dict:
+                  problems_by_station: bool = False, publication: bool = False,
+                  small_n: int = 0) -> dict:
     """Every figure of the mission summary for ``report_filter``.
 
     ``mission``: name, election, zone (IANA) and optionally ``now`` (an aware
     datetime, for the generation time and "overdue"). ``group`` breaks the
     figures down by region or, for a region report, by district.
+
+    ``publication``: the version a mission may publish. Verified entries only;
+    no station names, entry numbers or observers' words (the problems are
+    counted, not listed; meetings left out); tabulation coverage against the
+    territorial commissions; a share computed over fewer than ``small_n``
+    observations is printed as "X of Y" only (see ``small``).
     """
+    if publication:
+        report_filter = dataclasses.replace(report_filter, verified_only=True)
+        problems_limit = 0
     # One read transaction: every figure comes from the same snapshot, even while
     # checklists keep arriving (WAL readers never block the writer).
     opened = not db.conn.in_transaction
     if opened:
         db.execute("BEGIN")
     try:
-        return _build(db, report_filter, definitions, mission, group, problems_limit,
-                      problems_by_station)
+        figures = _build(db, report_filter, definitions, mission, group, problems_limit,
+                         problems_by_station)
+        figures.update(publication=publication, small_n=small_n if publication else 0)
+        if publication:
+            figures["commissions"] = _commissions(db, report_filter)
+        return figures
     finally:
         if opened:
             db.execute("COMMIT")
@@ -190,11 +205,28 @@ def _build(db: Database, flt: ReportFilter, definitions: Mapping[str, Definition
                    "incidents_severe": sum(incidents.get(s, 0) for s in SEVERE),
                    "meetings": meeting_figures["meetings"]},
         "types": types, "problems": found, "interactions": meeting_figures,
+        "versions": versions_filed(db, *flt.where("checklist")),  # definition versions counted
         # Coverage rows: every type's groups come in the registry's sorted order.
         "groups": [{"name": name, "registry": registry[name],
                     "observed": {t["type"]: t["groups"][index]["observed"] for t in types}}
                    for index, name in enumerate(sorted(registry))],
     }
+
+
+def _commissions(db: Database, flt: ReportFilter) -> dict:
+    """Tabulation coverage: territorial commissions observed per region, out of the TECs
+    the registry implies (one per region, one per district in it)."""
+    registry, observed = queries.commissions(db, flt)
+    rows = [{"name": name, "registry": registry[name], "observed": observed.get(name, 0)}
+            for name in sorted(registry)]
+    return {"groups": rows, "registry": sum(registry.values()),
+            "observed": sum(observed.values())}
+
+
+def small(report: dict, whole: int) -> bool:
+    """True when the publication prints "X of Y" for a share over ``whole`` observations:
+    too few for a percentage (the PUBLICATION_MIN_N setting)."""
+    return bool(report.get("publication")) and whole < report.get("small_n", 0)
 
 
 def build_region(db: Database, report_filter: ReportFilter,
@@ -218,23 +250,35 @@ def build_region(db: Database, report_filter: ReportFilter,
     return figures
 
 
-def negative_chart(figures: dict, group_label: str) -> str:
-    """The SVG bar chart of one type's negative share per region (or district)."""
-    bars = [(g["name"] or _("(none recorded)"), g["negative_share"],
-             _("%(share)s of %(n)s", share=percent(g["negative"], g["checklists"]),
-               n=number(g["checklists"])) if g["checklists"] else _("no observations"))
-            for g in figures["groups"]]
-    return charts.bar_chart(bars, title=_("%(type)s: share assessed negatively, by %(group)s",
-                                          type=figures["title"], group=group_label))
+def negative_chart(types: list[dict], group_label: str, report: dict | None = None) -> str:
+    """One SVG chart of the negative share per region (or district), a column per type.
+
+    A group without observations, or (in the publication) with too few, gets no bar:
+    "no observations" or "X of Y" instead.
+    """
+    def cell(g: dict) -> tuple:
+        if not g["checklists"]:
+            return None, _("no observations")
+        if report and small(report, g["checklists"]):
+            return None, _("%(part)s of %(whole)s", part=number(g["negative"]),
+                           whole=number(g["checklists"]))
+        return g["negative_share"], ""
+
+    shown = [t for t in types if t["checklists"]]
+    if not shown:
+        return ""
+    labels = [g["name"] or _("(none recorded)") for g in shown[0]["groups"]]
+    return charts.grouped_bar_chart(
+        labels, [(t["title"], [cell(g) for g in t["groups"]]) for t in shown],
+        title=_("Share assessed negatively, by %(group)s and checklist type", group=group_label))
 
 
 def render_html(summary: dict, template: str = "print/summary.html") -> str:
     """The report's HTML, ready for reports.pdf.render_pdf (needs an app context)."""
     group_label = _("district") if summary["group"] == "district" else _("region")
-    chart = {t["type"]: negative_chart(t, group_label) for t in summary["types"]
-             if t["checklists"]}
-    return render_template(template, report=summary, charts=chart, percent=percent,
-                           number=number)
+    chart = negative_chart(summary["types"], group_label, summary)
+    return render_template(template, report=summary, chart=chart, percent=percent,
+                           number=number, small=lambda whole: small(summary, whole))
 
 
 def mission_of(config: Mapping) -> dict:
@@ -244,11 +288,13 @@ def mission_of(config: Mapping) -> dict:
 
 
 def report_pdf(db: Database, report: str, flt: ReportFilter, mission: dict,
-               definitions: Mapping[str, Definition] | None = None) -> tuple[bytes, dict]:
+               definitions: Mapping[str, Definition] | None = None, *,
+               publication: bool = False, small_n: int = 10) -> tuple[bytes, dict]:
     """The PDF of the mission summary (``report`` "summary") or of the filter's one region
     ("region"), and its figures; the reports page and ``flask report`` both call this.
 
     Needs an app context (the template). ``definitions`` default to every checklist type.
+    ``publication`` (summary only): the publishable version, see build_summary.
     """
     if report not in REPORTS:
         raise ValueError(f"unknown report {report!r}")
@@ -256,6 +302,10 @@ def report_pdf(db: Database, report: str, flt: ReportFilter, mission: dict,
     if report == "region":
         figures = build_region(db, flt, definitions, mission)
         html = render_html(figures, "print/region.html")
+    elif publication:
+        figures = build_summary(db, flt, definitions, mission, publication=True,
+                                small_n=small_n)
+        html = render_html(figures, "print/publication.html")
     else:
         figures = build_summary(db, flt, definitions, mission)
         html = render_html(figures)
@@ -266,5 +316,7 @@ def pdf_name(report: str, figures: dict) -> str:
     """The download's name: summary-20230319-1000.pdf, region-Almaty-20230319-1000.pdf
     (the time of generation, UTC)."""
     stamp = figures["generated_utc"][:16].replace("-", "").replace(":", "").replace("T", "-")
-    return f"region-{figures['region']}-{stamp}.pdf" if report == "region" \
+    if report == "region":
+        return f"region-{figures['region']}-{stamp}.pdf"
+    return f"summary-publication-{stamp}.pdf" if figures.get("publication") \
         else f"summary-{stamp}.pdf"

@@ -49,6 +49,23 @@ def registry(db: Database, flt: ReportFilter, group: str) -> dict[str, int]:
                            f" GROUP BY 1", params).fetchall())
 
 
+def commissions(db: Database, flt: ReportFilter) -> tuple[dict[str, int], dict[str, int]]:
+    """Territorial commissions per region: how many the registry implies (the region's own
+    and one per district), and how many distinct ones the selection's tabulation
+    checklists observed (the region's own when the checklist says "regional", else the
+    district TEC of the station it was filed at)."""
+    where, params = flt.where("station", "s")
+    registry = dict(db.execute(f"SELECT s.region, 1 + count(DISTINCT s.district) FROM stations s"
+                               f" WHERE {where} GROUP BY 1", params).fetchall())
+    where, params = flt.where("checklist")
+    observed = dict(db.execute(
+        "SELECT s.region, count(DISTINCT CASE json_extract(c.answers, '$.tec_level')"
+        " WHEN 'regional' THEN '' ELSE s.district END)"
+        f" {_CHECKLISTS} WHERE {where} AND c.form_type = 'tabulation' GROUP BY 1",
+        params).fetchall())
+    return registry, observed
+
+
 def totals(db: Database, flt: ReportFilter) -> dict:
     """Checklists, stations observed, teams, the newest entry and checklists with a serious answer."""
     where, params = flt.where("checklist")
@@ -60,6 +77,28 @@ def totals(db: Database, flt: ReportFilter) -> dict:
 
 def answer_counts(db: Database, flt: ReportFilter, definition: Definition) -> dict[str, dict]:
     """{question id: {"yes": n, "no": n}} over the selection, for every yes/no question.
+
+    Read from the answer tallies (models/tallies.py), kept up to date on every save,
+    when the selection's day bounds fall on whole hours (local midnight in a zone
+    with a whole-hour offset, as in Kazakhstan); recounted from the checklists otherwise.
+    """
+    if not all(bound is None or bound.endswith(":00:00Z") for bound in flt.utc_bounds()):
+        return answer_counts_recounted(db, flt, definition)
+    questions = [q.id for q in definition.questions.values() if q.type == "yesno"]
+    counts = {qid: {"yes": 0, "no": 0} for qid in questions}
+    # The tallies' columns carry the checklists' names: the filter's condition applies as is.
+    where, params = flt.where("checklist", "t", "t")
+    for question, yes, no in db.execute(
+            f"SELECT t.question, sum(t.yes), sum(t.no) FROM answer_tallies t WHERE {where}"
+            " AND t.form_type = ? GROUP BY t.question", [*params, definition.type]):
+        if question in counts:
+            counts[question] = {"yes": yes, "no": no}
+    return counts
+
+
+def answer_counts_recounted(db: Database, flt: ReportFilter,
+                            definition: Definition) -> dict[str, dict]:
+    """answer_counts recounted from the checklists' answers (no tallies).
 
     One json_extract per checklist pulls all yes/no answers as one array;
     identical arrays are grouped first (most visits answer alike), and only

@@ -6,9 +6,12 @@ POSTs carry a valid CSRF token and no data, so a role that may use the
 route gets its validation answer (400) and a role that may not gets 403/404.
 """
 
+import uuid
+
 import pytest
 
-from models import users
+from models import media, photos, users
+from tests import photo_samples
 from tests.conftest import Browser
 from tests.test_liaison import file_checklist, file_incident
 from tests.test_meetings import make_meeting
@@ -106,6 +109,24 @@ TABLE = {
     ("reports.index", "GET"): ("/reports", STAFF),
     ("reports.summary_pdf", "GET"): ("/reports/summary.pdf", STAFF),
     ("reports.region_pdf", "GET"): ("/reports/region.pdf?region=Aktobe", STAFF),
+    # Photos: read like their entry, added by its authors (a form-encoded POST: no file).
+    ("photos.original", "GET"): ("/photos/{p}.jpg", TEAM_AND_REVIEWERS),
+    ("photos.thumbnail", "GET"): ("/photos/{p}/thumbnail.jpg", TEAM_AND_REVIEWERS),
+    ("photos.upload", "POST"): ("/photos/checklist/{c}", row(L, 400, 404, 403, 403, 403)),
+    ("photos.export", "GET"): ("/exports/photos.zip", STAFF),
+    ("api.checklist_photos", "GET"): ("/api/v1/checklists/{c}/photos", API_ENTRY),
+    ("api.incident_photos", "GET"): ("/api/v1/incidents/{i}/photos", API_ENTRY),
+    ("api.interaction_photos", "GET"): ("/api/v1/interactions/{m}/photos", API_ENTRY),
+    ("api.meeting_photos", "GET"): ("/api/v1/meetings/{m}/photos", API_ENTRY),
+    # Not multipart: the entry's authors get 415; the liaison did not write T01's meeting.
+    ("api.add_checklist_photo", "POST"): ("/api/v1/checklists/{c}/photos",
+                                          row(401, 415, 404, 403, 403, 403)),
+    ("api.add_incident_photo", "POST"): ("/api/v1/incidents/{i}/photos",
+                                         row(401, 415, 404, 403, 403, 403)),
+    ("api.add_interaction_photo", "POST"): ("/api/v1/interactions/{m}/photos",
+                                            row(401, 415, 404, 403, 403, 403)),
+    ("api.add_meeting_photo", "POST"): ("/api/v1/meetings/{m}/photos",
+                                        row(401, 415, 404, 403, 403, 403)),
     ("offline.service_worker", "GET"): ("/sw.js", row(200, 200, 200, 200, 200, 200)),
     ("manifest", "GET"): ("/manifest.webmanifest", row(200, 200, 200, 200, 200, 200)),
     ("offline.shell", "GET"): ("/observe/offline", OBSERVERS_ONLY),
@@ -150,7 +171,12 @@ def entries(app, db):
                " VALUES (?, 'request', 'Show the voter lists', 'open', '2023-03-10T09:00:00Z')",
                [meeting])
     item = db.execute("SELECT max(id) FROM follow_ups").fetchone()[0]
-    return {"c": checklist, "i": incident, "m": meeting, "f": item}
+    photo, _created = photos.add(
+        db, media.root_for(app.config["DATABASE"]), "checklist",
+        {"id": checklist, "form_type": "voting", "timezone": "Asia/Aqtobe"}, str(uuid.uuid4()),
+        photo_samples.jpeg(), users.find_by_username(db, "obs1")["id"],
+        photos.Limits(10**7, 10**7))
+    return {"c": checklist, "i": incident, "m": meeting, "f": item, "p": photo["id"]}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -1,10 +1,12 @@
 """The OpenAPI document matches the API: every route is in it, every real answer fits it."""
 
 import sqlite3
+import uuid as uuids
 
 import pytest
 from jsonschema import Draft202012Validator
 
+from tests import photo_samples as samples
 from tests.test_api import (
     Api,
     body_for,
@@ -14,6 +16,7 @@ from tests.test_api import (
 )
 from tests.test_liaison import file_checklist, file_incident
 from tests.test_meetings import make_meeting
+from tests.test_photos import multipart
 
 KINDS = ("checklists", "incidents", "interactions")
 # The API keeps its /interactions path; the model module is models/meetings.py.
@@ -145,6 +148,34 @@ def test_every_answer_of_every_endpoint_fits_the_document(app, db, doc, monkeypa
         no_csrf("post", base, body_for(kind, app, db), status=400)
         coordinator("post", base, body_for(kind, app, db), status=403)
         anonymous("post", base, body_for(kind, app, db), status=401)
+
+    # Photos, on each kind's path (meetings: the pages' name for interactions).
+    photo_paths = {**{kind: entries[kind] for kind in KINDS}, "meetings": entries["interactions"]}
+    for path_kind, entry_id in photo_paths.items():
+        photos_path, ids = f"/api/v1/{path_kind}/{{entry_id}}/photos", {"entry_id": entry_id}
+
+        def upload(who, data: bytes, status: int, photo_uuid: str | None = None):
+            body, content_type = multipart({"uuid": photo_uuid or str(uuids.uuid4())}, data)
+            return who("post", photos_path, data=body, headers={"Content-Type": content_type},
+                       ids=ids, status=status)
+        photo_uuid = str(uuids.uuid4())
+        upload(observer, samples.jpeg(), 201, photo_uuid)
+        upload(in_session, samples.jpeg(seed=5), 201)
+        upload(observer, samples.jpeg(), 200, photo_uuid)
+        upload(observer, samples.jpeg(seed=2), 409, photo_uuid)
+        upload(observer, samples.svg_with_script(), 422)
+        upload(observer, samples.jpeg(), 400, "not-a-uuid")
+        upload(observer, b"\0" * (11 * 1024 * 1024), 413)
+        observer("post", photos_path, data=b"x=1", ids=ids, status=415)
+        upload(other_team, samples.jpeg(), 404)
+        upload(coordinator, samples.jpeg(), 403)
+        upload(anonymous, samples.jpeg(), 401)
+        # meetings/{id} is interactions/{id}: the same meeting, with the photos of both.
+        expected = 4 if path_kind == "meetings" else 2
+        for who in (observer, coordinator):
+            assert len(who("get", photos_path, ids=ids, status=200).json["photos"]) == expected
+        other_team("get", photos_path, ids=ids, status=404)
+        anonymous("get", photos_path, ids=ids, status=401)
 
     app.config["PROPAGATE_EXCEPTIONS"] = False
 

@@ -45,6 +45,12 @@ NO_PROBLEM_ANSWERS = {
     "multiple_voting": "No", "ballot_box_stuffing": "No", "voters_turned_away": "No",
     "mobile_box_used": "No", "unauthorized_present": "No", "observers_restricted": "No",
     "observers_expelled": "No", "complaints_filed": "No",
+    # Added with the ODIHR staples (voting v2).
+    "supplementary_list_used": "No", "voting_without_id": "No", "voting_not_on_list": "No",
+    "absentee_certificates": "No", "ballots_photographed": "No", "vote_buying": "No",
+    "carousel_voting": "No", "assisted_voting": "No", "observers_see_identification": "Yes",
+    "procedures_followed": "Yes", "commission_understanding": "Good",
+    "commission_transparency": "Good",
 }
 
 
@@ -183,7 +189,9 @@ def test_file_voting_checklist_and_resubmit_keeps_one_entry(browser_page, browse
     expect(follow_up).to_be_visible()
     fill_no_problem_checklist(page)
     # Skip logic: follow-ups of the "no" answers are not shown.
-    for follow_up in ("notes_turned_away", "mobile_request_list", "unauthorized_who"):
+    for follow_up in ("notes_turned_away", "mobile_request_list", "unauthorized_who",
+                      "supplementary_count", "supplementary_repeated",
+                      "absentee_procedure_followed", "assisted_voting_problems"):
         expect(page.locator(f"#q-{follow_up}")).to_be_hidden()
     expect(page.locator("#overall-1")).to_be_checked()
     # Nothing sticks out sideways on a 390 px phone.

@@ -48,6 +48,12 @@ NO_PROBLEM_ANSWERS = {
     "multiple_voting": "No", "ballot_box_stuffing": "No", "voters_turned_away": "No",
     "mobile_box_used": "No", "unauthorized_present": "No", "observers_restricted": "No",
     "observers_expelled": "No", "complaints_filed": "No",
+    # Added with the ODIHR staples (voting v2).
+    "supplementary_list_used": "No", "voting_without_id": "No", "voting_not_on_list": "No",
+    "absentee_certificates": "No", "ballots_photographed": "No", "vote_buying": "No",
+    "carousel_voting": "No", "assisted_voting": "No", "observers_see_identification": "Yes",
+    "procedures_followed": "Yes", "commission_understanding": "Good",
+    "commission_transparency": "Good",
 }
 SLOW = 20_000  # ms: sending after the connection returns, the worker installing
 

@@ -12,6 +12,8 @@ from datetime import date, timedelta
 import pypdf
 import pytest
 
+import reports.entry
+import reports.meeting_log
 import reports.pdf
 from forms.meeting_log_filter import parse_filters
 from models import checklists, comments, definitions, entries, incidents, liaison, meetings, review, users
@@ -132,6 +134,63 @@ def test_checklist_pdf_has_answers_history_review_comments_and_flags(pdf_app, db
     assert SCRIPT in text and KAZAKH in text
     assert fetched and all(url.startswith(reports.pdf.STATIC.as_uri() + "/") for url in fetched)
     assert not [url for url in fetched if "passwd" in url]
+
+
+def test_a_long_thread_prints_the_newest_comments_and_counts_the_rest(pdf_app, db, checklist):
+    # 300 comments of 2,000 characters once held a worker past gunicorn's time-out.
+    # Written straight to the table: a thread this long may predate any cap on comments.
+    author = _uid(db, "obs1")
+    db.conn.executemany(
+        "INSERT INTO comments (entry_kind, entry_id, author_id, at_utc, body)"
+        " VALUES ('checklist', ?, ?, '2023-03-20T08:00:00Z', ?)",
+        [(checklist, author, f"Comment {n:03d} " + "x" * 1988) for n in range(300)])
+    db.conn.commit()
+    response = _client(pdf_app, "coord").client.get(f"/checklists/{checklist}.pdf")
+    assert response.status_code == 200
+    text = _text(response.data)
+    printed = reports.entry.COMMENTS_PRINTED
+    # 301 comments: the fixture's own and the 300 above; the newest ones in full.
+    left_out = 301 - printed
+    assert f"and {left_out} earlier comments, not printed" in text
+    assert "Comment 299 " in text and f"Comment {300 - printed:03d} " in text
+    assert f"Comment {299 - printed:03d} " not in text and "Photo attached" not in text
+    assert len(pypdf.PdfReader(io.BytesIO(response.data)).pages) < 40
+
+
+def _fonts(pdf: bytes) -> set[str]:
+    """The base font names embedded in a PDF, without their subset prefix."""
+    names = set()
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    return names
+
+
+def test_emoji_and_other_scripts_print_with_the_noto_fallback(pdf_app, db, checklist):
+    # Before the Noto fonts (make pdf-deps), these printed as empty boxes.
+    text = "Ballot box 🗳️ sealed 👍 — مرحبا — გამარჯობა — 选举观察员"
+    comments.add(db, "checklist", checklist, _uid(db, "obs1"), text)
+    pdf = _client(pdf_app, "coord").client.get(f"/checklists/{checklist}.pdf").data
+    fonts = _fonts(pdf)
+    assert any(name.startswith("Noto-Color-Emoji") for name in fonts), fonts
+    assert any(name.startswith("Noto-Sans-CJK") for name in fonts), fonts
+    assert "选举观察员" in _text(pdf) and "გამარჯობა" in _text(pdf)
+
+
+def test_a_long_history_prints_the_newest_versions_and_counts_the_rest(pdf_app, db):
+    definition = definitions.get("voting")
+    entry_uuid = str(uuid.uuid4())
+    entry_id, _created = entries.create(db, checklists.CHECKLISTS,
+                                        _filing(definition, db, entry_uuid),
+                                        _uid(db, "obs1"), "T01")
+    edits = reports.entry.VERSIONS_PRINTED + 4
+    for version in range(1, edits + 1):
+        assert entries.edit(db, checklists.CHECKLISTS, entry_id, version,
+                            _filing(definition, db, entry_uuid, comments=f"edit {version}"),
+                            _uid(db, "obs1"))
+    text = _text(_client(pdf_app, "coord").client.get(f"/checklists/{entry_id}.pdf").data)
+    assert "and 5 earlier versions, not printed" in text
+    assert "original submission" not in text
 
 
 def test_pages_carry_the_running_header_and_page_numbers(pdf_app, checklist):
@@ -335,6 +394,19 @@ def test_log_counts_per_level_leave_out_rejected_meetings(app, db, log_meetings)
     assert [m["commission"] for m in report["meetings"]] == [
         "Aktobe regional TEC", "Central Election Commission", "Astana city TEC"]
     assert report["rejected"] == 1
+
+
+def test_log_pdf_prints_the_newest_meetings_and_counts_them_all(pdf_app, db, log_meetings,
+                                                                monkeypatch):
+    monkeypatch.setattr(reports.meeting_log, "MEETINGS_PRINTED", 2)
+    with pdf_app.app_context():
+        report = build_log(db, parse_filters({}, ["Aktobe", "Almaty", "Astana"], ZONE))
+    # Counted all the same; the oldest (the Aktobe TEC) left out of the list.
+    assert report["total"]["meetings"] == 2 and report["listed_out_of"] == 3
+    assert [m["commission"] for m in report["meetings"]] == [
+        "Central Election Commission", "Astana city TEC"]
+    text = _text(_client(pdf_app, "coord").client.get("/meetings/log.pdf").data)
+    assert "and 1 earlier meeting, not printed: narrow the selection to print it" in text
 
 
 def test_log_pdf_is_chronological_with_statuses(pdf_app, db, log_meetings):

@@ -43,7 +43,8 @@ def station_problems(app, db, entries: dict, region: str) -> list[tuple[str, lis
                   if q.serious and c["answers"].get(q.id) == q.problem]
         if labels:
             zone = stations[c["number"]][2]
-            found.setdefault(c["number"], []).append((c["arrival_utc"], (
+            # Ties in time go as the report orders them: kind, then id.
+            found.setdefault(c["number"], []).append(((c["arrival_utc"], "checklist", c["id"]), (
                 f"{local(c['arrival_utc'], zone)} Checklist {c['id']}, {definition.title}:"
                 f" {'; '.join(labels)}")))
     numbers = {row[0]: row[1] for row in db.execute(
@@ -52,7 +53,7 @@ def station_problems(app, db, entries: dict, region: str) -> list[tuple[str, lis
         if i["region"] == region and i["severity"] in ("high", "critical") \
                 and selected(i, "occurred_utc", {}):
             number = numbers[i["id"]]
-            found.setdefault(number, []).append((i["occurred_utc"], (
+            found.setdefault(number, []).append(((i["occurred_utc"], "incident", i["id"]), (
                 f"{local(i['occurred_utc'], stations[number][2])} Incident {i['id']},"
                 f" {CATEGORY} ({i['severity'].title()}): {i['description']}")))
     result = []

@@ -564,3 +564,13 @@ def test_chart_draws_one_bar_per_value_and_escapes_labels():
     assert "&lt;b&gt;Astana&lt;/b&gt; &amp; co" in svg and "<b>" not in svg
     assert "Voting &lt;negative&gt;" in svg
     assert charts.scale_end([0.07, None]) == 0.1 and charts.scale_end([]) == 0.05
+
+
+def test_grouped_chart_draws_a_bar_per_share_and_text_for_the_rest():
+    svg = charts.grouped_bar_chart(
+        ["<b>Astana</b>", "Aktobe"],
+        [("Voting", [(0.07, ""), (None, "3 of 7")]),
+         ("Opening", [(0.0, ""), (None, "no observations")])], title="Negative <share>")
+    assert svg.count("<rect") == 2 and "3 of 7" in svg and "no observations" in svg
+    assert "&lt;b&gt;Astana&lt;/b&gt;" in svg and "<b>" not in svg
+    assert "Negative &lt;share&gt;" in svg and ">10%<" in svg and ">5%<" in svg

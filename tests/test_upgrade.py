@@ -78,6 +78,7 @@ def test_every_version_moves_into_entry_versions_unchanged(upgraded):
     assert [row[1] for row in rows[len(held["entry_versions"]):]] == ["checklist"] * 7
     assert moved == [tuple(v) for v in held["checklist_versions"]]
     applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+    # m009 ran (later migrations, such as m011_photos, follow it).
     assert "m009_one_versions_table" in applied
     assert migrations.pending(Database(conn)) == []
     conn.close()

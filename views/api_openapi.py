@@ -16,7 +16,8 @@ NAMED = {"Error": s.ERROR, "Me": s.ME, "Stations": s.STATIONS, "Definitions": s.
          "ChecklistBody": s.CHECKLIST_BODY, "IncidentBody": s.INCIDENT_BODY,
          "InteractionBody": s.INTERACTION_BODY, "Checklist": s.CHECKLIST,
          "Incident": s.INCIDENT, "Interaction": s.INTERACTION,
-         "InteractionSummary": s.INTERACTION_SUMMARY}
+         "InteractionSummary": s.INTERACTION_SUMMARY, "Photo": s.PHOTO,
+         "PhotoCreated": s.PHOTO_CREATED, "Photos": s.PHOTOS, "PhotoForm": s.PHOTO_FORM}
 ERRORS = {
     400: "Malformed JSON, a wrong type (messages in fields), or a missing or expired "
          "X-CSRFToken header with a session.",
@@ -25,8 +26,9 @@ ERRORS = {
     404: "No such entry, or another team's.",
     405: "Method not allowed.",
     409: "This uuid was already received with different content (nothing was saved).",
-    413: "The body is larger than MAX_CONTENT_LENGTH.",
-    415: "The body is not JSON (Content-Type: application/json).",
+    413: "The body is larger than MAX_CONTENT_LENGTH (for a photo: PHOTO_MAX_BYTES).",
+    415: "The body is not JSON (Content-Type: application/json); for a photo, not "
+         "multipart/form-data.",
     422: "The entry was refused by the form's validation; fields holds the messages "
          "(the same as the HTML form's). Nothing was saved.",
     503: "The database could not save or read (read-only, disk full, busy); retry after "
@@ -38,15 +40,18 @@ _CONVERTER = re.compile(r"<(?:([a-z]+):)?([a-z_]+)>")
 def operation(summary: str, ok: tuple[int, dict], *, body: dict | None = None,
               errors: tuple[int, ...] = (), query: tuple[dict, ...] = (),
               description: str = "", public: bool = False,
-              also: tuple[tuple[int, str], ...] = ()):
+              also: tuple[tuple[int, str], ...] = (), media_type: str = "application/json",
+              meanings: dict[int, str] | None = None):
     """Describe an API view for the document: its success answer, body and errors.
 
-    ``also``: other successful statuses with the same body, and what they mean.
+    ``also``: other successful statuses with the same body, and what they mean;
+    ``media_type``: the body's (multipart/form-data for a photo); ``meanings``:
+    what an error status means for this operation, where ERRORS is too general.
     """
     def decorate(view):
         view.openapi = {"summary": summary, "ok": ok, "body": body, "errors": errors,
                         "query": query, "description": description, "public": public,
-                        "also": also}
+                        "also": also, "media_type": media_type, "meanings": meanings or {}}
         return view
     return decorate
 
@@ -84,15 +89,15 @@ def _operation(spec: dict, method: str, path_names: list[tuple[str, str]]) -> di
             for converter, name in path_names] + list(spec["query"]),
         "responses": {str(status): _json("Success.", schema),
                       **{str(code): _json(meaning, schema) for code, meaning in spec["also"]},
-                      **{str(code): _json(ERRORS.get(code, "Server error; nothing was "
-                                                            "saved."), s.ERROR)
+                      **{str(code): _json(spec["meanings"].get(code) or ERRORS.get(
+                          code, "Server error; nothing was saved."), s.ERROR)
                          for code in sorted(errors)}},
     }
     if spec["description"]:
         result["description"] = spec["description"]
     if spec["body"] is not None:
         result["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": _schema(spec["body"])}}}
+            spec["media_type"]: {"schema": _schema(spec["body"])}}}
     if spec["public"]:
         result["security"] = []
     elif unsafe:

@@ -207,6 +207,43 @@ INTERACTION_SUMMARY = obj({**_MEETING, "item_count": integer(minimum=0),
                            "open_items": integer(minimum=0),
                            "overdue_items": integer(minimum=0)})
 
+# --- photos -----------------------------------------------------------------------
+
+_PHOTO = {
+    "id": row_id(), "uuid": UUID,
+    "sha256": text("sha256 of the stored file: the photo re-encoded as JPEG, without its "
+                   "EXIF data (GPS position) or anything appended to it.",
+                   pattern="^[0-9a-f]{64}$"),
+    "upload_sha256": text("sha256 of the bytes that were sent: what a resend is compared "
+                          "by.", pattern="^[0-9a-f]{64}$"),
+    "question": text("The question (checklists) or field (incident and meeting reports) "
+                     "the photo shows; null for none.", nullable=True),
+    "url": text("The stored photo (JPEG), for a logged-in browser session."),
+    "thumbnail_url": text("Its thumbnail (320 px), for a logged-in browser session."),
+    "size": integer(minimum=1, description="Bytes of the stored file."),
+    "width": integer(minimum=1), "height": integer(minimum=1),
+    "captured_utc": {**UTC, "type": ["string", "null"],
+                     "description": "When it was taken (the camera's EXIF time, else the "
+                                    "captured_utc field sent), UTC; null when unknown."},
+    "uploaded_by": text(), "uploaded_utc": UTC}
+PHOTO = obj(_PHOTO)
+PHOTO_CREATED = obj({**_PHOTO, "created": boolean(
+    "false when this uuid had already been received with the same bytes: nothing was "
+    "stored twice.")})
+PHOTOS = obj({"photos": array(PHOTO, description="In the order they arrived.")})
+PHOTO_FORM = obj({
+    "uuid": UUID,
+    "file": {"type": "string", "contentMediaType": "image/jpeg",
+             "description": "The photo: JPEG, PNG or WebP, at most PHOTO_MAX_BYTES (10 MB by "
+                            "default) and PHOTO_MAX_PIXELS pixels. Phones send it shrunk to "
+                            "~1600 px."},
+    "question": text("Optional: a question id of the entry's checklist (GET "
+                     "/api/v1/definitions), or a field of an incident or meeting report "
+                     "(description, summary ...)."),
+    "captured_utc": text("Optional: when the photo was taken (ISO 8601 with Z or an "
+                         "offset); the camera's EXIF time wins when the file has one.")},
+    required=["uuid", "file"])
+
 
 def created(entry: dict) -> dict:
     """What a create answers: the entry, and whether this request made it."""

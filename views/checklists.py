@@ -22,7 +22,7 @@ from forms.checklist import POLLING_HOURS_TYPES, UUID_PATTERN, ChecklistForm, fo
 from models import access, checklists, entries, mission_dates, review_list, stations, vocabulary
 from models.clock import utc_to_local
 from models.db import get_db
-from models.definitions import Definition, by_type
+from models.definitions import Definition, all_versions, by_type
 from models.definitions import get as get_definition
 from views import filing
 from views.auth import entry_or_404, roles_required
@@ -35,8 +35,9 @@ bp = Blueprint("checklists", __name__)
 def init_app(app: Flask) -> None:
     """Load the checklist definitions once and build their forms."""
     # Build every form at start-up: a broken definition stops the app, not an observer.
-    for kind in by_type():
-        form_class(kind)
+    for kind, versions in all_versions().items():
+        for version in versions:  # the archived ones too: old entries are still edited
+            form_class(kind, version)
     # The same for a mistyped ELECTION_DATE, MISSION_START/END or POLLS_OPEN/CLOSE.
     mission_dates.from_config(app.config)
     mission_dates.polling_hours(app.config)
@@ -46,8 +47,10 @@ def _polling_hours() -> tuple[time, time]:
     return mission_dates.polling_hours(current_app.config)
 
 
-def _checklist(form_type: str) -> tuple[Definition, type[ChecklistForm]]:
-    definition, form_cls = get_definition(form_type), form_class(form_type)
+def _checklist(form_type: str,
+               version: int | None = None) -> tuple[Definition, type[ChecklistForm]]:
+    # An entry shows and edits with the definition version it was filed with.
+    definition, form_cls = get_definition(form_type, version), form_class(form_type, version)
     if definition is None:
         abort(404)
     return definition, form_cls
@@ -141,7 +144,7 @@ def my_entries():
 def detail(entry_id: int):
     db = get_db()
     row = entry_or_404(checklists.get(db, entry_id))
-    definition, _form = _checklist(row["form_type"])
+    definition, _form = _checklist(row["form_type"], row["form_version"])
     # The history in the form's wording, as the PDF words it (models/vocabulary.py).
     versions = [{**v, "changes": vocabulary.checklist_changes(v["changes"], definition,
                                                               row["timezone"])}
@@ -160,7 +163,9 @@ def edit(entry_id: int):
         flash(_("This entry was already reviewed (verified or rejected) and can no longer be "
                 "edited. Add a comment to it instead."))
         return redirect(url_for("checklists.detail", entry_id=entry_id), code=303)
-    definition, form_class = _checklist(row["form_type"])
+    # Its own version's form: the observers answered those questions, and the new
+    # required ones of a later version were never put to them (README "Checklist versions").
+    definition, form_class = _checklist(row["form_type"], row["form_version"])
     station = stations.get(db, row["station_id"])
     if request.method == "GET":
         form = form_class(station=station, formdata=None, data=_form_data(row))

@@ -1,16 +1,31 @@
 """Backup and restore on the command line: flask --app app backup / restore."""
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from models import backup as backups
+from models import media
 from models.db import connect
 
 
 def _show(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {number}" for name, number in counts.items())
 
+
+def _media_root() -> Path:
+    return media.root_for(current_app.config["DATABASE"], current_app.config.get("MEDIA_DIR"))
+
+
+def _photos(found: dict[str, int], folder: Path) -> None:
+    """Say what happened to the photo files; missing ones make the command fail."""
+    click.echo(f"Photo files in {folder}: {found['copied']} copied, {found['kept']} already "
+               "there.")
+    if found["missing"]:
+        raise click.ClickException(f"{found['missing']} photo files were missing or altered "
+                                   "and not copied: run flask verify-media.")
 
 @click.command("backup")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
@@ -20,7 +35,8 @@ def backup_command(out: str) -> None:
     """Copy the database to FILE while the app keeps running (SQLite online backup).
 
     The copy is the database at one instant, checked with integrity_check and
-    flushed to disk before it takes the name FILE.
+    flushed to disk before it takes the name FILE; the photo files it refers
+    to are copied (checked by their sha256) into FILE.media/.
     """
     database = current_app.config["DATABASE"]
     db = connect(database, current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
@@ -31,6 +47,9 @@ def backup_command(out: str) -> None:
     finally:
         db.close()
     click.echo(f"Backed up {database} to {out}: {_show(found)}.")
+    # The photos the copy refers to: files added since are in the next backup.
+    _photos(backups.copy_media(out, _media_root(), backups.media_folder(out)),
+            backups.media_folder(out))
 
 
 @click.command("restore")
@@ -43,7 +62,8 @@ def restore_command(backup_file: str, force: bool) -> None:
     """Put the backup BACKUP_FILE into the configured database. Stop the app first.
 
     Entries saved while the app runs during a restore would be overwritten, so
-    stop gunicorn (all workers), restore, then start it again.
+    stop gunicorn (all workers), restore, then start it again. The photo files
+    are copied back from BACKUP_FILE.media/ into the media folder.
     """
     database = current_app.config["DATABASE"]
     try:
@@ -55,6 +75,8 @@ def restore_command(backup_file: str, force: bool) -> None:
         click.echo(f"The previous contents of {database} were copied to {saved}.")
     main = {name: found[name] for name in backups.MAIN_TABLES if name in found}
     click.echo(f"Restored {backup_file} into {database}: {_show(main)}.")
+    _photos(backups.copy_media(database, backups.media_folder(backup_file), _media_root()),
+            _media_root())
     click.echo("Start the app again; it serves the restored data.")
 
 

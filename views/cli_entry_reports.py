@@ -44,8 +44,8 @@ def interactions_command(out: str, level: str, region: str, topic: str, status: 
             file.write(body)
         audit.record(db, "export", None, details={
             "kind": "interaction_log", "format": "pdf", "selection": selection.description,
-            "meetings": len(report["meetings"]), "via": "cli"})
+            "meetings": report["listed_out_of"], "via": "cli"})
     finally:
         db.close()
-    click.echo(f"Wrote {out}: {len(report['meetings'])} meetings ({selection.description}), "
+    click.echo(f"Wrote {out}: {report['listed_out_of']} meetings ({selection.description}), "
                f"{len(body) // 1024} KB.")

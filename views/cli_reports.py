@@ -11,14 +11,14 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from models import audit, stations
+from models import audit, stations, tallies
 from models.db import connect
 from reports import filters, summary
 
 
 @click.group("report")
 def report() -> None:
-    """PDF reports: the mission summary, one region, the commission interaction log."""
+    """PDF reports: the mission summary, one region, the commission interaction log; tallies."""
 
 
 def _options(command):
@@ -38,7 +38,7 @@ def _options(command):
 
 
 def _write(name: str, out: str, regions: tuple[str, ...], types: tuple[str, ...],
-           date_from: str, date_to: str, verified_only: bool) -> None:
+           date_from: str, date_to: str, verified_only: bool, publication: bool = False) -> None:
     db = connect(current_app.config["DATABASE"], current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
     try:
         flt = filters.parse({"from": date_from, "to": date_to, "region": list(regions),
@@ -47,10 +47,12 @@ def _write(name: str, out: str, regions: tuple[str, ...], types: tuple[str, ...]
                             one_region=name == "region")
         if not flt.ok:
             raise click.UsageError(" ".join(flt.errors.values()))
-        data, figures = summary.report_pdf(db, name, flt, summary.mission_of(current_app.config))
+        data, figures = summary.report_pdf(
+            db, name, flt, summary.mission_of(current_app.config), publication=publication,
+            small_n=current_app.config["PUBLICATION_MIN_N"])
         Path(out).write_bytes(data)
         audit.record(db, "export", None, details={
-            "report": name, "filter": flt.details(), "via": "cli"})
+            "report": name, "filter": flt.details(), "publication": publication, "via": "cli"})
     finally:
         db.close()
     empty = " It says so: no entry matches this selection." if figures["empty"] else ""
@@ -60,12 +62,16 @@ def _write(name: str, out: str, regions: tuple[str, ...], types: tuple[str, ...]
 
 @report.command("summary")
 @click.option("--region", "regions", multiple=True, help="Region as in the registry; repeat.")
+@click.option("--publication", is_flag=True,
+              help="The version for publication: verified entries only, no station names,"
+                   " entry numbers or observers' words, small cells as 'X of Y'.")
 @_options
 @with_appcontext
 def summary_command(out: str, regions: tuple[str, ...], types: tuple[str, ...],
-                    date_from: str, date_to: str, verified_only: bool) -> None:
+                    date_from: str, date_to: str, verified_only: bool,
+                    publication: bool) -> None:
     """Write the mission summary (the statistical annex of a preliminary statement)."""
-    _write("summary", out, regions, types, date_from, date_to, verified_only)
+    _write("summary", out, regions, types, date_from, date_to, verified_only, publication)
 
 
 @report.command("region")
@@ -76,6 +82,31 @@ def region_command(region: str, out: str, types: tuple[str, ...], date_from: str
                    date_to: str, verified_only: bool) -> None:
     """Write the report of one REGION, by district, with its stations' serious problems."""
     _write("region", out, (region,), types, date_from, date_to, verified_only)
+
+
+@report.command("tallies")
+@click.option("--rebuild", is_flag=True,
+              help="Recount the tallies from the checklists (in one transaction).")
+@with_appcontext
+def tallies_command(rebuild: bool) -> None:
+    """Check the answer tallies behind the indicators against a recount; --rebuild recounts.
+
+    Exits 1 when they disagree and --rebuild was not given.
+    """
+    db = connect(current_app.config["DATABASE"], current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    try:
+        wrong = tallies.differences(db)
+        if rebuild:
+            rows = tallies.rebuild(db)
+            click.echo(f"Answer tallies rebuilt: {rows:,} rows ({len(wrong):,} were wrong).")
+            return
+    finally:
+        db.close()
+    if wrong:
+        click.echo(f"Answer tallies disagree with a recount in {len(wrong):,} rows, e.g."
+                   f" {wrong[0]}: run 'flask --app app report tallies --rebuild'.", err=True)
+        raise SystemExit(1)
+    click.echo("Answer tallies agree with a recount of the checklists.")
 
 
 try:  # the interaction log's command is the entries helper's (views/cli_entry_reports.py)

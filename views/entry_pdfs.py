@@ -20,6 +20,7 @@ from reports.entry import build_entry, entry_pdf
 from reports.meeting_log import build_log, log_pdf
 from views import downloads
 from views.auth import entry_or_404, roles_required
+from views.photo_panel import media_root
 
 bp = Blueprint("entry_pdfs", __name__)
 
@@ -29,7 +30,7 @@ def _entry(kind: str, entry_id: int) -> Response:
     report = build_entry(db, kind, entry_id, _definitions(),
                          mission=current_app.config["MISSION_NAME"],
                          mission_zone=current_app.config["MISSION_TIMEZONE"],
-                         with_flags=access.is_reviewer(current_user))
+                         with_flags=access.is_reviewer(current_user), media_root=media_root())
     entry_or_404(report)
     body = entry_pdf(report)
     audit.record(db, "export", current_user.id, kind, entry_id,
@@ -78,5 +79,5 @@ def log():
     body = log_pdf(report)
     audit.record(db, "export", current_user.id, details={
         "kind": "interaction_log", "format": "pdf", "selection": selection.description,
-        "meetings": len(report["meetings"])})
+        "meetings": report["listed_out_of"]})
     return downloads.pdf(body, "interaction-log.pdf")

@@ -34,9 +34,13 @@ def _download(report: str):
                         one_region=report == "region")
     if not flt.ok:
         return _form(flt.errors, 400)
-    data, figures = summary.report_pdf(db, report, flt, summary.mission_of(current_app.config))
+    publication = report == "summary" and request.args.get("publication") in ("1", "on", "yes")
+    data, figures = summary.report_pdf(
+        db, report, flt, summary.mission_of(current_app.config), publication=publication,
+        small_n=current_app.config["PUBLICATION_MIN_N"])
     audit.record(db, "export", current_user.id,
-                 details={"report": report, "filter": flt.details()})
+                 details={"report": report, "filter": flt.details(),
+                          "publication": publication})
     return downloads.pdf(data, summary.pdf_name(report, figures))
 
 

@@ -17,6 +17,7 @@ from models import access, comments, flags, liaison, meetings, review
 from models.db import get_db
 from models.review_list import Filters
 from models.vocabulary import MOVE_LABELS
+from views.photo_panel import photo_panel
 
 # Each kind's entry page; written by the checklists, incidents and meetings blueprints.
 ENDPOINTS = {"checklist": "checklists.detail", "incident": "incidents.detail",
@@ -49,11 +50,13 @@ def new_comment_form(**kwargs) -> CommentForm:
 
 
 def review_panel(kind: str, entry: dict, move_form: MoveForm | None = None,
-                 comment_form: CommentForm | None = None) -> dict:
+                 comment_form: CommentForm | None = None,
+                 photo_errors: dict[str, list[str]] | None = None) -> dict:
     """Everything the review partial needs for one entry.
 
     ``move_form``/``comment_form`` are passed back when a submission was
-    refused, so the partial shows the errors and what was typed.
+    refused, so the partial shows the errors and what was typed;
+    ``photo_errors`` are a refused photo's messages by field.
     """
     db = get_db()
     state = entry["review_state"]
@@ -88,6 +91,7 @@ def review_panel(kind: str, entry: dict, move_form: MoveForm | None = None,
         "move_form": move_form or MoveForm(formdata=None, data={"and_next": True}),
         "move_url": url_for("review.move", entry_kind=kind, entry_id=entry["id"], **args),
         "comment_form": comment_form or new_comment_form(formdata=None),
+        "photos": photo_panel(kind, entry, photo_errors),
         "comment_url": url_for("review.comment", entry_kind=kind, entry_id=entry["id"], **args),
         "next_url": url_for("review.next_entry", after=position, **args) if reviewer else None,
         "previous_url": url_for("review.previous_entry", before=position, **args)

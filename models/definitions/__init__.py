@@ -1,11 +1,15 @@
 """Checklist definitions: one YAML file per checklist type, checked strictly at start-up.
 
-Reached through ``by_type()`` (every type, read once per process) and ``get(kind)``.
+Reached through ``by_type()`` (every type's current version, read once per process) and
+``get(kind, version=None)``. Earlier versions live in ``archive/<type>.v<N>.yaml``: an
+entry keeps the version it was filed with, so it shows, edits, prints and exports with
+the questions its observers answered. Every version is loaded and checked at start-up.
 
 A definition that does not load stops the app with the file and the reason:
 better than an observer meeting a broken form on election day.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +19,7 @@ import yaml
 from models.vocabulary import YESNO
 
 FOLDER = Path(__file__).parent
+ARCHIVE = "archive"
 TYPES = ("opening", "voting", "counting", "tabulation")
 QUESTION_TYPES = ("yesno", "integer", "time", "choice", "multi", "text")
 # Names the app uses in every checklist's header and footer.
@@ -167,10 +172,15 @@ def _check(path: Path, raw: dict, questions: dict[str, Question]) -> Check:
 
 
 def load(path: Path) -> Definition:
-    """Read and check one definition file."""
+    """Read and check one definition file (``voting.yaml`` or an archived ``voting.v1.yaml``)."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if raw.get("type") != path.stem or raw.get("type") not in TYPES:
+    kind, _dot, archived = path.stem.partition(".")
+    if raw.get("type") != kind or raw.get("type") not in TYPES:
         raise _fail(path, "type", f"must be the file's name, one of {TYPES}")
+    if not isinstance(raw.get("version"), int) or raw["version"] < 1 \
+            or (archived and archived != f"v{raw['version']}"):
+        raise _fail(path, "version", "must be a whole number from 1, the one in an archived "
+                                     "file's name (voting.v1.yaml holds version: 1)")
     questions: dict[str, Question] = {}
     sections = []
     for raw_section in raw.get("sections") or ():
@@ -189,16 +199,79 @@ def load(path: Path) -> Definition:
 
 
 def load_all(folder: Path) -> dict[str, Definition]:
-    """Every checklist type's definition in ``folder``, in the order observers meet them."""
+    """Every checklist type's current definition in ``folder``, in the order observers meet them."""
     return {kind: load(folder / f"{kind}.yaml") for kind in TYPES}
+
+
+def load_versions(folder: Path) -> dict[str, dict[int, Definition]]:
+    """Every version of every type: the current file and the archived ones, checked together.
+
+    A question id keeps its type across versions, because reports count answers by
+    id over every version that asks the question; the current version is the newest.
+    """
+    current = load_all(folder)
+    found: dict[str, dict[int, Definition]] = {kind: {} for kind in TYPES}
+    for path in sorted((folder / ARCHIVE).glob("*.v*.yaml")):
+        old = load(path)
+        if old.version in found[old.type] or old.version >= current[old.type].version:
+            raise _fail(path, "version", "archived twice, or not older than the current file")
+        found[old.type][old.version] = old
+    for kind, definition in current.items():
+        found[kind][definition.version] = definition
+        _same_types(folder / f"{kind}.yaml", found[kind])
+    return {kind: dict(sorted(versions.items())) for kind, versions in found.items()}
+
+
+def _same_types(path: Path, versions: dict[int, Definition]) -> None:
+    seen: dict[str, tuple[int, str]] = {}
+    for version, definition in sorted(versions.items()):
+        for q in definition.questions.values():
+            first = seen.setdefault(q.id, (version, q.type))
+            if first[1] != q.type:
+                raise _fail(path, f"question {q.id}", f"is {q.type} in version {version} but "
+                                                      f"{first[1]} in version {first[0]}: "
+                                                      f"give the changed question a new id")
+
+
+@lru_cache(maxsize=1)
+def all_versions() -> dict[str, dict[int, Definition]]:
+    """Every shipped version of every checklist type, read once per process."""
+    return load_versions(FOLDER)
 
 
 @lru_cache(maxsize=1)
 def by_type() -> dict[str, Definition]:
-    """The shipped definitions of every checklist type, read once per process."""
-    return load_all(FOLDER)
+    """The current definition of every checklist type (what a new checklist is filed with)."""
+    return {kind: versions[max(versions)] for kind, versions in all_versions().items()}
 
 
-def get(kind: str) -> Definition | None:
-    """One checklist type's definition, or None for a type that does not exist."""
-    return by_type().get(kind)
+def get(kind: str, version: int | None = None) -> Definition | None:
+    """One checklist type's definition: the current one, or the given version (an entry's
+    ``form_version``); None for a type or version that does not exist."""
+    versions = all_versions().get(kind) or {}
+    if version is None:
+        return versions[max(versions)] if versions else None
+    return versions.get(int(version))
+
+
+def questions_of_all_versions(kind: str) -> list[Question]:
+    """The questions any version of ``kind`` asks, once each: the current version's in its
+    order, then those only earlier versions asked (an export's columns)."""
+    seen: dict[str, Question] = {}
+    for _version, definition in sorted(all_versions()[kind].items(), reverse=True):
+        for q in definition.questions.values():
+            seen.setdefault(q.id, q)
+    return list(seen.values())
+
+
+def versions_filed(db, where: str = "1", params: Sequence = ()) -> dict[str, list[int]]:
+    """{checklist type: [versions]} of the checklists a selection holds, for a report's
+    "counts checklists filed under voting v1 and v2". ``where`` is SQL over
+    ``checklists c`` joined with ``stations s`` (a report filter's clause), values in ``params``."""
+    rows = db.execute("SELECT DISTINCT c.form_type, c.form_version FROM checklists c"
+                      f" JOIN stations s ON s.id = c.station_id WHERE {where}"
+                      " ORDER BY c.form_type, c.form_version", list(params)).fetchall()
+    found: dict[str, list[int]] = {}
+    for kind, version in rows:
+        found.setdefault(kind, []).append(version)
+    return {kind: found[kind] for kind in TYPES if kind in found}
