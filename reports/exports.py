@@ -19,10 +19,11 @@ from openpyxl import Workbook
 from models.clock import local_today
 from models.db import connect
 from reports import export_tables as tables
+from reports import protocols
 from reports.export_tables import Sheet
 from reports.filters import ReportFilter
 
-KINDS = ("checklists", "incidents", "interactions", "follow-ups")
+KINDS = ("checklists", "incidents", "interactions", "follow-ups", "protocols")
 FORMATS = ("csv", "xlsx", "json")
 MIMETYPES = {"csv": "text/csv; charset=utf-8",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -131,6 +132,8 @@ def _produce(db, kind: str, fmt: str, flt: ReportFilter, today: str) -> Iterator
             codebook = _tagged(len(sheets), tables.codebook_rows(flt))
             return write_xlsx([*sheets, tables.CODEBOOK], _chain(rows, codebook))
         return write_json(tables.checklist_objects(db, flt))
+    if kind == "protocols":
+        return _protocols(db, fmt, flt)
     if kind == "incidents":
         if fmt == "json":
             return write_json(tables.incident_objects(db, flt))
@@ -152,6 +155,14 @@ def _produce(db, kind: str, fmt: str, flt: ReportFilter, today: str) -> Iterator
     rows = tables.follow_up_rows(db, flt, today)
     return write_csv(tables.FOLLOW_UPS, rows) if fmt == "csv" \
         else write_xlsx([tables.FOLLOW_UPS], _tagged(0, rows))
+
+
+def _protocols(db, fmt: str, flt: ReportFilter) -> Iterator[bytes]:
+    """Observed protocol figures (reports/protocols.py), one row per checklist × contest."""
+    if fmt == "json":
+        return write_json(protocols.protocol_objects(db, flt))
+    sheet, rows = protocols.protocol_table(db, flt)
+    return write_csv(sheet, rows) if fmt == "csv" else write_xlsx([sheet], _tagged(0, rows))
 
 
 def _chain(*iterables: Iterable) -> Iterator:
