@@ -282,3 +282,44 @@ def test_the_api_takes_and_returns_the_protocol(app, db, smd_station):
         protocol={"list": {"amanat": -1}}), status=400)
     assert negative.json["fields"]
     assert len(stored(db)) == 1
+
+
+# --- exports ----------------------------------------------------------------------------
+
+def test_the_protocols_export_has_a_row_per_checklist_and_contest(app, db, smd_station,
+                                                                  tmp_path):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+    first = _file(db, smd_station, PROTOCOL, "2023-03-19T18:00:00Z")
+    _file(db, smd_station, {"list": {"amanat": 5}}, "2023-03-19T19:00:00Z", "rejected")
+    browser = Browser(app.test_client())
+    browser.login("coord")
+    response = browser.client.get("/exports/protocols.csv")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    # Rejected checklists are never exported, as in every export.
+    assert [(r["checklist_id"], r["contest"]) for r in rows] == [(str(first), "list"),
+                                                                  (str(first), "smd")]
+    header = list(rows[0])
+    assert header[header.index("contest") + 1:][:7] == list(CONTROLS)
+    assert {"amanat", "baytaq", "against_all", "d01_c1", "d10_c3"} <= set(header)
+    by_contest = {r["contest"]: r for r in rows}
+    assert by_contest["list"]["amanat"] == "400" and by_contest["list"]["d10_c1"] == ""
+    assert by_contest["smd"]["d10_c1"] == "300" and by_contest["smd"]["amanat"] == ""
+    assert by_contest["smd"]["smd_district"] == "10"
+    assert by_contest["smd"]["valid"] == "780" and by_contest["smd"]["against_all"] == "30"
+    objects = browser.client.get("/exports/protocols.json").json
+    assert [o["figures"] for o in objects] == [PROTOCOL["list"], PROTOCOL["smd"]]
+    book = load_workbook(io.BytesIO(browser.client.get("/exports/protocols.xlsx").data))
+    sheet = book.worksheets[0]
+    values = list(sheet.values)
+    assert list(values[0]) == header and len(values) == 3
+    observer = Browser(app.test_client())
+    observer.login("obs1")
+    assert observer.client.get("/exports/protocols.csv").status_code == 403
+    out = tmp_path / "protocols.csv"
+    result = app.test_cli_runner().invoke(args=["export", "protocols", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == response.data
