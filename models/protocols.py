@@ -81,8 +81,13 @@ CHECKS = (
 )
 
 
-def ballots(db: Database, station: dict) -> tuple[Ballot, ...]:
-    """The protocols a station has, in the mission file's order (candidates from ``db``)."""
+def ballots(db: Database | None, station: dict,
+            by_district: dict[int, list[dict]] | None = None) -> tuple[Ballot, ...]:
+    """The protocols a station has, in the mission file's order.
+
+    Candidates come from ``db``, or from ``by_district`` (``candidates.by_district``)
+    when many stations are laid out at once (the demo).
+    """
     mission = contests.mission()
     against = Option(AGAINST_ALL, mission.against_all_label)
     found = []
@@ -90,8 +95,9 @@ def ballots(db: Database, station: dict) -> tuple[Ballot, ...]:
         if contest.is_list:
             options = contest.parties
         else:
-            options = tuple(Option(c["code"], c["name"])
-                            for c in contests.candidates(db, district.number))
+            listed = by_district.get(district.number, []) if by_district is not None \
+                else contests.candidates(db, district.number)
+            options = tuple(Option(c["code"], c["name"]) for c in listed)
         found.append(Ballot(contest.id, contest.title, district.number if district else None,
                             district.label if district else "",
                             options + ((against,) if contest.against_all else ())))

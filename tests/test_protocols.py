@@ -323,3 +323,41 @@ def test_the_protocols_export_has_a_row_per_checklist_and_contest(app, db, smd_s
     result = app.test_cli_runner().invoke(args=["export", "protocols", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == response.data
+
+
+# --- the demo ----------------------------------------------------------------------------
+
+def test_demo_counting_checklists_carry_protocols_most_of_which_reconcile(tmp_path):
+    from models import demo, stations
+    from models.db import connect
+    from models.migrations import migrate
+    db = connect(str(tmp_path / "demo.sqlite"))
+    migrate(db)
+    demo.generate(db, 300, 1500)
+    counting = [row[0] for row in db.execute(
+        "SELECT id FROM checklists WHERE form_type = 'counting'")]
+    assert db.execute("SELECT count(DISTINCT checklist_id) FROM protocol_figures"
+                      " WHERE checklist_id NOT IN (SELECT id FROM checklists"
+                      " WHERE form_type = 'counting')").fetchone()[0] == 0
+    reconciling, confirmed = 0, 0
+    for entry_id in counting:
+        entry = checklists.get(db, entry_id)
+        if not entry["protocol"]:
+            continue
+        station = stations.get(db, entry["station_id"])
+        layout = {b.contest: b for b in protocols.ballots(db, station)}
+        # Every figure belongs to a ballot of the station, and its version keeps them.
+        assert set(entry["protocol"]) <= set(layout)
+        for contest, figures in entry["protocol"].items():
+            assert set(figures) == set(layout[contest].codes())
+        assert entries.versions(db, checklists.CHECKLISTS, entry_id)[0]["snapshot"][
+            "protocol"] == entry["protocol"]
+        if any(protocols.problems(layout[c], f) for c, f in entry["protocol"].items()):
+            # A protocol that does not add up is in the demo only "as written".
+            assert entry["answers"]["figures_confirmed"] is True
+            confirmed += 1
+        else:
+            reconciling += 1
+    assert reconciling > 5 * confirmed and confirmed >= 1
+    assert contest_votes.observed(db).party_list["amanat"] > 0
+    db.close()
