@@ -280,7 +280,7 @@ def test_the_api_takes_and_returns_the_protocol(app, db, smd_station):
     negative = api("post", "/api/v1/checklists", _api_body(
         db, smd_station, uuid="8f2b3c4d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
         protocol={"list": {"amanat": -1}}), status=400)
-    assert negative.json["fields"]
+    assert list(negative.json["fields"]) == ["protocol-list-amanat"]
     assert len(stored(db)) == 1
 
 

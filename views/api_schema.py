@@ -282,8 +282,10 @@ def _check(schema: dict, value, path: str, errors: dict) -> None:
                 errors.setdefault(f"{path}-{key}" if path else key, []).append(
                     _("Unknown field."))
             elif isinstance(extra, dict):
-                # A map (answers by question id): each key is a field name in its own right.
-                _check(extra, item, key, errors)
+                # A map: an answer's key is a field name in its own right; a protocol's
+                # figure is the form's protocol-<contest>-<item>.
+                _check(extra, item, key if path in ("", "answers") else f"{path}-{key}",
+                       errors)
     elif isinstance(value, list):
         if len(value) > schema.get("maxItems", len(value)):
             errors.setdefault(path, []).append(_("At most %(n)d items.", n=schema["maxItems"]))
