@@ -119,6 +119,8 @@ class ChecklistForm(FlaskForm):
         self.polling_hours = polling_hours
         self.hours_warning = False
         self.answers: dict = {}
+        # Counting forms at a station: filled by forms/protocol.py's section.
+        self.protocol: dict = {}
         self.arrival_utc: datetime | None = None
         self.departure_utc: datetime | None = None
 
@@ -134,11 +136,15 @@ class ChecklistForm(FlaskForm):
             arrival_utc=to_iso(self.arrival_utc),
             departure_utc=to_iso(self.departure_utc),
             answers=answers, overall=self.overall.data,
-            serious_count=len(definition.serious_problems(answers)))
+            serious_count=len(definition.serious_problems(answers)), protocol=self.protocol)
 
     def questions(self):
         """(question, field) pairs in the order of the definition."""
         return [(q, self[q.id]) for q in self.definition.questions.values()]
+
+    def protocol_fields(self) -> list[Field]:
+        """The protocol section's fields (forms/protocol.py); none on this form."""
+        return []
 
     def validate(self, extra_validators=None) -> bool:
         """Check the header, every relevant answer, the cross-field checks and the times."""

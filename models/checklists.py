@@ -5,11 +5,11 @@ every kind of entry: ``entries.create(db, CHECKLISTS, filing, author_id, team)``
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from models import flags
+from models import flags, protocols
 from models.entries import Kind, Record
 
 KIND = "checklist"
@@ -29,12 +29,18 @@ class Filing(Record):
     answers: dict
     overall: str
     serious_count: int
+    # Counting checklists: {contest: {item: value}} copied from the posted protocols.
+    protocol: dict = field(default_factory=dict)
 
     def content(self) -> dict:
         """The parts that make two submissions 'the same' (not who or when)."""
-        return {"form_type": self.form_type, "station_id": self.station_id,
-                "arrival_utc": self.arrival_utc, "departure_utc": self.departure_utc,
-                "answers": self.answers, "overall": self.overall}
+        content = {"form_type": self.form_type, "station_id": self.station_id,
+                   "arrival_utc": self.arrival_utc, "departure_utc": self.departure_utc,
+                   "answers": self.answers, "overall": self.overall}
+        # Only when there is one: checklists filed before protocols keep their hash.
+        if self.protocol:
+            content["protocol"] = self.protocol
+        return content
 
 
 def changes_between(before: dict, after: dict) -> dict:
@@ -47,6 +53,12 @@ def changes_between(before: dict, after: dict) -> dict:
     for key in sorted(set(old) | set(new)):
         if old.get(key) != new.get(key):
             changed[key] = [old.get(key), new.get(key)]
+    old, new = before.get("protocol") or {}, after.get("protocol") or {}
+    for contest in sorted(set(old) | set(new)):
+        was, now = old.get(contest, {}), new.get(contest, {})
+        for item in sorted(set(was) | set(now)):
+            if was.get(item) != now.get(item):
+                changed[f"protocol-{contest}-{item}"] = [was.get(item), now.get(item)]
     return changed
 
 
@@ -85,6 +97,13 @@ class Checklists(Kind):
         """The uuid and the checklist type."""
         return {"uuid": record.uuid, "form_type": record.form_type}
 
+    def write_parts(self, db: Database, entry_id: int, record: Filing, now: str,
+                    new: bool) -> None:
+        """Its protocol figures, one a row; an edit replaces them all."""
+        if new and not record.protocol:
+            return
+        protocols.write(db, entry_id, record.station_id, record.protocol)
+
     def saved(self, db: Database, entry_id: int, user_id: int, record: Filing,
               before: dict | None) -> None:
         """Recompute its flags, and its conflicts with other teams' checklists."""
@@ -109,9 +128,14 @@ def _decode(row: dict) -> dict:
 
 
 def get(db: Database, entry_id: int) -> dict | None:
-    """One checklist with its station and author, answers decoded; None if absent."""
+    """One checklist with its station and author, answers decoded, its protocol figures.
+
+    None if absent. ``protocol`` is {contest: {item: value}}, empty when none was copied.
+    """
     rows = list(db.query(_ENTRY_SQL + " WHERE c.id = ?", [entry_id]))
-    return _decode(rows[0]) if rows else None
+    if not rows:
+        return None
+    return {**_decode(rows[0]), "protocol": protocols.for_checklist(db, entry_id)}
 
 
 def find_by_uuid(db: Database, entry_uuid: str) -> dict | None:
@@ -120,18 +144,26 @@ def find_by_uuid(db: Database, entry_uuid: str) -> dict | None:
     return _decode(rows[0]) if rows else None
 
 
+def _with_protocols(db: Database, rows: list[dict]) -> list[dict]:
+    """Rows with their protocol figures, read in one query for the whole page."""
+    found = protocols.for_checklists(db, [row["id"] for row in rows])
+    for row in rows:
+        row["protocol"] = found.get(row["id"], {})
+    return rows
+
+
 def for_team(db: Database, team: str, limit: int = 200, offset: int = 0) -> list[dict]:
-    """A team's checklists, newest first."""
-    return [_decode(r) for r in db.query(
+    """A team's checklists, newest first, with their protocol figures."""
+    return _with_protocols(db, [_decode(r) for r in db.query(
         _ENTRY_SQL + " WHERE c.team = ? ORDER BY c.created_utc DESC, c.id DESC LIMIT ? OFFSET ?",
-        [team, limit, offset])]
+        [team, limit, offset])])
 
 
 def latest(db: Database, limit: int = 200, offset: int = 0) -> list[dict]:
-    """All teams' checklists, newest first, for reviewers."""
-    return [_decode(r) for r in db.query(
+    """All teams' checklists, newest first, for reviewers, with their protocol figures."""
+    return _with_protocols(db, [_decode(r) for r in db.query(
         _ENTRY_SQL + " ORDER BY c.created_utc DESC, c.id DESC LIMIT ? OFFSET ?",
-        [limit, offset])]
+        [limit, offset])])
 
 
 def count(db: Database) -> int:

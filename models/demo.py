@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from sqlite_utils import Database
 
-from models import candidates, contests, entries, flags, stations, users
+from models import candidates, contests, entries, flags, protocols, stations, users
 from models.checklists import CHECKLISTS, Filing
 from models.clock import local_to_utc, to_iso
 from models.db import writing
@@ -24,6 +24,7 @@ from models.definitions import Definition, by_type
 from models.demo_answers import answers_for, overall_for
 from models.demo_incidents import generate_incidents
 from models.demo_meetings import generate_meetings
+from models.demo_protocols import protocol_for
 
 PASSWORD = "observe2023"
 # Invented names, marked "(demo)": three or four per single-member district.
@@ -310,6 +311,7 @@ def _checklists(db: Database, rows: list[dict], commissions: list[tuple[str, str
         for j in range(quota):
             planned[order[j % len(order)]["name"], kind] += 1
     filed = []
+    by_district = candidates.by_district(db)
     for team in teams:
         offset = rng.randrange(len(team["route"]))
         free_from = 0  # a team is in one place at a time: each type starts after the last
@@ -322,14 +324,20 @@ def _checklists(db: Database, rows: list[dict], commissions: list[tuple[str, str
                 station = rows[index]
                 visit = {"voters": station["registered_voters"], "arrival": arrival,
                          "departure": departure, "tec": commissions[index]}
-                filed.append(_filing(definitions[kind], station, ids[station["number"]],
-                                     team, visit, rng))
+                drawn = _filing(definitions[kind], station, ids[station["number"]],
+                                team, visit, rng)
+                if kind in protocols.PROTOCOL_TYPES:
+                    drawn[1].protocol = protocol_for(drawn[1], station, by_district)
+                filed.append(drawn)
     # Ids in the order the server would have received them.
     filed.sort(key=lambda entry: entry[0])
     first_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM checklists").fetchone()[0]
     entries.insert_many(db, CHECKLISTS, [
         (entry_id, created, filing, team_name, author_id)
         for entry_id, (created, filing, team_name, author_id) in enumerate(filed, first_id)])
+    protocols.write_many(db, [(entry_id, filing.station_id, filing.protocol)
+                              for entry_id, (_c, filing, _t, _a) in enumerate(filed, first_id)
+                              if filing.protocol])
     per_type = Counter(f.form_type for _, f, _, _ in filed)
     return {"checklists_by_type": {kind: per_type[kind] for kind in TYPE_SHARES},
             "negative": sum(f.overall in ("bad", "very_bad") for _, f, _, _ in filed),

@@ -181,7 +181,9 @@ def question_allowed(kind: str, entry: dict, question: str) -> bool:
     """A photo may be tied to a question of the entry's checklist, or a field of its report."""
     if kind == "checklist":
         definition = checklist_definitions.get(entry["form_type"], entry.get("form_version"))
-        return definition is not None and question in definition.questions
+        sections = {code for code, _label in entry.get("protocol_sections", ())}
+        return question in sections or (
+            definition is not None and question in definition.questions)
     return question in FIELDS.get(kind, set())
 
 

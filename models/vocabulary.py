@@ -140,10 +140,32 @@ def checklist_changes(changes: dict, definition, zone: str, time_style: str = "o
             rows.append((_(question.label), answer_text(before, question, empty),
                          answer_text(after, question, empty)))
             continue
+        if key.startswith("protocol-"):
+            rows.append((protocol_figure_label(key), *(empty if value is None else str(value)
+                                                      for value in (before, after))))
+            continue
         rows.append((label(CHECKLIST_FIELD_LABELS, key),
                      *(_checklist_field_text(key, value, zone, time_style, empty)
                        for value in (before, after))))
     return rows
+
+
+def protocol_figure_label(key: str) -> str:
+    """``protocol-list-amanat`` in words: "Protocol: Party list · Amanat".
+
+    Control figures and parties by their mission-file labels; candidates by
+    their code (their names are in the database, not here).
+    """
+    from models import contests  # the mission file is read with the app, not at import
+    _prefix, contest_id, item = key.split("-", 2)
+    contest = contests.contest(contest_id)
+    names = {f.code: f.label for f in contests.mission().control_figures}
+    names[contests.AGAINST_ALL] = contests.mission().against_all_label
+    if contest is not None:
+        names.update((p.code, p.label) for p in contest.parties)
+    what = _(names[item]) if item in names else item
+    return _("Protocol: %(contest)s · %(figure)s",
+             contest=_(contest.title) if contest else contest_id, figure=what)
 
 
 def _checklist_field_text(key: str, value, zone: str, time_style: str, empty: str) -> str:

@@ -47,6 +47,7 @@ from models.vocabulary import (
 )
 from models.vocabulary import answer_text as checklist_answer_text
 from reports.pdf import render_pdf
+from reports.protocols import entry_tables as protocol_tables
 
 KINDS = ("checklist", "incident", "interaction")
 # Entry numbers as people cite them (C12, I3); meetings have no number in the
@@ -264,6 +265,7 @@ def _checklist(db: Database, entry: dict, definitions: dict[str, Definition]) ->
             (_("Overall assessment"), label(OVERALL_LABELS, entry["overall"])),
             (_("Serious problems"), "; ".join(_(q.label) for q in serious) or _("none"))],
         "serious_count": len(serious), "sections": sections,
+        "protocol": protocol_tables(db, entry),
         "observer_comments": answers.get("comments", ""),
         "authors": _authors(versions),
         "versions": [{"version": v["version"], "editor": v["editor"], "at": v["at"],

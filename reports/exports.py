@@ -19,10 +19,11 @@ from rustpy_xlsxwriter import FastExcel
 from models.clock import local_today
 from models.db import connect
 from reports import export_tables as tables
+from reports import protocols
 from reports.export_tables import Sheet
 from reports.filters import ReportFilter
 
-KINDS = ("checklists", "incidents", "interactions", "follow-ups")
+KINDS = ("checklists", "incidents", "interactions", "follow-ups", "protocols")
 FORMATS = ("csv", "xlsx", "json")
 MIMETYPES = {"csv": "text/csv; charset=utf-8",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -148,6 +149,8 @@ def _produce(db, kind: str, fmt: str, flt: ReportFilter, today: str) -> Iterator
             return write_xlsx([*tables.checklist_sheets(db, flt),
                                (tables.CODEBOOK, tables.codebook_rows(flt))])
         return write_json(tables.checklist_objects(db, flt))
+    if kind == "protocols":
+        return _protocols(db, fmt, flt)
     if kind == "incidents":
         if fmt == "json":
             return write_json(tables.incident_objects(db, flt))
@@ -168,6 +171,14 @@ def _produce(db, kind: str, fmt: str, flt: ReportFilter, today: str) -> Iterator
     rows = tables.follow_up_rows(db, flt, today)
     return write_csv(tables.FOLLOW_UPS, rows) if fmt == "csv" \
         else write_xlsx([(tables.FOLLOW_UPS, rows)])
+
+
+def _protocols(db, fmt: str, flt: ReportFilter) -> Iterator[bytes]:
+    """Observed protocol figures (reports/protocols.py), one row per checklist × contest."""
+    if fmt == "json":
+        return write_json(protocols.protocol_objects(db, flt))
+    sheet, rows = protocols.protocol_table(db, flt)
+    return write_csv(sheet, rows) if fmt == "csv" else write_xlsx([(sheet, rows)])
 
 
 def stream(db_path: str, kind: str, fmt: str, flt: ReportFilter,

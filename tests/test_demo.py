@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from app import create_app
 from forms.checklist import form_class as checklist_form_class
-from models import demo, stations, users
+from models import demo, protocols, stations, users
 from models.checklists import Filing
 from models.clock import from_iso, utc_to_local
 from models.db import connect
@@ -141,7 +141,9 @@ def test_every_checklist_is_valid(mission):
             assert 8 <= local.hour < 20
         filing = Filing(row["uuid"], row["form_type"], row["form_version"], row["station_id"],
                         row["timezone"], row["arrival_utc"], row["departure_utc"], answers,
-                        row["overall"], row["serious_count"])
+                        row["overall"], row["serious_count"],
+                        # Counting checklists carry their protocol figures (test_protocols.py).
+                        protocols.for_checklist(db, row["id"]))
         assert row["serious_count"] == len(definition.serious_problems(answers))
         assert row["content_hash"] == filing.content_hash()
         assert row["version"] == 1 and row["created_utc"] >= row["departure_utc"]

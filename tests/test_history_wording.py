@@ -24,6 +24,10 @@ VOTED = "Number of voters who had voted at the time of your visit"
     ({"figures_confirmed": [None, True]},
      [("The figures are correct as written", "—", "Yes")]),
     ({"an_old_question": ["a", "b"]}, [("an_old_question", "a", "b")]),  # not in this version
+    ({"protocol-list-amanat": [400, 401]},
+     [("Protocol: Mazhilis, nationwide party list · Amanat", "400", "401")]),
+    ({"protocol-smd-valid": [780, None]},
+     [("Protocol: Mazhilis, single-member districts · Valid ballots", "780", "—")]),
 ])
 def test_changes_read_as_the_form_words_them(app, changes, expected):
     with app.test_request_context():

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from models import media
+from models import checklists, definitions, entries, media, users
 from tests import photo_samples as samples
+from tests.conftest import good_answers, station_id
 from tests.test_api import Api, session_api, token_for
 from tests.test_liaison import file_checklist, file_incident
 from tests.test_meetings import make_meeting
@@ -266,3 +267,29 @@ def test_folders_removed_behind_the_apps_back_are_made_again(tmp_path):
     assert media.place(tmp_path, again, digest)
     media.discard([again])
     assert media.check(tmp_path, digest) == "ok"
+
+
+
+def _counting(db, number: str, author: str) -> int:
+    """A counting checklist at station ``number`` (no protocol figures needed for a photo)."""
+    definition = definitions.get("counting")
+    user = users.find_by_username(db, author)
+    filing = checklists.Filing(
+        uuid=str(uuids.uuid4()), form_type="counting", form_version=definition.version,
+        station_id=station_id(db, number), timezone="Asia/Almaty",
+        arrival_utc="2023-03-19T14:00:00Z", departure_utc="2023-03-19T17:40:00Z",
+        answers=good_answers(definition), overall="good", serious_count=0)
+    return entries.create(db, checklists.CHECKLISTS, filing, user["id"], user["team"])[0]
+
+
+def test_a_photo_is_tied_to_a_counting_protocol_section(app, db, checklist, observer):
+    """A counting checklist's posted protocol is the evidence: its photo names the section
+    (protocol-list), which is no question of the definition; a voting checklist has none."""
+    counting = _counting(db, "202", "obs1")
+    sent = post_photo(observer, f"/api/v1/checklists/{counting}/photos", samples.jpeg(),
+                      str(uuids.uuid4()), question="protocol-list")
+    assert sent.status_code == 201, sent.json
+    assert sent.json["question"] == "protocol-list"
+    refused = post_photo(observer, f"/api/v1/checklists/{checklist}/photos", samples.jpeg(),
+                         str(uuids.uuid4()), question="protocol-list")
+    assert refused.status_code == 400 and "question" in refused.json["fields"]

@@ -16,7 +16,9 @@ from wtforms.form import BaseForm
 from forms.checklist import ChecklistForm, form_class
 from forms.incident import IncidentForm
 from forms.meeting import MeetingForm
-from models import access, incidents, stations
+from forms.protocol import field_name as protocol_field
+from forms.protocol import with_protocol
+from models import access, incidents, protocols, stations
 from models import definitions as checklist_definitions
 from models.db import get_db
 from models.definitions import Definition, Question
@@ -87,17 +89,38 @@ def checklist_form(body: dict) -> tuple[ChecklistForm, dict]:
     if problems:
         raise invalid(problems)
     definition = form_cls.definition
-    header = {k: v for k, v in body.items() if k not in ("answers", "form_type")}
+    form_cls = with_protocol(form_cls, get_db(), station)
+    header = {k: v for k, v in body.items() if k not in ("answers", "form_type", "protocol")}
     answers = body.get("answers") or {}
     _check_answer_shapes(definition, answers)
     # The HTML form ignores fields it does not know; here a misspelt question
     # id would silently lose an answer, so it is refused instead.
     unknown = {qid: [_("This checklist has no such question.")]
                for qid in answers if qid not in definition.questions}
-    form = form_cls(formdata=formdata({**header, **answers}), meta=NO_CSRF, station=station)
-    if not form.validate() or unknown:
-        raise invalid({**field_errors(form), **unknown})
+    figures, unknown_figures = _protocol_fields(form_cls, body.get("protocol") or {})
+    form = form_cls(formdata=formdata({**header, **answers, **figures}), meta=NO_CSRF,
+                    station=station)
+    if not form.validate() or unknown or unknown_figures:
+        raise invalid({**field_errors(form), **unknown, **unknown_figures})
     return form, station
+
+
+def _protocol_fields(form_cls: type[ChecklistForm], protocol: dict) -> tuple[dict, dict]:
+    """``{"list": {"amanat": 12}}`` as form fields, and messages for figures the form lacks."""
+    known = {b.contest: set(b.codes()) for b in getattr(form_cls, "ballots", ())}
+    fields, unknown = {}, {}
+    for contest, figures in protocol.items():
+        if contest not in known:
+            unknown[f"{protocols.QUESTION_PREFIX}-{contest}"] = [
+                _("This checklist has no protocol for this contest at this station.")]
+            continue
+        for item, value in (figures or {}).items():
+            if item in known[contest]:
+                fields[protocol_field(contest, item)] = value
+            else:
+                unknown[protocol_field(contest, item)] = [
+                    _("This protocol has no such figure.")]
+    return fields, unknown
 
 
 def _check_answer_shapes(definition: Definition, answers: dict) -> None:
@@ -163,7 +186,9 @@ def checklist_json(row: dict) -> dict:
             "region": row["region"], "arrival_utc": row["arrival_utc"],
             "departure_utc": row["departure_utc"], "timezone": row["timezone"],
             "answers": answers, "overall": row["overall"], "comments": comments,
-            "figures_confirmed": confirmed, "serious_count": row["serious_count"]}
+            "figures_confirmed": confirmed, "serious_count": row["serious_count"],
+            **({"protocol": row["protocol"]}
+               if row["form_type"] in protocols.PROTOCOL_TYPES else {})}
 
 
 def incident_json(row: dict) -> dict:

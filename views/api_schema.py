@@ -123,6 +123,13 @@ DEFINITIONS = obj({"definitions": {"type": "object", "additionalProperties": DEF
 ANSWER = {"type": ["string", "integer", "array", "null"], "items": text(),
           "description": "Text or a code; a whole number for integer questions; a list of "
                          "codes for multi questions; null or absent when not answered."}
+PROTOCOL = {"type": "object", "additionalProperties": {
+    "type": "object", "additionalProperties": integer(minimum=0, maximum=999999, nullable=True)},
+    "description": "Counting checklists: the figures copied from each posted protocol, by "
+                   "contest (list, smd, ...) then item (a control figure, a party or "
+                   "candidate code, against_all), e.g. {\"list\": {\"valid\": 812, "
+                   "\"amanat\": 430}}. Figures not written down are left out; a contest "
+                   "left out was not seen."}
 CHECKLIST_BODY = obj({
     "uuid": UUID, "form_type": choice(TYPES), "station_id": row_id(),
     "arrival_date": DATE, "arrival_time": TIME, "departure_date": DATE, "departure_time": TIME,
@@ -131,7 +138,8 @@ CHECKLIST_BODY = obj({
     "overall": choice(OVERALL, nullable=True),
     "comments": text(nullable=True, maxLength=4000),
     "figures_confirmed": boolean("The figures are correct as written in the protocol, "
-                                 "even where they do not add up.")},
+                                 "even where they do not add up."),
+    "protocol": PROTOCOL},
     required=["uuid", "form_type", "station_id", "arrival_date", "arrival_time",
               "departure_date", "departure_time", "answers", "overall"])
 INCIDENT_BODY = obj({
@@ -183,7 +191,12 @@ CHECKLIST = obj({
     "station": STATION_REF, "region": text(), "arrival_utc": UTC, "departure_utc": UTC,
     "timezone": text(), "answers": {"type": "object", "additionalProperties": ANSWER},
     "overall": choice(OVERALL), "comments": text(), "figures_confirmed": boolean(),
-    "serious_count": integer(minimum=0)})
+    "serious_count": integer(minimum=0),
+    "protocol": {**PROTOCOL, "description": "Counting checklists only."}},
+    required=["id", "uuid", "team", "author", "review_state", "version", "created_utc",
+              "updated_utc", "url", "form_type", "form_version", "station", "region",
+              "arrival_utc", "departure_utc", "timezone", "answers", "overall", "comments",
+              "figures_confirmed", "serious_count"])
 INCIDENT = obj({
     **_ENTRY_COMMON, "station": {**STATION_REF, "type": ["object", "null"]},
     "region": text(), "place": text(), "occurred_utc": UTC, "timezone": text(),
@@ -306,8 +319,10 @@ def _check(schema: dict, value, path: str, errors: dict) -> None:
                 errors.setdefault(f"{path}-{key}" if path else key, []).append(
                     _("Unknown field."))
             elif isinstance(extra, dict):
-                # A map (answers by question id): each key is a field name in its own right.
-                _check(extra, item, key, errors)
+                # A map: an answer's key is a field name in its own right; a protocol's
+                # figure is the form's protocol-<contest>-<item>.
+                _check(extra, item, key if path in ("", "answers") else f"{path}-{key}",
+                       errors)
     elif isinstance(value, list):
         if len(value) > schema.get("maxItems", len(value)):
             errors.setdefault(path, []).append(_("At most %(n)d items.", n=schema["maxItems"]))

@@ -19,11 +19,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.checklist import POLLING_HOURS_TYPES, UUID_PATTERN, ChecklistForm, form_class
+from forms.protocol import form_data as protocol_form_data
+from forms.protocol import with_protocol
 from models import access, checklists, entries, mission_dates, review_list, stations, vocabulary
 from models.clock import utc_to_local
 from models.db import get_db
 from models.definitions import Definition, all_versions, by_type
 from models.definitions import get as get_definition
+from reports.protocols import entry_tables as protocol_tables
 from views import filing
 from views.auth import entry_or_404, roles_required
 from views.ids import parse_id
@@ -89,6 +92,7 @@ def new(form_type: str):
     definition, form_class = _checklist(form_type)
     source = request.form if request.method == "POST" else request.args
     station = _station_or_400(source.get("station_id") or source.get("station"))
+    form_class = with_protocol(form_class, get_db(), station)
     if request.method == "GET":
         return _blank_form(form_class, station)
     form = form_class(station=station, polling_hours=_polling_hours())
@@ -150,6 +154,7 @@ def detail(entry_id: int):
                                                               row["timezone"])}
                 for v in entries.versions(db, checklists.CHECKLISTS, entry_id)]
     return render_template("checklists/detail.html", entry=row, definition=definition,
+                           protocol=protocol_tables(db, row),
                            panel=review_panel("checklist", row), versions=versions,
                            can_edit=access.can_edit(current_user, "checklist", row))
 
@@ -167,6 +172,7 @@ def edit(entry_id: int):
     # required ones of a later version were never put to them (README "Checklist versions").
     definition, form_class = _checklist(row["form_type"], row["form_version"])
     station = stations.get(db, row["station_id"])
+    form_class = with_protocol(form_class, db, station)
     if request.method == "GET":
         form = form_class(station=station, formdata=None, data=_form_data(row))
         return render_template("checklists/form.html", form=form, station=station, entry=row)
@@ -200,7 +206,8 @@ def _form_data(row: dict) -> dict:
     arrival = utc_to_local(row["arrival_utc"], row["timezone"])
     departure = utc_to_local(row["departure_utc"], row["timezone"])
     answers = row["answers"]
-    return {**answers, "uuid": row["uuid"], "station_id": row["station_id"],
+    return {**answers, **protocol_form_data(row["protocol"]),
+            "uuid": row["uuid"], "station_id": row["station_id"],
             "base_version": row["version"], "overall": row["overall"],
             "comments": answers.get("comments", ""),
             "arrival_date": arrival.date(), "arrival_time": arrival.strftime("%H:%M"),

@@ -2,7 +2,7 @@
 
     export checklists --format csv|xlsx|json --out FILE [--region R]... [--type T]...
                       [--from DATE] [--to DATE] [--verified-only]
-    export incidents | interactions | follow-ups   (same options)
+    export incidents | interactions | follow-ups | protocols   (same options)
     export database --out FILE
 """
 
@@ -61,6 +61,8 @@ HELP = {
     "incidents": "Export incident reports, one row per report.",
     "interactions": "Export meetings with commissions (counterparts, topics, follow-up counts).",
     "follow-ups": "Export the requests and commitments of meetings, one row per item.",
+    "protocols": "Export observed protocol figures: one row per counting checklist and contest, "
+                 "one column per control figure, party and candidate.",
 }
 
 

@@ -41,10 +41,10 @@ def _download(kind: str, fmt: str) -> Response:
     return _attachment(body, fmt, exports.file_name(kind, fmt, _now()))
 
 
-@bp.get(f"/<any(checklists, incidents):kind>.<{_FORMATS}:fmt>")
+@bp.get(f"/<any(checklists, incidents, protocols):kind>.<{_FORMATS}:fmt>")
 @roles_required(*access.COORDINATORS)
 def entries(kind: str, fmt: str):
-    """Checklists or incident reports, with the report filters as query arguments."""
+    """Checklists, incident reports or protocol figures, with the report filters as query arguments."""
     return _download(kind, fmt)
 
 

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forms.checklist import UUID_PATTERN
-from models import access, media, photos, review_list
+from models import access, media, photos, protocols, review_list, stations
 from models import definitions as checklist_definitions
 from models.db import get_db
 from models.vocabulary import INCIDENT_FIELD_LABELS, MEETING_FIELD_LABELS
@@ -83,7 +83,8 @@ def question_choices(kind: str, entry: dict) -> list[tuple[str, str]]:
                 [entry["id"]]).fetchone()
         # The questions of the version the entry was filed under, not today's.
         definition = checklist_definitions.get(form_type, version)
-        return [(q.id, _(q.label)) for q in definition.questions.values()] if definition else []
+        asked = [(q.id, _(q.label)) for q in definition.questions.values()] if definition else []
+        return asked + entry.get("protocol_sections", [])
     labels = INCIDENT_FIELD_LABELS if kind == "incident" else MEETING_FIELD_LABELS
     return [(code, str(label)) for code, label in labels.items()]
 
@@ -94,9 +95,23 @@ def photo_entry(kind: str, entry_id: int) -> dict:
     db = get_db()
     header = entry_or_404(review_list.entry_header(db, kind, entry_id))
     table = review_list.KINDS[kind]
-    extra = "form_type, form_version, timezone" if kind == "checklist" else "timezone"
+    extra = ("form_type, form_version, timezone, station_id" if kind == "checklist"
+             else "timezone")
     row = db.execute(f"SELECT {extra} FROM {table} WHERE id = ?", [entry_id]).fetchone()
-    return {**header, **dict(zip([c.strip() for c in extra.split(",")], row))}
+    entry = {**header, **dict(zip([c.strip() for c in extra.split(",")], row))}
+    if kind == "checklist" and entry["form_type"] in protocols.PROTOCOL_TYPES:
+        # A photo of a posted protocol is tied to its section (protocol-list, protocol-smd).
+        entry["protocol_sections"] = protocol_sections(stations.get(db, entry["station_id"]))
+    return entry
+
+
+def protocol_sections(station: dict | None) -> list[tuple[str, str]]:
+    """(question id, label) of each protocol a counting checklist at ``station`` records."""
+    if station is None:
+        return []
+    return [(f"{protocols.QUESTION_PREFIX}-{contest.id}",
+             _("Protocol: %(contest)s", contest=contest.title))
+            for contest, _district in protocols.contests_of(station)]
 
 
 def receive(kind: str, entry: dict) -> tuple[dict, bool]:

@@ -97,11 +97,58 @@ def _official_districts(db: Database, source: str | None,
     return found
 
 
-def observed(db: Database) -> Votes:
-    """Votes summed from the counting checklists' protocol answers.
+# Per station, one counting checklist counts: the latest verified one if a
+# reviewer verified any, else the latest; rejected ones never. "Latest" is the
+# visit's departure, then the id (the order the server received them).
+_CHOSEN = """
+    WITH ranked AS (
+        SELECT c.id, c.station_id, row_number() OVER (
+            PARTITION BY c.station_id
+            ORDER BY c.review_state = 'verified' DESC, c.departure_utc DESC, c.id DESC) AS rank
+        FROM checklists c
+        WHERE c.review_state != 'rejected'
+          AND EXISTS (SELECT 1 FROM protocol_figures p WHERE p.checklist_id = c.id))
+"""
+_OBSERVED_SQL = _CHOSEN + """
+    SELECT p.contest, s.smd_district, p.item, sum(p.value)
+    FROM ranked r
+    JOIN protocol_figures p ON p.checklist_id = r.id
+    JOIN stations s ON s.id = r.station_id
+    WHERE r.rank = 1 AND p.contest IN ('list', 'smd')
+    GROUP BY p.contest, s.smd_district, p.item
+"""
+_STATIONS_SQL = _CHOSEN + """
+    SELECT p.contest, count(DISTINCT p.station_id)
+    FROM ranked r JOIN protocol_figures p ON p.checklist_id = r.id
+    WHERE r.rank = 1 GROUP BY p.contest
+"""
 
-    The counting checklist does not ask for per-contest protocol figures yet;
-    until it does, there are no observed votes. Fill ``party_list`` and
-    ``districts`` here from the protocol answers when it does.
+
+def observed(db: Database) -> Votes:
+    """Votes summed from the observed protocols (``protocol_figures``), one checklist per station.
+
+    Per station the latest verified counting checklist with protocol figures
+    counts, else the latest one; rejected checklists never. District figures
+    count for the district the registry gives the station. The observed
+    stations are not a sample: the totals are what was observed, no more.
     """
-    return Votes(notes=["no observed protocols yet"])
+    votes = Votes()
+    items = set(contests.item_codes("list"))
+    numbers = set(contests.district_numbers())
+    skip = set(contests.CONTROL_FIGURES)
+    for contest, district, item, value in db.execute(_OBSERVED_SQL):
+        if contest == "list" and item in items:
+            votes.party_list[item] = votes.party_list.get(item, 0) + value
+        elif contest == "smd" and item not in skip and district in numbers:
+            tally = votes.districts.setdefault(district, {})
+            tally[item] = tally.get(item, 0) + value
+    stations = dict(db.execute(_STATIONS_SQL).fetchall())
+    if not stations:
+        votes.notes.append("no observed protocols yet")
+        return votes
+    votes.notes.append(f"party list: observed protocols of {stations.get('list', 0)} stations "
+                       "(per station the latest verified counting checklist, else the latest;"
+                       " not a random sample)")
+    votes.notes.append(f"districts: observed protocols of {stations.get('smd', 0)} stations "
+                       f"in {len(votes.districts)} of {len(numbers)} districts")
+    return votes
