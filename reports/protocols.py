@@ -72,8 +72,7 @@ def _item_columns(db: Database) -> tuple[str, ...]:
 
 def protocol_sheet(db: Database) -> Sheet:
     """The protocols export's columns."""
-    return Sheet(_("Protocols"), _HEADER + _item_columns(db),
-                 frozenset({"station_name", "district", "team"}))
+    return Sheet(_("Protocols"), _HEADER + _item_columns(db))
 
 
 def _grouped(db: Database, flt: ReportFilter) -> Iterator[tuple[tuple, dict]]:

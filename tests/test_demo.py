@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from app import create_app
 from forms.checklist import form_class as checklist_form_class
+from forms.protocol import field_name, with_protocol
 from models import demo, protocols, stations, users
 from models.checklists import Filing
 from models.clock import from_iso, utc_to_local
@@ -92,7 +93,7 @@ def test_teams_of_two_in_one_region(mission):
 def _check_answers(definition, answers):
     """Every rule the server-side form applies to stored answers."""
     for key, value in answers.items():
-        if key == "comments":
+        if key in ("comments", "figures_confirmed"):  # the form's own fields, not questions
             continue
         q = definition.questions[key]
         assert q.relevant is None or answers.get(q.relevant[0]) == q.relevant[1], key
@@ -165,16 +166,21 @@ def test_assessments_and_serious_problems(mission):
     assert 0 < serious < 0.1 * 800 and summary["serious"] == serious
 
 
-def _form_data(row, answers):
-    """A stored checklist as the browser would post it."""
+def _form_data(row, answers, protocol):
+    """A stored checklist as the browser would post it, its protocol figures included."""
     data = MultiDict({"uuid": row["uuid"], "station_id": str(row["station_id"]),
                       "overall": row["overall"], "comments": answers.get("comments", "")})
+    for contest, figures in protocol.items():
+        for item, value in figures.items():
+            data[field_name(contest, item)] = str(value)
     for prefix in ("arrival", "departure"):
         moment = utc_to_local(row[f"{prefix}_utc"], row["timezone"])
         data[f"{prefix}_date"] = moment.strftime("%Y-%m-%d")
         data[f"{prefix}_time"] = moment.strftime("%H:%M")
     for key, value in answers.items():
-        if key != "comments":
+        if key == "figures_confirmed":
+            data[key] = "y"
+        elif key != "comments":
             for item in value if isinstance(value, list) else [value]:
                 data.add(key, str(item))
     return data
@@ -188,9 +194,11 @@ def test_real_form_accepts_a_sample(mission):
                      " OR c.serious_count > 0 OR c.form_type IN ('counting', 'tabulation')")
     for row in rows:
         answers = json.loads(row["answers"])
-        form_class = checklist_form_class(row["form_type"])
-        with app.test_request_context(method="POST", data=_form_data(row, answers)):
-            form = form_class(station={"id": row["sid"], "timezone": row["stz"]})
+        station = stations.get(db, row["sid"])
+        form_class = with_protocol(checklist_form_class(row["form_type"]), db, station)
+        protocol = protocols.for_checklist(db, row["id"])
+        with app.test_request_context(method="POST", data=_form_data(row, answers, protocol)):
+            form = form_class(station=station)
             assert form.validate(), {f.name: f.errors for f in form if f.errors}
             assert form.answers == {k: v for k, v in answers.items() if k != "comments"}
 
