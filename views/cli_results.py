@@ -1,4 +1,5 @@
-"""Contests and results from the command line: ``import-candidates`` and ``results seats``.
+"""Contests and results from the command line: ``import-candidates``, ``import-results``,
+``import-turnout`` and ``results seats``.
 
 The contests themselves are in the mission file (models/contests); these
 commands load the district candidates and turn votes into seats.
@@ -10,7 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from models import candidates, contests, seats
+from models import candidates, contests, official_results, official_turnout, seats
 from models.contests import votes as contest_votes
 from models.db import connect
 
@@ -39,6 +40,51 @@ def import_candidates(csv_file: str) -> None:
             click.echo(f"{csv_file}: {error}", err=True)
         raise click.ClickException(f"{len(errors)} bad row(s); nothing was imported.")
     click.echo(f"Imported {written} candidate(s).")
+
+
+def _import(module, csv_file: str, what: str) -> int:
+    """Run one all-or-nothing import; print every bad line and refuse the file."""
+    try:
+        written, errors = module.import_csv(_db(), csv_file)
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{csv_file} is not UTF-8 text ({error.reason} at byte "
+                                   f"{error.start}). Save it as CSV UTF-8 and try again.")
+    if errors:
+        for error in errors:
+            click.echo(f"{csv_file}: {error}", err=True)
+        raise click.ClickException(f"{len(errors)} bad row(s); no {what} was imported.")
+    return written
+
+
+@click.command("import-results")
+@with_appcontext
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+def import_results(csv_file: str) -> None:
+    """Load official results from a UTF-8 CSV file, one figure a row.
+
+    Columns: level,unit,contest,item,value,source. level is national, region,
+    district or station; unit empty for national, else the region, district
+    number or station number. Rows of the sources in the file replace what
+    those sources held; nothing is imported unless every row is valid.
+    """
+    written = _import(official_results, csv_file, "figure")
+    click.echo(f"Imported {written} official figure(s); earlier rows of the same source(s) "
+               "replaced.")
+
+
+@click.command("import-turnout")
+@with_appcontext
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+def import_turnout(csv_file: str) -> None:
+    """Load the commission's announced turnout by time of day from a UTF-8 CSV file.
+
+    Columns: level,unit,time,share,source. level is national or region; unit
+    empty for national, else the region; time HH:MM local; share in percent.
+    Rows of the sources in the file replace what those sources held.
+    """
+    written = _import(official_turnout, csv_file, "figure")
+    click.echo(f"Imported {written} announced turnout figure(s); earlier rows of the same "
+               "source(s) replaced.")
 
 
 @click.group("results")
@@ -119,4 +165,6 @@ def seats_command(source: str, official_source: str | None, as_json: bool) -> No
 def register(app: Flask) -> None:
     """Add the commands to ``flask --app app``."""
     app.cli.add_command(import_candidates)
+    app.cli.add_command(import_results)
+    app.cli.add_command(import_turnout)
     app.cli.add_command(results)
