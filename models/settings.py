@@ -43,6 +43,9 @@ SETTINGS = [
     Setting("POLLS_CLOSE", "20:00",
             "When polls close, local time (HH:MM). A voting checklist whose visit starts "
             "after this asks the observer to confirm the time."),
+    Setting("TURNOUT_GAP_POINTS", 15,
+            "Results annex: a station is listed when its observed turnout is this many "
+            "percentage points or more below the commission's announced turnout."),
     Setting("MISSION_TIMEZONE", "Asia/Almaty",
             "Where the core team works: 'today' on the dashboard and times not tied "
             "to a station are shown in this zone."),
