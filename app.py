@@ -36,6 +36,7 @@ from views import (
     moved,
     offline,
     reports,
+    results_reports,
     review,
     security,
     storage_errors,
@@ -94,7 +95,8 @@ def create_app(config: dict | None = None) -> Flask:
     storage_errors.init_app(app)
     for blueprint in (auth.bp, checklists.bp, review.bp, incidents.bp, meetings.bp,
                       liaison.bp, dashboard.bp, audit.bp, reports.bp, exports.bp, entry_pdfs.bp,
-                      api.bp, tokens.bp, admin.bp, offline.bp, moved.bp):
+                      api.bp, tokens.bp, admin.bp, offline.bp, moved.bp,
+                      results_reports.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     cli_audit.register(app)

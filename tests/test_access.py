@@ -106,6 +106,8 @@ TABLE = {
     ("reports.index", "GET"): ("/reports", STAFF),
     ("reports.summary_pdf", "GET"): ("/reports/summary.pdf", STAFF),
     ("reports.region_pdf", "GET"): ("/reports/region.pdf?region=Aktobe", STAFF),
+    ("results.annex_pdf", "GET"): ("/reports/results.pdf", STAFF),
+    ("results.discrepancy_list", "GET"): ("/results/discrepancies", REVIEWERS),
     ("offline.service_worker", "GET"): ("/sw.js", row(200, 200, 200, 200, 200, 200)),
     ("manifest", "GET"): ("/manifest.webmanifest", row(200, 200, 200, 200, 200, 200)),
     ("offline.shell", "GET"): ("/observe/offline", OBSERVERS_ONLY),

@@ -6,14 +6,17 @@ commands load the district candidates and turn votes into seats.
 """
 
 import json
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from models import candidates, contests, official_results, official_turnout, seats
+from models import audit, candidates, contests, official_results, official_turnout, seats, stations
 from models.contests import votes as contest_votes
 from models.db import connect
+from reports import filters
+from reports import results as annex
 
 
 def _db():
@@ -160,6 +163,28 @@ def seats_command(source: str, official_source: str | None, as_json: bool) -> No
     names = {row["code"]: row["name"] for rows in candidates.by_district(db).values()
              for row in rows}
     click.echo("\n".join(_seats_text(contest, outcome, winners, names, found.notes)))
+
+
+def write_annex(out: str, regions: tuple[str, ...], types: tuple[str, ...], date_from: str,
+                date_to: str, verified_only: bool) -> None:
+    """``flask report results``: the results annex PDF for the filter, audited."""
+    db = _db()
+    try:
+        flt = filters.parse({"from": date_from, "to": date_to, "region": list(regions),
+                             "type": list(types), "verified_only": "1" if verified_only else ""},
+                            stations.regions(db), current_app.config["MISSION_TIMEZONE"])
+        if not flt.ok:
+            raise click.UsageError(" ".join(flt.errors.values()))
+        data, figures, _html = annex.report_pdf(db, flt, annex.mission_of(current_app.config))
+        Path(out).write_bytes(data)
+        audit.record(db, "export", None, details={
+            "report": "results", "filter": flt.details(), "via": "cli"})
+    finally:
+        db.close()
+    click.echo(f"Wrote {out}: {figures['protocols']['protocols']:,} observed protocol(s), "
+               f"{figures['discrepancies']['total']:,} differing figure(s), "
+               f"{figures['turnout']['below_total']:,} visit(s) far below the announced "
+               f"turnout ({figures['selection']}), {len(data) // 1024} KB.")
 
 
 def register(app: Flask) -> None:
