@@ -108,6 +108,7 @@ TABLE = {
     ("reports.region_pdf", "GET"): ("/reports/region.pdf?region=Aktobe", STAFF),
     ("results.annex_pdf", "GET"): ("/reports/results.pdf", STAFF),
     ("results.discrepancy_list", "GET"): ("/results/discrepancies", REVIEWERS),
+    ("results.export", "GET"): ("/exports/official-results.csv", REVIEWERS),
     ("offline.service_worker", "GET"): ("/sw.js", row(200, 200, 200, 200, 200, 200)),
     ("manifest", "GET"): ("/manifest.webmanifest", row(200, 200, 200, 200, 200, 200)),
     ("offline.shell", "GET"): ("/observe/offline", OBSERVERS_ONLY),

@@ -130,3 +130,38 @@ def test_an_empty_annex_says_so(app, db, tmp_path):
     assert "Observed protocols 0" in text
     assert "No announced turnout imported" in text
     assert "No official party-list results imported" in text
+
+
+def test_the_dashboard_shows_protocols_received_and_open_discrepancies(app, db, mission,
+                                                                       browser):
+    from models import dashboard
+    found = dashboard.results_figures(db)
+    rows = expected_discrepancies(mission)
+    assert found == {"protocols": 3, "stations": 3, "discrepancies": len(rows)}
+    browser.login("coord")
+    page = browser.client.get("/dashboard").text
+    assert 'id="protocols"' in page and "Open discrepancies" in page
+
+
+def test_exports_hold_the_official_results_and_the_discrepancies(app, db, mission, browser,
+                                                                 tmp_path):
+    import csv
+    import io
+    browser.login("liaison")
+    response = browser.client.get("/exports/official-results.csv")
+    assert response.status_code == 200
+    table = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert table[0] == ["level", "unit", "contest", "item", "value", "source", "imported_utc"]
+    held = db.execute("SELECT count(*) FROM official_results").fetchone()[0]
+    assert len(table) - 1 == held
+    assert ["national", "", "list", "amanat", "539000", "CEC"] == table[1][:6]
+    out = tmp_path / "discrepancies.csv"
+    result = app.test_cli_runner().invoke(args=["export", "discrepancies", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))[1:]
+    assert sorted((r[1], r[5], int(r[6]), int(r[7])) for r in rows) == sorted(
+        (number, next(k for k, v in LABELS.items() if v == label), observed, official_value)
+        for number, _region, label, observed, official_value in expected_discrepancies(mission))
+    xlsx = browser.client.get("/exports/discrepancies.xlsx?region=Astana")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    assert browser.client.get("/exports/discrepancies.csv?region=Atlantis").status_code == 400

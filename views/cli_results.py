@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 from models import audit, candidates, contests, official_results, official_turnout, seats, stations
 from models.contests import votes as contest_votes
 from models.db import connect
-from reports import filters
+from reports import filters, results_export
 from reports import results as annex
 
 
@@ -187,9 +187,43 @@ def write_annex(out: str, regions: tuple[str, ...], types: tuple[str, ...], date
                f"turnout ({figures['selection']}), {len(data) // 1024} KB.")
 
 
+@click.command("official-results")
+@with_appcontext
+@click.option("--format", "fmt", type=click.Choice(results_export.FORMATS), default="csv",
+              show_default=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Where to write.")
+def export_official(fmt: str, out: str) -> None:
+    """Export the official results held, one figure a row (all sources, no filter)."""
+    _export("official-results", fmt, out)
+
+
+@click.command("discrepancies")
+@with_appcontext
+@click.option("--format", "fmt", type=click.Choice(results_export.FORMATS), default="csv",
+              show_default=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Where to write.")
+def export_discrepancies(fmt: str, out: str) -> None:
+    """Export every station figure that differs from the official results."""
+    _export("discrepancies", fmt, out)
+
+
+def _export(kind: str, fmt: str, out: str) -> None:
+    config = current_app.config
+    flt = filters.parse({}, [], config["MISSION_TIMEZONE"])
+    with open(out, "wb") as target:
+        target.writelines(results_export.stream(config["DATABASE"], kind, fmt, flt,
+                                                config["SQLITE_BUSY_TIMEOUT_MS"]))
+    audit.record(_db(), "export", None, details={"kind": kind, "format": fmt, "via": "cli"})
+    click.echo(f"Wrote {kind} to {out} as {fmt}: {Path(out).stat().st_size:,} bytes.")
+
+
 def register(app: Flask) -> None:
     """Add the commands to ``flask --app app``."""
     app.cli.add_command(import_candidates)
     app.cli.add_command(import_results)
     app.cli.add_command(import_turnout)
     app.cli.add_command(results)
+    # Under ``flask export`` with the other exports, without editing that module.
+    from views.cli_exports import export
+    export.add_command(export_official)
+    export.add_command(export_discrepancies)
