@@ -75,7 +75,7 @@ def test_the_annex_from_the_command_line_holds_every_figure(app, db, mission, tm
     # Turnout: 101 30 % vs 20 %, 202 5 % vs 30 %, 303 1 % vs 20 %: two are 15 points below.
     assert "2 visits (threshold 15 percentage points)" in text
     assert "303 Almaty 11:00 1.0% 20.0% 19.0 national, interpolated" in text
-    assert "202 Aktobe 12:00 5.0% 30.0% 25.0 national, announced" in text
+    assert "202 Aktobe 12:00 5.0% 30.0% 25.0 national, as announced" in text
     assert "101 Astana 11:00" not in text
     # Seats from the official national figures (the README's 2023 example).
     seats = {"amanat": 40, "auyl": 8, "respublica": 6, "aq_zhol": 6, "peoples_party": 5,
