@@ -60,11 +60,15 @@ def open_count(db: Database) -> int:
 
 
 def for_checklist(db: Database, checklist_id: int) -> list[dict]:
-    """One checklist's differing figures, for the reviewer on the entry page."""
-    return list(db.query(
+    """One checklist's differing figures, for the reviewer on the entry page (with the
+    figure's ``label`` from the mission file)."""
+    rows = list(db.query(
         f"SELECT p.contest, p.item, p.value AS observed, o.value AS official, o.source"
         f" {_STATION_JOIN} WHERE p.checklist_id = ? AND p.value != o.value"
         " ORDER BY p.contest, p.id, o.source", [checklist_id]))
+    for row in rows:
+        row["label"] = item_label(row["contest"], row["item"])
+    return rows
 
 
 def protocols_received(db: Database, flt=None) -> dict:

@@ -86,6 +86,11 @@ def test_the_annex_from_the_command_line_holds_every_figure(app, db, mission, tm
         state = "passed" if seats[party.code] else "below"
         assert (f"{party.label} {votes:,} {100 * votes / total:.2f}% {seats[party.code]} "
                 f"{state}") in text
+    # Above the station: all three stations observed, so the national figures are compared.
+    observed_sum = sum(figures[item] for _c, _n, figures in mission["protocols"]
+                       for item in ("amanat",))
+    assert (f"national (national), list (CEC): every station observed; Amanat "
+            f"{observed_sum:,} observed / 539,000 official; Auyl") in text
     assert "not a random sample" in text and "No projection" in text
     assert "interpolated linearly" in text
     action = db.execute("SELECT details FROM audit_log WHERE action = 'export'"
@@ -102,6 +107,7 @@ def test_the_page_download_follows_the_filter_and_cuts_long_tables(app, db, miss
     rows = expected_discrepancies(mission, {"Astana"})
     assert f"Differing figures (station level) {len(rows)}" in text
     assert "Aktobe list" not in text
+    assert "national (national), list (CEC): not compared: 1 of 3 stations observed" in text
     assert browser.client.get("/reports/results.pdf?region=Atlantis").status_code == 400
     monkeypatch.setattr(results, "DISCREPANCIES_LISTED", 1)
     text, _pages = pdf_text(browser.client.get("/reports/results.pdf").data)
@@ -120,6 +126,14 @@ def test_the_liaison_list_and_the_entry_page_show_the_discrepancies(app, db, mis
     entry = browser.client.get(f"/checklists/{first}")
     assert entry.status_code == 200
     assert "Differs from the official results" in entry.text
+    number = next(n for c, n, _f in mission["protocols"] if c == first)
+    for _n, _region, label, observed, official_value in (r for r in rows if r[0] == number):
+        assert f"<td>{label}</td><td>{observed}</td><td>{official_value}</td>" in entry.text
+    browser.client.post("/logout", data={"csrf_token": browser.hidden(entry.text,
+                                                                       "csrf_token")})
+    browser.login("obs1")  # the author's team: the entry, not the reviewers' comparison
+    entry = browser.client.get(f"/checklists/{first}")
+    assert entry.status_code == 200 and "Differs from the official results" not in entry.text
 
 
 def test_an_empty_annex_says_so(app, db, tmp_path):
