@@ -77,6 +77,9 @@ def test_the_annex_from_the_command_line_holds_every_figure(app, db, mission, tm
     assert "303 Almaty 11:00 1.0% 20.0% 19.0 national, interpolated" in text
     assert "202 Aktobe 12:00 5.0% 30.0% 25.0 national, as announced" in text
     assert "101 Astana 11:00" not in text
+    # The chart: the three visits fall in 10:00-12:00; means recounted from the shares above.
+    assert "Turnout: observed and announced, mean per interval" in text
+    assert f"{(30 + 5 + 1) / 3:.1f}% (N 3)" in text and f"{(20 + 30 + 20) / 3:.1f}%" in text
     # Seats from the official national figures (the README's 2023 example).
     seats = {"amanat": 40, "auyl": 8, "respublica": 6, "aq_zhol": 6, "peoples_party": 5,
              "nsdp": 4, "baytaq": 0}
