@@ -39,6 +39,7 @@ from views import (
     offline,
     photos,
     reports,
+    results_reports,
     review,
     security,
     storage_errors,
@@ -98,7 +99,8 @@ def create_app(config: dict | None = None) -> Flask:
     photos.init_app(app)
     for blueprint in (auth.bp, checklists.bp, review.bp, incidents.bp, meetings.bp,
                       liaison.bp, dashboard.bp, audit.bp, reports.bp, exports.bp, entry_pdfs.bp,
-                      api.bp, tokens.bp, admin.bp, offline.bp, moved.bp, photos.bp):
+                      api.bp, tokens.bp, admin.bp, offline.bp, moved.bp, photos.bp,
+                      results_reports.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     cli_audit.register(app)

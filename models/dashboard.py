@@ -11,7 +11,7 @@ from datetime import date, time, timedelta
 
 from sqlite_utils import Database
 
-from models import review
+from models import discrepancies, review
 from models.clock import local_to_utc, to_iso
 from models.vocabulary import SERIOUS_SEVERITIES
 
@@ -142,7 +142,18 @@ def figures(db: Database, form_types: list[str], start_utc: str, end_utc: str,
     return {"received_total": sum(counts.get(kind, 0) for kind in form_types),
             "per_type": per_type, "regions": regions, "stations": total_stations,
             "awaiting": awaiting_review(db), "follow_ups": follow_ups(db, today),
-            "problems": serious_problems(db)}
+            "problems": serious_problems(db), "results": results_figures(db)}
+
+
+def results_figures(db: Database) -> dict:
+    """Observed protocols received (checklists and stations, rejected left out) and the open
+    discrepancies: station figures that differ from the official results."""
+    protocols, stations = db.execute(
+        "SELECT count(DISTINCT p.checklist_id), count(DISTINCT p.station_id)"
+        " FROM protocol_figures p JOIN checklists c ON c.id = p.checklist_id"
+        " WHERE c.review_state != 'rejected'").fetchone()
+    return {"protocols": protocols, "stations": stations,
+            "discrepancies": discrepancies.open_count(db)}
 
 
 def _figure(observed: int, stations: int, checklists: int, negative: int) -> dict:

@@ -46,6 +46,9 @@ SETTINGS = [
     Setting("PUBLICATION_MIN_N", 10,
             "In the summary for publication, a share over fewer observations than this "
             "is printed as 'X of Y', without a percentage or bar."),
+    Setting("TURNOUT_GAP_POINTS", 15,
+            "Results annex: a station is listed when its observed turnout is this many "
+            "percentage points or more below the commission's announced turnout."),
     Setting("MISSION_TIMEZONE", "Asia/Almaty",
             "Where the core team works: 'today' on the dashboard and times not tied "
             "to a station are shown in this zone."),

@@ -26,7 +26,8 @@ ACTION_LABELS = {"create": _l("Created"), "edit": _l("Edited"), "review": _l("Re
                  "user_deactivate": _l("User deactivated"),
                  "user_reactivate": _l("User reactivated"),
                  "user_change": _l("Team or region changed"),
-                 "photo": _l("Photo added")}
+                 "photo": _l("Photo added"),
+                 "import": _l("Official figures imported")}
 KIND_LABELS = {"checklist": _l("Checklist"), "incident": _l("Incident report"),
                "interaction": _l("Meeting report"), "api_token": _l("API token"),
                "user": _l("User")}

@@ -109,6 +109,17 @@ def tallies_command(rebuild: bool) -> None:
     click.echo("Answer tallies agree with a recount of the checklists.")
 
 
+@report.command("results")
+@click.option("--region", "regions", multiple=True, help="Region as in the registry; repeat.")
+@_options
+@with_appcontext
+def results_command(out: str, regions: tuple[str, ...], types: tuple[str, ...],
+                    date_from: str, date_to: str, verified_only: bool) -> None:
+    """Write the results annex: protocols, discrepancies, turnout against announced, seats."""
+    from views.cli_results import write_annex  # the results commands' own module
+    write_annex(out, regions, types, date_from, date_to, verified_only)
+
+
 try:  # the interaction log's command is the entries helper's (views/cli_entry_reports.py)
     from views.cli_entry_reports import interactions_command
 except ImportError:  # pragma: no cover - only while that module is missing

@@ -1,18 +1,22 @@
-"""Contests and results from the command line: ``import-candidates`` and ``results seats``.
+"""Contests and results from the command line: ``import-candidates``, ``import-results``,
+``import-turnout`` and ``results seats``.
 
 The contests themselves are in the mission file (models/contests); these
 commands load the district candidates and turn votes into seats.
 """
 
 import json
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from models import candidates, contests, seats
+from models import audit, candidates, contests, official_results, official_turnout, seats, stations
 from models.contests import votes as contest_votes
 from models.db import connect
+from reports import filters, results_export
+from reports import results as annex
 
 
 def _db():
@@ -39,6 +43,51 @@ def import_candidates(csv_file: str) -> None:
             click.echo(f"{csv_file}: {error}", err=True)
         raise click.ClickException(f"{len(errors)} bad row(s); nothing was imported.")
     click.echo(f"Imported {written} candidate(s).")
+
+
+def _import(module, csv_file: str, what: str) -> int:
+    """Run one all-or-nothing import; print every bad line and refuse the file."""
+    try:
+        written, errors = module.import_csv(_db(), csv_file)
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{csv_file} is not UTF-8 text ({error.reason} at byte "
+                                   f"{error.start}). Save it as CSV UTF-8 and try again.")
+    if errors:
+        for error in errors:
+            click.echo(f"{csv_file}: {error}", err=True)
+        raise click.ClickException(f"{len(errors)} bad row(s); no {what} was imported.")
+    return written
+
+
+@click.command("import-results")
+@with_appcontext
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+def import_results(csv_file: str) -> None:
+    """Load official results from a UTF-8 CSV file, one figure a row.
+
+    Columns: level,unit,contest,item,value,source. level is national, region,
+    district or station; unit empty for national, else the region, district
+    number or station number. Rows of the sources in the file replace what
+    those sources held; nothing is imported unless every row is valid.
+    """
+    written = _import(official_results, csv_file, "figure")
+    click.echo(f"Imported {written} official figure(s); earlier rows of the same source(s) "
+               "replaced.")
+
+
+@click.command("import-turnout")
+@with_appcontext
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+def import_turnout(csv_file: str) -> None:
+    """Load the commission's announced turnout by time of day from a UTF-8 CSV file.
+
+    Columns: level,unit,time,share,source. level is national or region; unit
+    empty for national, else the region; time HH:MM local; share in percent.
+    Rows of the sources in the file replace what those sources held.
+    """
+    written = _import(official_turnout, csv_file, "figure")
+    click.echo(f"Imported {written} announced turnout figure(s); earlier rows of the same "
+               "source(s) replaced.")
 
 
 @click.group("results")
@@ -116,7 +165,65 @@ def seats_command(source: str, official_source: str | None, as_json: bool) -> No
     click.echo("\n".join(_seats_text(contest, outcome, winners, names, found.notes)))
 
 
+def write_annex(out: str, regions: tuple[str, ...], types: tuple[str, ...], date_from: str,
+                date_to: str, verified_only: bool) -> None:
+    """``flask report results``: the results annex PDF for the filter, audited."""
+    db = _db()
+    try:
+        flt = filters.parse({"from": date_from, "to": date_to, "region": list(regions),
+                             "type": list(types), "verified_only": "1" if verified_only else ""},
+                            stations.regions(db), current_app.config["MISSION_TIMEZONE"])
+        if not flt.ok:
+            raise click.UsageError(" ".join(flt.errors.values()))
+        data, figures, _html = annex.report_pdf(db, flt, annex.mission_of(current_app.config))
+        Path(out).write_bytes(data)
+        audit.record(db, "export", None, details={
+            "report": "results", "filter": flt.details(), "via": "cli"})
+    finally:
+        db.close()
+    click.echo(f"Wrote {out}: {figures['protocols']['protocols']:,} observed protocol(s), "
+               f"{figures['discrepancies']['total']:,} differing figure(s), "
+               f"{figures['turnout']['below_total']:,} visit(s) far below the announced "
+               f"turnout ({figures['selection']}), {len(data) // 1024} KB.")
+
+
+@click.command("official-results")
+@with_appcontext
+@click.option("--format", "fmt", type=click.Choice(results_export.FORMATS), default="csv",
+              show_default=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Where to write.")
+def export_official(fmt: str, out: str) -> None:
+    """Export the official results held, one figure a row (all sources, no filter)."""
+    _export("official-results", fmt, out)
+
+
+@click.command("discrepancies")
+@with_appcontext
+@click.option("--format", "fmt", type=click.Choice(results_export.FORMATS), default="csv",
+              show_default=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Where to write.")
+def export_discrepancies(fmt: str, out: str) -> None:
+    """Export every station figure that differs from the official results."""
+    _export("discrepancies", fmt, out)
+
+
+def _export(kind: str, fmt: str, out: str) -> None:
+    config = current_app.config
+    flt = filters.parse({}, [], config["MISSION_TIMEZONE"])
+    with open(out, "wb") as target:
+        target.writelines(results_export.stream(config["DATABASE"], kind, fmt, flt,
+                                                config["SQLITE_BUSY_TIMEOUT_MS"]))
+    audit.record(_db(), "export", None, details={"kind": kind, "format": fmt, "via": "cli"})
+    click.echo(f"Wrote {kind} to {out} as {fmt}: {Path(out).stat().st_size:,} bytes.")
+
+
 def register(app: Flask) -> None:
     """Add the commands to ``flask --app app``."""
     app.cli.add_command(import_candidates)
+    app.cli.add_command(import_results)
+    app.cli.add_command(import_turnout)
     app.cli.add_command(results)
+    # Under ``flask export`` with the other exports, without editing that module.
+    from views.cli_exports import export
+    export.add_command(export_official)
+    export.add_command(export_discrepancies)

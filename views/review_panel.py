@@ -13,7 +13,7 @@ from flask import current_app, request, url_for
 from flask_login import current_user
 
 from forms.review import CommentForm, FilterForm, MoveForm
-from models import access, comments, flags, liaison, meetings, review
+from models import access, comments, discrepancies, flags, liaison, meetings, review
 from models.db import get_db
 from models.review_list import Filters
 from models.vocabulary import MOVE_LABELS
@@ -88,6 +88,9 @@ def review_panel(kind: str, entry: dict, move_form: MoveForm | None = None,
         if can_review else [],
         "author_can_edit": state in review.AUTHOR_EDITABLE,
         "flags": entry_flags,
+        # Computed, not stored: official results can arrive after the review.
+        "discrepancies": discrepancies.for_checklist(db, entry["id"])
+        if reviewer and kind == "checklist" else [],
         "move_form": move_form or MoveForm(formdata=None, data={"and_next": True}),
         "move_url": url_for("review.move", entry_kind=kind, entry_id=entry["id"], **args),
         "comment_form": comment_form or new_comment_form(formdata=None),
