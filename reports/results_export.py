@@ -16,11 +16,10 @@ from reports.filters import ReportFilter
 KINDS = ("official-results", "discrepancies")
 FORMATS = ("csv", "xlsx")
 OFFICIAL = Sheet("Official results", ("level", "unit", "contest", "item", "value", "source",
-                                      "imported_utc"), frozenset({"unit", "source"}))
+                                      "imported_utc"))
 DISCREPANCIES = Sheet("Discrepancies", ("checklist_id", "station_number", "station_name",
                                         "region", "contest", "item", "observed", "official",
-                                        "source"),
-                      frozenset({"station_name", "region", "source"}))
+                                        "source"))
 
 
 def _rows(db, kind: str, flt: ReportFilter) -> Iterator[list]:
@@ -45,7 +44,7 @@ def stream(db_path: str, kind: str, fmt: str, flt: ReportFilter,
         db.conn.execute("BEGIN")
         rows = _rows(db, kind, flt)
         yield from (write_csv(sheet, rows) if fmt == "csv"
-                    else write_xlsx([sheet], ((0, row) for row in rows)))
+                    else write_xlsx([(sheet, rows)]))
     finally:
         db.conn.rollback()
         db.close()
