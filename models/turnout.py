@@ -33,6 +33,7 @@ class TurnoutPoint:
     entry_id: int
     station_id: int
     station_number: str
+    station_name: str
     region: str
     local_time: datetime  # the visit's arrival, in the station's zone
     zone: str
@@ -56,7 +57,7 @@ def turnout_points(db: Database, filters: Selection | None = None) -> TurnoutPoi
     where, params = filters.where("checklist") if filters is not None \
         else ("c.review_state != 'rejected'", [])
     rows = db.execute(
-        "SELECT c.id, c.station_id, s.number, s.region, c.arrival_utc, c.timezone,"
+        "SELECT c.id, c.station_id, s.number, s.name, s.region, c.arrival_utc, c.timezone,"
         f" json_extract(c.answers, '$.{ON_LIST}'), json_extract(c.answers, '$.{VOTED}')"
         " FROM checklists c JOIN stations s ON s.id = c.station_id"
         f" WHERE ({where}) AND c.form_type = 'voting'"
@@ -64,12 +65,12 @@ def turnout_points(db: Database, filters: Selection | None = None) -> TurnoutPoi
         f" AND json_extract(c.answers, '$.{VOTED}') IS NOT NULL"
         " ORDER BY c.arrival_utc, c.id", list(params)).fetchall()
     points, excluded = [], 0
-    for entry_id, station_id, number, region, arrival, zone, on_list, voted in rows:
+    for entry_id, station_id, number, name, region, arrival, zone, on_list, voted in rows:
         on_list, voted = int(on_list), int(voted)
         if on_list <= 0 or voted > on_list or voted < 0:
             excluded += 1
             continue
-        points.append(TurnoutPoint(entry_id, station_id, str(number), region,
+        points.append(TurnoutPoint(entry_id, station_id, str(number), name, region,
                                    utc_to_local(arrival, zone), zone, on_list, voted,
                                    voted / on_list))
     return TurnoutPoints(points, excluded)

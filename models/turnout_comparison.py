@@ -13,19 +13,18 @@ Rules (README, "Comparisons"):
 - A station is listed when its observed turnout is below the announced
   figure by at least the threshold, in percentage points.
 
-``observed_points`` reads the voting checklists' own answers; the shared
-``models.turnout.turnout_points`` (station, local time, zone, share per
-voting visit) can replace it once merged: ``compare`` takes the points as given.
+``observed_points`` takes the points of ``models.turnout.turnout_points`` (one
+per voting visit; impossible figures are left out there and counted);
+``compare`` takes the points as given.
 """
 
 from bisect import bisect_left
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlite_utils import Database
 
-VOTERS_ON_LIST = "voters_on_list"
-VOTERS_VOTED = "voters_voted"
+from models import turnout
+
 NATIONAL = ("national", "")
 
 
@@ -35,45 +34,23 @@ def minutes(hhmm: str) -> int:
     return int(hours) * 60 + int(mins)
 
 
-def _count(value) -> int | None:
-    """An answer as a whole number (stored as a number or as its digits), or None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    return int(value) if isinstance(value, str) and value.strip().isdigit() else None
-
-
 def observed_points(db: Database, flt=None, day: date | None = None) -> list[dict]:
     """Observed turnout per voting visit in the selection (``flt`` a report filter, or None:
     every checklist not rejected), on the local ``day`` only when given.
 
-    Each point: checklist and station, region, local time 'HH:MM', zone, share in percent.
-    Visits without both figures, or with nobody on the list, give no point.
+    Each point: checklist and station, region, local time 'HH:MM', zone, share in percent,
+    from ``models.turnout.turnout_points``, in station number then time order.
     """
-    where, params = flt.where("checklist", "c", "s") if flt is not None \
-        else ("c.review_state != 'rejected'", [])
-    rows = db.execute(
-        "SELECT c.id, s.id, s.number, s.name, s.region, c.arrival_utc, c.timezone,"
-        f" json_extract(c.answers, '$.{VOTERS_ON_LIST}'),"
-        f" json_extract(c.answers, '$.{VOTERS_VOTED}')"
-        " FROM checklists c JOIN stations s ON s.id = c.station_id"
-        f" WHERE c.form_type = 'voting' AND {where} ORDER BY s.number, c.arrival_utc",
-        params).fetchall()
     points = []
-    for checklist_id, station_id, number, name, region, arrival, zone, listed, voted in rows:
-        listed, voted = _count(listed), _count(voted)
-        if not listed or voted is None:
+    for point in turnout.turnout_points(db, flt).points:
+        if day is not None and point.local_time.date() != day:
             continue
-        # fromisoformat reads the stored '...Z' text 30 times faster than strptime
-        # (models.clock.from_iso); 10,000 visits make it count.
-        local = datetime.fromisoformat(arrival).astimezone(ZoneInfo(zone))
-        if day is not None and local.date() != day:
-            continue
-        points.append({"checklist_id": checklist_id, "station_id": station_id,
-                       "station_number": number, "station_name": name, "region": region,
-                       "local_time": local.strftime("%H:%M"), "zone": zone,
-                       "share": 100 * voted / listed})
+        points.append({"checklist_id": point.entry_id, "station_id": point.station_id,
+                       "station_number": point.station_number,
+                       "station_name": point.station_name, "region": point.region,
+                       "local_time": point.local_time.strftime("%H:%M"), "zone": point.zone,
+                       "share": 100 * point.share})
+    points.sort(key=lambda p: (p["station_number"], p["local_time"]))
     return points
 
 
