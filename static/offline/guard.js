@@ -15,6 +15,7 @@
 import { exists, openStore } from "./store.js";
 
 const FORGET_WAIT = 3000;  // ms: a worker that does not answer must not stop the log-out
+let loggingOut = false;
 
 /** How many of this user's forms are waiting to send or sent back to fix. */
 export async function unsentCount(username) {
@@ -22,7 +23,7 @@ export async function unsentCount(username) {
   const store = await openStore(username);
   try {
     const counts = await store.counts();
-    return counts.waiting + counts.rejected;
+    return counts.waiting + counts.rejected + counts.photos;
   } finally {
     store.db.close();
   }
@@ -41,6 +42,8 @@ export async function greetWorker(username, role, workerUrl, type = "hello") {
   if (!("serviceWorker" in navigator) || !username || !workerUrl) { return { ok: false }; }
   await navigator.serviceWorker.register(workerUrl, { scope: "/" });
   const registration = await navigator.serviceWorker.ready;
+  // Logging out meanwhile: a late "hello" would have the worker fetch this user's data again.
+  if (loggingOut) { return { ok: false }; }
   return ask(registration.active, { type, username, role });
 }
 
@@ -75,6 +78,7 @@ function guard(form) {
     const question = (form.getAttribute("data-unsent") || "%(n)s unsent. Log out?")
       .replace("%(n)s", String(unsent));
     if (unsent > 0 && !window.confirm(question)) { return; }
+    loggingOut = true;
     await forget();
     form.setAttribute("data-confirmed", "");
     form.submit();
