@@ -186,7 +186,18 @@ def _form_messages() -> dict:
             "photo_refused": _("The server refused this photo"),
             "photos_waiting": _("The entry was received; its photos are saved on this phone "
                                 "and will be sent when the connection is back."),
-            "see_entry": _("See it"), "drafts_link": _("Drafts on this phone")}
+            "see_entry": _("See it"), "drafts_link": _("Drafts on this phone"),
+            # The same sentences as the plain forms' (views.checklists, incidents, meetings),
+            # shown on the entry's page once the outbox has sent it.
+            "received": {"checklist": _("Checklist received."),
+                         "incident": _("Incident report received."),
+                         "interaction": _("Meeting logged.")},
+            "already": {"checklist": _("This checklist had already been received; nothing "
+                                       "was duplicated."),
+                        "incident": _("This incident report had already been received; "
+                                      "nothing was duplicated."),
+                        "interaction": _("This meeting had already been received; nothing "
+                                         "was duplicated.")}}
 
 
 def _messages() -> dict:

@@ -11,7 +11,7 @@
 // Without this script the form posts to the server as ever.
 
 import { el, fmt, clock, todayIn, show } from "./ui.js";
-import { openStore } from "./store.js";
+import { openStore, FLASH_KEY } from "./store.js";
 import { Outbox } from "./outbox.js";
 import * as forms from "./forms.js";
 import { shrink, photoCard, renderPhotos } from "./photos.js";
@@ -334,10 +334,18 @@ async function leaveWhenPhotosAreSent() {
   location.assign(page.sentUrl);
 }
 
+// The next page's message (shown by offline/guard.js, which every page loads),
+// as the plain form's flash would be after its redirect.
+function passOn(text) {
+  try { sessionStorage.setItem(FLASH_KEY, text); } catch (error) { /* no storage: no message */ }
+}
+
 function onResult(record, outcome) {
   if (record.uuid !== page.record.uuid) { return; }
   if (outcome.action === "sent") {
     page.sentUrl = outcome.url || C.drafts;
+    const said = (outcome.created ? M.received : M.already) || {};
+    passOn(said[record.kind] || "");
     page.record.status = "sent";
     leaveWhenPhotosAreSent();
   } else if (outcome.action === "rejected") {
@@ -411,6 +419,11 @@ async function start() {
     if (document.visibilityState === "hidden" && page.saveTimer) { saveDraft(); }
   });
   window.addEventListener("pagehide", () => { if (page.saveTimer) { saveDraft(); } });
+  // Back to a form already sent, from the browser's memory: ask the server again
+  // (it answers with the entry, as for any form whose uuid was used).
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted && page.record.status === "sent") { location.reload(); }
+  });
   form.setAttribute("data-offline-ready", "");
   page.outbox.start();
 }

@@ -2,6 +2,7 @@
 //  - installs the service worker, so the offline forms are ready after the
 //    first visit online, and tells it who is logged in (another user on this
 //    phone: the previous one's cached page and data are dropped);
+//  - shows the message a form left for this page (the entry received);
 //  - before logging out, warns when entries on this phone have not reached
 //    the server yet, then forgets the cached page and data (drafts and the
 //    outbox stay, in this user's own database, until they log in again).
@@ -12,7 +13,7 @@
 //
 // The worker owns its caches (static/sw.js names them): pages ask it to empty them.
 
-import { exists, openStore } from "./store.js";
+import { exists, openStore, FLASH_KEY } from "./store.js";
 
 const FORGET_WAIT = 3000;  // ms: a worker that does not answer must not stop the log-out
 let loggingOut = false;
@@ -86,6 +87,26 @@ function guard(form) {
   form.setAttribute("data-guarded", "");
 }
 
+// A message the previous page left (offline/form_page.js, after the outbox sent an
+// entry): shown as the server's flash messages are, once.
+function showPassedOn() {
+  let text = "";
+  try {
+    text = sessionStorage.getItem(FLASH_KEY) || "";
+    sessionStorage.removeItem(FLASH_KEY);
+  } catch (error) {
+    return;
+  }
+  const main = document.querySelector("main");
+  if (!text || !main) { return; }
+  const flash = document.createElement("p");
+  flash.className = "flash";
+  flash.setAttribute("role", "status");
+  flash.textContent = text;
+  main.prepend(flash);
+}
+
+showPassedOn();
 const logout = document.querySelector("form[data-logout]");
 if (logout) {
   guard(logout);

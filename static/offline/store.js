@@ -19,6 +19,8 @@ const VERSION = 2;
 const PREFIX = "eom-offline-";
 const KEEP_RECEIPTS = 100;
 export const CHANNEL = "eom-offline";
+// sessionStorage: a message for the next page (the entry's, once the outbox sent it).
+export const FLASH_KEY = "eom-flash";
 
 /** The IndexedDB name for one user. */
 export function dbName(username) {
