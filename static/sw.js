@@ -71,7 +71,8 @@ async function networkFirst(request, key) {
     // no connection: fall through to the cache
   }
   // Only this user's copies: a cache another user's warm-up refilled is not an answer.
-  const mine = !currentUser || (await cachedUser()) === currentUser;
+  const owner = currentUser && await cachedUser();
+  const mine = !owner || owner === currentUser;
   const cached = mine && await cache.match(key, { ignoreVary: true });
   if (cached) { network.catch(() => null); return cached; }
   return network;
@@ -108,8 +109,28 @@ function offlinePage() {
   return new Response(html, { status: 503, headers: { "Content-Type": "text/html" } });
 }
 
+// Whoever logs in starts from an empty cache: a previous user's copies (even
+// ones a late warm-up wrote) are never served to the next. The log-in itself
+// goes to the network untouched.
+function loggingIn(request) {
+  return request.method === "POST" && SETTINGS.login
+    && new URL(request.url).pathname === SETTINGS.login;
+}
+
+async function forgetAll() {
+  generation += 1;
+  currentUser = null;
+  lastWarm = 0;
+  // A warm-up's requests still on their way carry the session's cookie: their
+  // answers would set it again after the log-out. Cancel them and wait.
+  if (warmAbort) { warmAbort.abort(); }
+  if (warming) { await warming.catch(() => null); }
+  await caches.delete(USER);
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
+  if (loggingIn(request)) { event.waitUntil(forgetAll()); return; }
   if (request.method !== "GET" || !request.url.startsWith(origin + "/")) { return; }
   const url = new URL(request.url);
   if (request.mode === "navigate") {
@@ -154,9 +175,10 @@ async function put(key, response, started) {
   return generation === started;
 }
 
-async function keep(url, key, started) {
+async function keep(url, key, started, signal) {
+  if (generation !== started) { return false; }
   try {
-    const response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
+    const response = await fetch(url, { credentials: "same-origin", cache: "no-store", signal });
     return cacheable(response) && await put(key, response, started);
   } catch (error) {
     return false;
@@ -166,14 +188,18 @@ async function keep(url, key, started) {
 // Fetch the data, then the pages, into the cache (after log-in, or when a page asks).
 async function warm() {
   const started = generation;
+  const controller = new AbortController();
+  warmAbort = controller;
+  const signal = controller.signal;
   const result = {};
-  for (const url of data) { result[url] = await keep(url, url, started); }
+  for (const url of data) { result[url] = await keep(url, url, started, signal); }
   const stationId = await firstStation(await caches.open(USER));
   for (const page of pages) {
     const address = copyAddress(page, stationId);
     // No station in the observer's region: nothing to pick offline, nothing to keep.
-    result[page] = address === null ? true : await keep(address, page, started);
+    result[page] = address === null ? true : await keep(address, page, started, signal);
   }
+  if (warmAbort === controller) { warmAbort = null; }
   if (Object.values(result).every(Boolean)) { lastWarm = Date.now(); }
   return result;
 }
@@ -181,6 +207,7 @@ async function warm() {
 // One warm-up at a time per user: "hello" and "warm" often come together after log-in.
 let warming = null;
 let warmingFor = -1;
+let warmAbort = null;
 function warmOnce() {
   if (!warming || warmingFor !== generation) {
     const mine = warm().finally(() => { if (warming === mine) { warming = null; } });
@@ -198,17 +225,17 @@ async function cachedUser() {
 
 async function handle(message) {
   if (message.type === "forget") {
-    generation += 1;
-    currentUser = null;
-    await caches.delete(USER);
-    lastWarm = 0;
+    await forgetAll();
     return { ok: true };
   }
   // Another user speaks: whatever the previous one's warm-up still fetches is not kept.
+  // (The first page after the worker started only says who it is.)
   if (message.username && message.username !== currentUser) {
-    generation += 1;
+    if (currentUser !== null) {
+      generation += 1;
+      lastWarm = 0;
+    }
     currentUser = message.username;
-    lastWarm = 0;
   }
   if (message.type === "hello") {
     // Another user on this phone: the previous one's page and data go first.

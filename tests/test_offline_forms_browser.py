@@ -229,3 +229,57 @@ def test_reopening_the_form_for_the_same_station_offers_the_draft(offline_page):
     assert stored_form(page, first) is None
     open_voting_form(page)
     expect(page.locator("[data-draft-continue]")).to_have_count(0)
+
+
+def rows_in(db_path: str, table: str) -> list[tuple]:
+    import sqlite3
+    from contextlib import closing
+    with closing(sqlite3.connect(db_path)) as conn:
+        return conn.execute(f"SELECT uuid FROM {table}").fetchall()  # noqa: S608 (fixed names)
+
+
+def first_choice(page: Page, question: str) -> None:
+    page.locator(f"#q-{question} label.choice").first.tap()
+
+
+def test_incident_and_meeting_forms_send_through_the_outbox(offline_page, offline_context,
+                                                            offline_db_path):
+    """The other two forms of the menu: the same outbox, the same uuid, one row each."""
+    page = offline_page
+    phone.log_in(page, "obs1")
+    page.locator("header nav").get_by_role("link", name="Incident").tap()
+    expect(page.locator("form[data-offline-ready]")).to_have_count(1, timeout=SLOW)
+    incident = page.locator("#uuid").input_value()
+    page.locator("#occurred_time").fill("11:30")
+    page.locator("#station_number").fill("202")
+    first_choice(page, "category")
+    first_choice(page, "severity")
+    page.locator("#description").fill("Наблюдателя не пустили в помещение.")
+    phone.choose(page, "reported_to_commission", "No")
+    offline_context.set_offline(True)
+    page.get_by_role("button", name="Send report").tap()
+    expect(page.locator("[data-offline-status]")).to_have_text(SAVED, timeout=SLOW)
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/incidents")
+                              and r.request.method == "POST", timeout=SLOW) as answered:
+        offline_context.set_offline(False)
+    assert answered.value.status == 201
+    expect(page).to_have_url(re.compile(r"/incidents/\d+$"), timeout=SLOW)
+    expect(page.locator(".flash")).to_have_text("Incident report received.")
+    assert rows_in(offline_db_path, "incidents") == [(incident,)]
+
+    page.goto("/meetings/new")
+    expect(page.locator("form[data-offline-ready]")).to_have_count(1, timeout=SLOW)
+    meeting = page.locator("#uuid").input_value()
+    page.locator("#time").fill("15:00")
+    first_choice(page, "commission_level")
+    page.locator("#commission_name").fill("ТИК Актобе")
+    page.locator("#counterparts-0-name").fill("А. Серикова")
+    first_choice(page, "topics")
+    page.locator("#summary").fill("Обсудили доступ наблюдателей.")
+    page.locator("[id='requests-0-text']").fill("Копию протокола.")
+    page.get_by_role("button", name="Save the meeting report").tap()
+    expect(page).to_have_url(re.compile(r"/meetings/\d+$"), timeout=SLOW)
+    expect(page.locator(".flash")).to_have_text("Meeting logged.")
+    expect(page.locator("main")).to_contain_text("А. Серикова")
+    expect(page.locator("main")).to_contain_text("Копию протокола.")
+    assert rows_in(offline_db_path, "interactions") == [(meeting,)]

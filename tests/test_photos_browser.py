@@ -100,3 +100,72 @@ def test_photo_filed_offline_reaches_the_server_once(offline_page, offline_conte
     stored = api.get(photo["url"]).body()
     assert hashlib.sha256(stored).hexdigest() == photo["sha256"]
     assert len(stored) < 1_000_000
+
+
+# The phone's side alone, against a stand-in for the photos API (the same contract):
+# these run before the API is merged.
+
+def test_photos_are_shrunk_queued_and_uploaded_after_the_entry(offline_page, offline_context,
+                                                               offline_db_path, tmp_path):
+    page = offline_page
+    original = tmp_path / "protocol.jpg"
+    big = camera_photo(original)
+    uploads = []
+
+    def stand_in(route):
+        request = route.request
+        uploads.append((request.url, request.post_data_buffer, request.headers))
+        route.fulfill(status=201, json={"id": len(uploads), "created": True})
+
+    offline_context.route("**/api/v1/checklists/*/photos", stand_in)
+    phone.log_in(page, "obs1")
+    uuid = open_voting_form(page)
+    fill_visit_and_figures(page, "1200", "420")
+    fill_answers(page)
+    page.locator("#photo-question").select_option("voters_voted")
+    page.locator("#photo-gallery").set_input_files(original)
+    page.locator("#photo-question").select_option("")
+    page.locator("#photo-camera").set_input_files(original)
+    thumbs = page.locator("[data-photos] li.photo img")
+    expect(thumbs).to_have_count(2, timeout=SLOW)
+    # Removed before sending: not sent.
+    page.locator("[data-photos] li.photo").nth(1).get_by_role("button", name="Remove").tap()
+    expect(thumbs).to_have_count(1)
+    (kept,) = phone_photos(page)
+    assert max(kept["width"], kept["height"]) == 1600
+    assert kept["size"] < big / 4 and kept["size"] < 1_000_000
+
+    page.get_by_role("button", name="Send checklist").tap()
+    expect(page).to_have_url(re.compile(r"/checklists/\d+$"), timeout=SLOW)
+    entry_id = int(page.url.rsplit("/", 1)[1])
+    assert [row[0] for row in checklists_in(offline_db_path)] == [uuid]
+    assert len(uploads) == 1
+    url, body, headers = uploads[0]
+    assert url.endswith(f"/api/v1/checklists/{entry_id}/photos")
+    assert headers.get("x-csrftoken")
+    assert kept["uuid"].encode() in body and b'name="question"' in body
+    assert b"voters_voted" in body and len(body) < 1_000_000
+    assert phone_photos(page) == []
+
+
+def test_refused_photo_shows_its_message_and_the_entry_stays(offline_page, offline_context,
+                                                              offline_db_path, tmp_path):
+    page = offline_page
+    original = tmp_path / "protocol.jpg"
+    camera_photo(original)
+    offline_context.route("**/api/v1/checklists/*/photos", lambda route: route.fulfill(
+        status=422, json={"error": "This picture is too large."}))
+    phone.log_in(page, "obs1")
+    uuid = open_voting_form(page)
+    fill_visit_and_figures(page, "1200", "420")
+    fill_answers(page)
+    page.locator("#photo-gallery").set_input_files(original)
+    expect(page.locator("[data-photos] li.photo img")).to_have_count(1, timeout=SLOW)
+    page.get_by_role("button", name="Send checklist").tap()
+
+    refused = page.locator("[data-photos] li.refused")
+    expect(refused).to_contain_text("This picture is too large.", timeout=SLOW)
+    expect(page.locator("[data-offline-status]").get_by_role("link", name="See it")).to_have_attribute(
+        "href", re.compile(r"/checklists/\d+$"))
+    assert [row[0] for row in checklists_in(offline_db_path)] == [uuid]
+    assert phone_photos(page) == []  # dropped from the outbox; the entry is kept

@@ -106,6 +106,7 @@ def service_worker():
                 "pages": [url_for("offline.shell"), *pages],
                 "forms": [page for page, is_form in pages.items() if is_form],
                 "station_forms": [url_for("checklists.new", form_type=kind) for kind in TYPES],
+                "login": url_for("auth.login"),
                 "data": list(data_urls())}
     body = source.replace("/*SETTINGS*/{}", json.dumps(settings), 1)
     response = Response(body, mimetype="text/javascript")
