@@ -250,6 +250,7 @@ def test_incident_and_meeting_forms_send_through_the_outbox(offline_page, offlin
     page.locator("header nav").get_by_role("link", name="Incident").tap()
     expect(page.locator("form[data-offline-ready]")).to_have_count(1, timeout=SLOW)
     incident = page.locator("#uuid").input_value()
+    page.locator("#occurred_date").fill("2023-03-19")
     page.locator("#occurred_time").fill("11:30")
     page.locator("#station_number").fill("202")
     first_choice(page, "category")
@@ -262,7 +263,7 @@ def test_incident_and_meeting_forms_send_through_the_outbox(offline_page, offlin
     with page.expect_response(lambda r: r.url.endswith("/api/v1/incidents")
                               and r.request.method == "POST", timeout=SLOW) as answered:
         offline_context.set_offline(False)
-    assert answered.value.status == 201
+    assert answered.value.status == 201, (answered.value.json(), answered.value.request.post_data)
     expect(page).to_have_url(re.compile(r"/incidents/\d+$"), timeout=SLOW)
     expect(page.locator(".flash")).to_have_text("Incident report received.")
     assert rows_in(offline_db_path, "incidents") == [(incident,)]
@@ -270,6 +271,7 @@ def test_incident_and_meeting_forms_send_through_the_outbox(offline_page, offlin
     page.goto("/meetings/new")
     expect(page.locator("form[data-offline-ready]")).to_have_count(1, timeout=SLOW)
     meeting = page.locator("#uuid").input_value()
+    page.locator("#date").fill("2023-03-18")
     page.locator("#time").fill("15:00")
     first_choice(page, "commission_level")
     page.locator("#commission_name").fill("ТИК Актобе")
