@@ -47,8 +47,11 @@ def phone_photos(page, username: str = "obs1") -> list[dict]:
         const all = db.transaction("photos").objectStore("photos").getAll();
         const rows = await new Promise((ok) => { all.onsuccess = () => ok(all.result); });
         db.close();
-        return rows.map((p) => ({ uuid: p.uuid, status: p.status, question: p.question,
-                                  size: p.blob.size, width: p.width, height: p.height }));
+        const hex = async (blob) => [...new Uint8Array(await crypto.subtle.digest("SHA-256",
+            await blob.arrayBuffer()))].map((b) => b.toString(16).padStart(2, "0")).join("");
+        return Promise.all(rows.map(async (p) => ({ uuid: p.uuid, status: p.status,
+            question: p.question, size: p.blob.size, width: p.width, height: p.height,
+            sha256: await hex(p.blob) })));
     }""", f"eom-offline-{username}")
 
 
@@ -97,6 +100,9 @@ def test_photo_filed_offline_reaches_the_server_once(offline_page, offline_conte
     assert len(photos) == 1
     (photo,) = photos
     assert photo["uuid"] == kept["uuid"] and photo["question"] == "voters_voted"
+    # The bytes the server received are the ones the phone kept (and sent once) ...
+    assert photo["upload_sha256"] == kept["sha256"]
+    # ... and the file it stored (re-encoded) is the one its hash names.
     stored = api.get(photo["url"]).body()
     assert hashlib.sha256(stored).hexdigest() == photo["sha256"]
     assert len(stored) < 1_000_000
@@ -154,7 +160,8 @@ def test_refused_photo_shows_its_message_and_the_entry_stays(offline_page, offli
     original = tmp_path / "protocol.jpg"
     camera_photo(original)
     offline_context.route("**/api/v1/checklists/*/photos", lambda route: route.fulfill(
-        status=422, json={"error": "This picture is too large."}))
+        status=422, json={"error": "The photo was not saved; see the message by the field.",
+                          "fields": {"file": ["This picture is too large."]}}))
     phone.log_in(page, "obs1")
     uuid = open_voting_form(page)
     fill_visit_and_figures(page, "1200", "420")

@@ -230,7 +230,10 @@ export class Outbox {
       outcome = { action: "sent" };
       await this.store.removePhoto(photo.uuid);
     } else if (response.status >= 400 && response.status < 500 && response.status !== 429) {
-      outcome = { action: "refused", error: (answer && answer.error) || response.statusText };
+      // The API puts the reason by the field (fields.file: "not a photo", "too large").
+      const reasons = answer && answer.fields ? Object.values(answer.fields).flat() : [];
+      outcome = { action: "refused",
+        error: reasons.join(" ") || (answer && answer.error) || response.statusText };
       await this.store.removePhoto(photo.uuid);
     } else {
       outcome = { action: "retry" };
