@@ -285,3 +285,29 @@ def test_incident_and_meeting_forms_send_through_the_outbox(offline_page, offlin
     expect(page.locator("main")).to_contain_text("А. Серикова")
     expect(page.locator("main")).to_contain_text("Копию протокола.")
     assert rows_in(offline_db_path, "interactions") == [(meeting,)]
+
+
+def test_server_refusal_comes_back_next_to_the_field(offline_page, offline_db_path):
+    """The server's own check (more voters than on the list): the message by the field."""
+    page = offline_page
+    phone.log_in(page, "obs1")
+    uuid = open_voting_form(page)
+    fill_visit_and_figures(page, "1200", "1300")
+    fill_answers(page)
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/checklists")
+                              and r.request.method == "POST", timeout=SLOW) as answered:
+        page.get_by_role("button", name="Send checklist").tap()
+    assert answered.value.status == 422
+    field = page.locator("#q-voters_voted")
+    expect(field).to_have_class(re.compile(r"\bhas-error\b"), timeout=SLOW)
+    expect(field.locator(".error").first).to_have_text(
+        "The number of voters who had voted cannot exceed the number of voters on the list.")
+    expect(page.locator("#q-overall input[value=good]")).to_be_checked()
+    assert stored_form(page, uuid)["status"] == "rejected"
+    assert checklists_in(offline_db_path) == []
+
+    page.locator("#voters_voted").fill("300")
+    page.get_by_role("button", name="Send checklist").tap()
+    expect(page).to_have_url(re.compile(r"/checklists/\d+$"), timeout=SLOW)
+    expect(page.locator(".flash")).to_have_text("Checklist received.")
+    assert [row[0] for row in checklists_in(offline_db_path)] == [uuid]
