@@ -301,9 +301,11 @@ async function submit(event) {
   await settle();
 }
 
+// While the entry waits in the outbox it is not edited (nor are photos added to it).
 function lock(locked) {
-  for (const button of form.querySelectorAll("button[type=submit], button:not([type])")) {
-    button.disabled = locked;
+  for (const control of form.querySelectorAll(
+    "button[type=submit], button:not([type]), .photo-input, #photo-question")) {
+    control.disabled = locked;
   }
 }
 
@@ -340,6 +342,14 @@ function passOn(text) {
   try { sessionStorage.setItem(FLASH_KEY, text); } catch (error) { /* no storage: no message */ }
 }
 
+// Sent back: its photos are the observer's again (removable) until the next Send.
+async function backToDraft() {
+  for (const photo of await page.store.photosOf(page.record.uuid)) {
+    if (photo.status === "waiting") { await page.store.putPhoto({ ...photo, status: "draft" }); }
+  }
+  await drawPhotos();
+}
+
 function onResult(record, outcome) {
   if (record.uuid !== page.record.uuid) { return; }
   if (outcome.action === "sent") {
@@ -354,6 +364,7 @@ function onResult(record, outcome) {
     lock(false);
     banner("");
     forms.showErrors(form, record.errors, record.error || M.rejected, M);
+    backToDraft();
   }
 }
 
@@ -403,6 +414,7 @@ async function start() {
     markClean();
     if (kept.status === "rejected") {
       forms.showErrors(form, kept.errors, kept.error || M.rejected, M);
+      await backToDraft();
     } else if (kept.status === "waiting") {
       lock(true);
       banner(M.saved_phone);
