@@ -1,6 +1,8 @@
-// The service worker: keeps the offline forms page, its files and the
+// The service worker: keeps the form pages (New, the station pickers, the
+// checklist, incident and meeting forms, the outbox page), their files and the
 // observer's data (definitions, the region's stations, who is logged in) so
-// the forms open with no connection. Served at /sw.js by views/offline.py,
+// the forms open with no connection -- from the first log-in on, not only
+// after a visit to a special page. Served at /sw.js by views/offline.py,
 // which writes the settings below (version, file lists) into this text.
 //
 // Pages: network first, the cached copy when there is no connection.
@@ -20,8 +22,13 @@ const absolute = (path) => new URL(path, origin).href;
 const shellFiles = new Set((SETTINGS.shell || []).map(absolute));
 const pages = new Set((SETTINGS.pages || []).map(absolute));
 const data = new Set((SETTINGS.data || []).map(absolute));
+// Forms: opened with no connection and no uuid in the address, they get one here
+// (the server would redirect to one). Checklist forms are fetched for a station.
+const forms = new Set((SETTINGS.forms || []).map(absolute));
+const stationForms = new Set((SETTINGS.station_forms || []).map(absolute));
 let lastWarm = 0;
 let generation = 0;  // bumped at log-out: a warm-up still running must not refill the cache
+let currentUser = null;  // who the pages last said is logged in
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
@@ -49,9 +56,10 @@ function cacheable(response) {
 // The network's answer, or the cache's when the network fails or is too slow;
 // a late network answer still refreshes the cache for next time.
 async function networkFirst(request, key) {
+  const started = generation;
   const cache = await caches.open(USER);
   const network = fetch(request).then(async (response) => {
-    if (cacheable(response)) { await cache.put(key, response.clone()); }
+    if (cacheable(response)) { await put(key, response.clone(), started); }
     return response;
   });
   const timer = new Promise((resolve) => { setTimeout(resolve, NETWORK_WAIT, null); });
@@ -62,7 +70,10 @@ async function networkFirst(request, key) {
   } catch (error) {
     // no connection: fall through to the cache
   }
-  const cached = await cache.match(key, { ignoreVary: true });
+  // Only this user's copies: a cache another user's warm-up refilled is not an answer.
+  const owner = currentUser && await cachedUser();
+  const mine = !owner || owner === currentUser;
+  const cached = mine && await cache.match(key, { ignoreVary: true });
   if (cached) { network.catch(() => null); return cached; }
   return network;
 }
@@ -70,6 +81,14 @@ async function networkFirst(request, key) {
 async function page(request) {
   const url = new URL(request.url);
   const key = origin + url.pathname;
+  if (forms.has(key) && !url.searchParams.get("uuid")) {
+    try {
+      return await fetch(request);
+    } catch (error) {
+      url.searchParams.set("uuid", self.crypto.randomUUID());
+      return Response.redirect(url.href, 302);
+    }
+  }
   if (pages.has(key)) {
     return networkFirst(request, key).catch(() => offlinePage());
   }
@@ -77,7 +96,7 @@ async function page(request) {
     return await fetch(request);
   } catch (error) {
     // Another page with no connection: the offline forms, if this phone has them.
-    const shell = [...pages][0];
+    const shell = (SETTINGS.pages || []).map(absolute)[0];
     const cached = shell && await (await caches.open(USER)).match(shell, { ignoreVary: true });
     return cached ? Response.redirect(shell, 302) : offlinePage();
   }
@@ -90,8 +109,28 @@ function offlinePage() {
   return new Response(html, { status: 503, headers: { "Content-Type": "text/html" } });
 }
 
+// Whoever logs in starts from an empty cache: a previous user's copies (even
+// ones a late warm-up wrote) are never served to the next. The log-in itself
+// goes to the network untouched.
+function loggingIn(request) {
+  return request.method === "POST" && SETTINGS.login
+    && new URL(request.url).pathname === SETTINGS.login;
+}
+
+async function forgetAll() {
+  generation += 1;
+  currentUser = null;
+  lastWarm = 0;
+  // A warm-up's requests still on their way carry the session's cookie: their
+  // answers would set it again after the log-out. Cancel them and wait.
+  if (warmAbort) { warmAbort.abort(); }
+  if (warming) { await warming.catch(() => null); }
+  await caches.delete(USER);
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
+  if (loggingIn(request)) { event.waitUntil(forgetAll()); return; }
   if (request.method !== "GET" || !request.url.startsWith(origin + "/")) { return; }
   const url = new URL(request.url);
   if (request.mode === "navigate") {
@@ -104,21 +143,78 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
-// Fetch the page and the data into the cache (after log-in, or when the page asks).
+// The address to fetch a copy of a page from: a form with a uuid of its own
+// (else the server redirects), a checklist form for one of the region's stations.
+function copyAddress(page, stationId) {
+  if (!forms.has(page)) { return page; }
+  if (stationForms.has(page) && !stationId) { return null; }
+  const url = new URL(page);
+  if (stationForms.has(page)) { url.searchParams.set("station", String(stationId)); }
+  url.searchParams.set("uuid", self.crypto.randomUUID());
+  return url.href;
+}
+
+async function firstStation(cache) {
+  const list = [...data].find((url) => url.includes("/stations"));
+  const hit = list && await cache.match(list, { ignoreVary: true });
+  try {
+    const stations = hit ? (await hit.json()).stations : [];
+    return stations && stations.length ? stations[0].id : null;
+  } catch (error) {
+    return null;
+  }
+}
+
+// Into the user's cache, unless a log-out (or another user) came since ``started``:
+// checked again right before writing, after the last wait, so a warm-up still
+// running at log-out cannot bring the previous user's page or data back.
+async function put(key, response, started) {
+  const cache = await caches.open(USER);
+  if (generation !== started) { return false; }
+  await cache.put(key, response);
+  return generation === started;
+}
+
+async function keep(url, key, started, signal) {
+  if (generation !== started) { return false; }
+  try {
+    const response = await fetch(url, { credentials: "same-origin", cache: "no-store", signal });
+    return cacheable(response) && await put(key, response, started);
+  } catch (error) {
+    return false;
+  }
+}
+
+// Fetch the data, then the pages, into the cache (after log-in, or when a page asks).
 async function warm() {
   const started = generation;
+  const controller = new AbortController();
+  warmAbort = controller;
+  const signal = controller.signal;
   const result = {};
-  for (const url of [...pages, ...data]) {
-    try {
-      const response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
-      result[url] = cacheable(response) && generation === started;
-      if (result[url]) { await (await caches.open(USER)).put(url, response); }
-    } catch (error) {
-      result[url] = false;
-    }
+  for (const url of data) { result[url] = await keep(url, url, started, signal); }
+  const stationId = await firstStation(await caches.open(USER));
+  for (const page of pages) {
+    const address = copyAddress(page, stationId);
+    // No station in the observer's region: nothing to pick offline, nothing to keep.
+    result[page] = address === null ? true : await keep(address, page, started, signal);
   }
+  if (warmAbort === controller) { warmAbort = null; }
   if (Object.values(result).every(Boolean)) { lastWarm = Date.now(); }
   return result;
+}
+
+// One warm-up at a time per user: "hello" and "warm" often come together after log-in.
+let warming = null;
+let warmingFor = -1;
+let warmAbort = null;
+function warmOnce() {
+  if (!warming || warmingFor !== generation) {
+    const mine = warm().finally(() => { if (warming === mine) { warming = null; } });
+    warming = mine;
+    warmingFor = generation;
+  }
+  return warming;
 }
 
 async function cachedUser() {
@@ -129,10 +225,17 @@ async function cachedUser() {
 
 async function handle(message) {
   if (message.type === "forget") {
-    generation += 1;
-    await caches.delete(USER);
-    lastWarm = 0;
+    await forgetAll();
     return { ok: true };
+  }
+  // Another user speaks: whatever the previous one's warm-up still fetches is not kept.
+  // (The first page after the worker started only says who it is.)
+  if (message.username && message.username !== currentUser) {
+    if (currentUser !== null) {
+      generation += 1;
+      lastWarm = 0;
+    }
+    currentUser = message.username;
   }
   if (message.type === "hello") {
     // Another user on this phone: the previous one's page and data go first.
@@ -150,7 +253,7 @@ async function handle(message) {
     return { ok: true };  // just installed, or another tab asked a moment ago
   }
   if (message.type === "warm" || message.type === "hello") {
-    const result = await warm();
+    const result = await warmOnce();
     return { ok: Object.values(result).every(Boolean), result };
   }
   return { ok: false };

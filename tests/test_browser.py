@@ -7,6 +7,7 @@ use conftest.py. CSRF stays on, as in production. Debian's Chromium is used
 (never ``playwright install``).
 """
 
+import json
 import re
 import sqlite3
 import threading
@@ -95,6 +96,16 @@ def browser_server(browser_app):
 @pytest.fixture
 def browser_page(browser_server):
     """A phone-sized Chromium page; everything is closed before the server stops."""
+    yield from phone_page(browser_server, script=True)
+
+
+@pytest.fixture
+def plain_page(browser_server):
+    """The same phone with JavaScript off: the plain forms, as they post without scripts."""
+    yield from phone_page(browser_server, script=False)
+
+
+def phone_page(browser_server: str, script: bool):
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(
@@ -105,7 +116,7 @@ def browser_page(browser_server):
             context = browser.new_context(base_url=browser_server,
                                           viewport={"width": 390, "height": 844},
                                           is_mobile=True, has_touch=True,
-                                          locale="en-GB")
+                                          locale="en-GB", java_script_enabled=script)
             context.set_default_timeout(10_000)
             try:
                 yield context.new_page()
@@ -200,12 +211,13 @@ def test_file_voting_checklist_and_resubmit_keeps_one_entry(browser_page, browse
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", uuid)
     page.screenshot(path="/tmp/form.png", full_page=True)
 
+    # With JavaScript, Send goes through the phone's outbox: the JSON API, the form's uuid.
     with page.expect_request(lambda r: r.method == "POST") as sent:
         page.get_by_role("button", name="Send checklist").click()
     posted = sent.value.post_data
-    assert f"uuid={uuid}" in posted
+    assert sent.value.url.endswith("/api/v1/checklists")
+    assert json.loads(posted)["uuid"] == uuid
     expect(page).to_have_url(re.compile(r"/checklists/\d+$"))
-    entry_url = page.url
     expect(page.locator(".flash")).to_have_text("Checklist received.")
     answers = page.locator("dl.card.answers")
     # Shown in the station's local time (Almaty was UTC+6 in March 2023).
@@ -220,6 +232,35 @@ def test_file_voting_checklist_and_resubmit_keeps_one_entry(browser_page, browse
     expect(entries).to_have_count(1)
     expect(entries).to_contain_text(station)
     expect(entries).to_contain_text("19.03.2023 10:00")
+    assert browser_count_checklists(browser_db_path) == 1
+
+    # The phone sends the very same entry again (a retry after a lost answer):
+    # the outbox re-posts exactly the body it sent the first time.
+    again = page.evaluate("""async ([action, body]) => {
+        const token = (await (await fetch("/observe/offline/token")).json()).csrf_token;
+        const response = await fetch(action, { method: "POST", body,
+            headers: { "Content-Type": "application/json", "X-CSRFToken": token } });
+        return [response.status, (await response.json()).uuid];
+    }""", [sent.value.url, posted])
+    assert again == [200, uuid]
+    assert browser_count_checklists(browser_db_path) == 1
+
+
+def test_plain_form_without_script_files_once_and_resubmits_once(plain_page, browser_db_path):
+    """No JavaScript: the form posts itself, and a re-post of the same fields files nothing."""
+    page = plain_page
+    log_in(page)
+    open_voting_form(page, "ГИМНАЗИЯ", "Школа-гимназия № 5")
+    fill_no_problem_checklist(page)
+    uuid = page.locator("#uuid").input_value()
+    with page.expect_request(lambda r: r.method == "POST") as sent:
+        page.get_by_role("button", name="Send checklist").click()
+    posted = sent.value.post_data
+    assert f"uuid={uuid}" in posted
+    expect(page).to_have_url(re.compile(r"/checklists/\d+$"))
+    entry_url = page.url
+    expect(page.locator(".flash")).to_have_text("Checklist received.")
+    expect(page.locator("h1")).to_contain_text("No. 101")
     assert browser_count_checklists(browser_db_path) == 1
 
     # The phone sends the very same form again (a retry after a lost answer,
@@ -282,8 +323,9 @@ def test_missing_required_answer_shows_error_and_keeps_input(browser_page, brows
     uuid = page.locator("#uuid").input_value()
     page.get_by_role("button", name="Send checklist").click()
 
-    # Same form again, with the summary and the message at the missing question.
-    expect(page).to_have_url(re.compile(r"/checklists/voting/new$"))
+    # Same form, with the summary and the message at the missing question (checked
+    # on the phone with JavaScript, by the server without: see the plain test below).
+    expect(page).to_have_url(re.compile(r"/checklists/voting/new"))
     expect(page.locator("p.summary")).to_contain_text("Some answers need attention")
     missing = page.locator("#q-complaints_filed")
     expect(missing).to_have_class(re.compile(r"\bhas-error\b"))
@@ -340,3 +382,36 @@ def test_time_fields_show_19_30_in_a_us_english_browser(browser_server):
             browser.close()
     finally:
         playwright.stop()
+
+
+def test_plain_form_missing_answer_comes_back_from_the_server(plain_page, browser_db_path):
+    """No JavaScript: the server checks, and answers with the same form and its messages."""
+    page = plain_page
+    log_in(page)
+    open_voting_form(page, "АҚТӨБЕ", "Ақтөбе мектебі № 12")
+    fill_visit(page)
+    page.locator("#voters_on_list").fill("1200")
+    page.locator("#voters_voted").fill("300")
+    for question, label in NO_PROBLEM_ANSWERS.items():
+        if question != "complaints_filed":  # left unanswered on purpose
+            choose(page, question, label)
+    choose(page, "overall", "Good")
+    uuid = page.locator("#uuid").input_value()
+    page.get_by_role("button", name="Send checklist").click()
+
+    expect(page).to_have_url(re.compile(r"/checklists/voting/new$"))
+    expect(page.locator("p.summary")).to_contain_text("Some answers need attention")
+    missing = page.locator("#q-complaints_filed")
+    expect(missing).to_have_class(re.compile(r"\bhas-error\b"))
+    expect(missing.locator(".error")).to_have_text("This question needs an answer.")
+    expect(page.locator(".field.has-error")).to_have_count(1)
+    expect(page.locator("#arrival_time")).to_have_value("10:00")
+    expect(page.locator("#voters_on_list")).to_have_value("1200")
+    expect(page.locator("#q-overcrowded input[value=no]")).to_be_checked()
+    expect(page.locator("#uuid")).to_have_value(uuid)
+    assert browser_count_checklists(browser_db_path) == 0
+
+    choose(page, "complaints_filed", "No")
+    page.get_by_role("button", name="Send checklist").click()
+    expect(page.locator(".flash")).to_have_text("Checklist received.")
+    assert browser_count_checklists(browser_db_path) == 1

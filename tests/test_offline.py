@@ -99,7 +99,16 @@ def test_service_worker_carries_its_version_and_every_file_it_caches(app):
     assert "/*SETTINGS*/{}" not in body
     settings = json.loads(re.search(r"const SETTINGS = (\{.*?\});", body).group(1))
     assert re.fullmatch(r"[0-9a-f]{16}", settings["version"])
-    assert settings["pages"] == ["/observe/offline"]
+    # The outbox's page and the whole form path: New, each station picker, each form.
+    types = ("opening", "voting", "counting", "tabulation")
+    assert settings["pages"][0] == "/observe/offline"
+    assert set(settings["pages"]) == {"/observe/offline", "/checklists/new", "/incidents/new",
+                                      "/meetings/new",
+                                      *(f"/checklists/{t}/station" for t in types),
+                                      *(f"/checklists/{t}/new" for t in types)}
+    assert set(settings["forms"]) == {"/incidents/new", "/meetings/new",
+                                      *(f"/checklists/{t}/new" for t in types)}
+    assert settings["station_forms"] == [f"/checklists/{t}/new" for t in types]
     assert settings["data"] == ["/api/v1/me", "/api/v1/definitions",
                                 "/api/v1/stations?region=mine"]
     # Every file of the shell exists: one missing file would make installing fail.
@@ -110,7 +119,8 @@ def test_service_worker_carries_its_version_and_every_file_it_caches(app):
     # Every script the offline page loads or imports is in the shell, or it would not load offline.
     cached = {STATIC / assets.source_name(url.removeprefix("/static/"))
               for url in settings["shell"]}
-    pages = {STATIC / "offline.js", STATIC / "checklist.js", STATIC / "offline" / "guard.js"}
+    pages = {STATIC / "offline.js", STATIC / "checklist.js", STATIC / "offline" / "guard.js",
+             STATIC / "offline" / "form_page.js", STATIC / "offline" / "find_station.js"}
     for script in (*OFFLINE_SCRIPTS[1:], *pages, *set().union(*map(imported, pages))):
         assert script in cached, script
 

@@ -1,6 +1,13 @@
 """Offline-safe phones: the service worker, the offline forms page and a fresh CSRF token.
 
-The page is a shell: the checklists are drawn in the browser from the cached
+The ordinary checklist, incident and meeting forms are the offline-capable
+ones: templates/offline/_form_hooks.html gives them static/offline/form_page.js
+(drafts on the phone, Send through the outbox, photos) and the settings below.
+The service worker keeps those pages, so a phone that logged in once can open
+New → Voting with no connection. /observe/offline stays as the outbox's own
+page (drafts, what waits, what was sent) and a form picker of its own.
+
+That page is a shell: the checklists are drawn in the browser from the cached
 definitions (GET /api/v1/definitions), the incident and meeting forms come as
 <template>s rendered here from the same form classes as the online pages.
 Drafts and the outbox live in the phone's IndexedDB (static/offline/*.js) and
@@ -28,9 +35,13 @@ from views.auth import roles_required
 
 bp = Blueprint("offline", __name__)
 # The app shell: every file the offline page needs, cached when the worker installs.
-SHELL_FILES = ("app.css", "offline.css", "checklist.js", "skip.js", "offline.js",
-               "offline/store.js", "offline/outbox.js", "offline/forms.js", "offline/stations.js",
-               "offline/ui.js", "offline/lists.js", "offline/guard.js")
+SHELL_FILES = ("app.css", "offline.css", "incidents.css", "meetings.css", "checklist.js",
+               "skip.js", "offline.js", "offline/store.js", "offline/outbox.js", "offline/forms.js",
+               "offline/stations.js", "offline/ui.js", "offline/lists.js", "offline/guard.js",
+               "offline/photos.js", "offline/form_page.js", "offline/find_station.js")
+# Where a photo of an entry goes: the photos API, by the entry's kind (see the API's
+# POST /api/v1/{kind}/{id}/photos); "{id}" is the entry's id the server answered with.
+PHOTO_KINDS = {"checklist": "checklists", "incident": "incidents", "interaction": "meetings"}
 NO_CACHE = "no-cache, no-store, must-revalidate, max-age=0"
 
 
@@ -41,6 +52,21 @@ def data_urls() -> tuple[str, str, str]:
     """
     return (url_for("api.me"), url_for("api.definitions"),
             url_for("api.station_list", region="mine"))
+
+
+def form_pages() -> dict[str, bool]:
+    """The form path's pages the worker keeps, each with whether it is a form.
+
+    A form (True) gets a uuid of its own when opened with no connection; the
+    checklist forms also need a station (the worker picks one of the region's
+    to fetch a copy; the page puts the chosen one in its place).
+    """
+    pages = {url_for("checklists.home"): False, url_for("incidents.new"): True,
+             url_for("meetings.new"): True}
+    for kind in TYPES:
+        pages[url_for("checklists.find_station", form_type=kind)] = False
+        pages[url_for("checklists.new", form_type=kind)] = True
+    return pages
 
 
 def _static(name: str) -> Path:
@@ -74,9 +100,13 @@ def service_worker():
     bytes, which is what makes a browser install the new one.
     """
     source = _static("sw.js").read_text(encoding="utf-8")
+    pages = form_pages()
     settings = {"version": shell_version(),
                 "shell": [url_for("static", filename=name) for name in SHELL_FILES],
-                "pages": [url_for("offline.shell")],
+                "pages": [url_for("offline.shell"), *pages],
+                "forms": [page for page, is_form in pages.items() if is_form],
+                "station_forms": [url_for("checklists.new", form_type=kind) for kind in TYPES],
+                "login": url_for("auth.login"),
                 "data": list(data_urls())}
     body = source.replace("/*SETTINGS*/{}", json.dumps(settings), 1)
     response = Response(body, mimetype="text/javascript")
@@ -111,9 +141,18 @@ def token():
     return response
 
 
+@bp.app_template_global()
+def offline_form_settings() -> dict:
+    """Jinja global: what the ordinary forms' script needs (addresses, limits, sentences)."""
+    return {"config": _page_config(), "messages": _form_messages()}
+
+
 def _page_config() -> dict:
     me, definitions, region_stations = data_urls()
+    photos = url_for("api.create_checklist").rsplit("/", 1)[0] + "/{kind}/{id}/photos"
     return {"me": me, "definitions": definitions, "stations": region_stations,
+            "photos": {kind: photos.replace("{kind}", path) for kind, path in PHOTO_KINDS.items()},
+            "drafts": url_for("offline.shell", _anchor="drafts"),
             "station_search": url_for("api.station_list"), "token": url_for("offline.token"),
             "worker": url_for("offline.service_worker"), "types": list(TYPES),
             "send": {"checklist": url_for("api.create_checklist"),
@@ -122,6 +161,44 @@ def _page_config() -> dict:
             "login": url_for("auth.login", next=url_for("offline.shell")),
             # The server's own limits, served here rather than copied into the scripts.
             "limits": {"comments": COMMENTS_MAX, "station_results": stations.SEARCH_LIMIT}}
+
+
+def _form_messages() -> dict:
+    """The sentences of the ordinary forms' script and the station picker offline."""
+    every = _messages()
+    wanted = ("sending", "login_again", "log_in", "server_busy", "required", "choose_overall",
+              "enter_required", "fix_summary", "rejected", "draft_saved", "station_no",
+              "times_local", "no_station_found")
+    return {**{key: every[key] for key in wanted},
+            "saved_phone": _("Saved on this phone — it will be sent when the connection "
+                             "is back."),
+            "leave_unsaved": _("This form has changes that were not sent. Leave it? (What you "
+                               "typed stays on this phone as a draft.)"),
+            "draft_offer": _("You have a draft for station No. %(number)s from %(time)s."),
+            "draft_offer_any": _("You have a draft of this form from %(time)s."),
+            "draft_continue": _("Continue"), "draft_discard": _("Discard"),
+            "photos": _("Photos"),
+            "photos_help": _("Photos of the evidence, e.g. the results protocol. They are made "
+                             "smaller on this phone before sending."),
+            "photo_question": _("About"), "photo_no_question": _("The whole entry"),
+            "photo_camera": _("Take a photo"), "photo_gallery": _("Choose from the gallery"),
+            "photo_remove": _("Remove"), "photo_alt": _("Photo"),
+            "photo_unreadable": _("This file is not a picture this phone can read."),
+            "photo_refused": _("The server refused this photo"),
+            "photos_waiting": _("The entry was received; its photos are saved on this phone "
+                                "and will be sent when the connection is back."),
+            "see_entry": _("See it"), "drafts_link": _("Drafts on this phone"),
+            # The same sentences as the plain forms' (views.checklists, incidents, meetings),
+            # shown on the entry's page once the outbox has sent it.
+            "received": {"checklist": _("Checklist received."),
+                         "incident": _("Incident report received."),
+                         "interaction": _("Meeting logged.")},
+            "already": {"checklist": _("This checklist had already been received; nothing "
+                                       "was duplicated."),
+                        "incident": _("This incident report had already been received; "
+                                      "nothing was duplicated."),
+                        "interaction": _("This meeting had already been received; nothing "
+                                         "was duplicated.")}}
 
 
 def _messages() -> dict:

@@ -2,6 +2,7 @@
 //  - installs the service worker, so the offline forms are ready after the
 //    first visit online, and tells it who is logged in (another user on this
 //    phone: the previous one's cached page and data are dropped);
+//  - shows the message a form left for this page (the entry received);
 //  - before logging out, warns when entries on this phone have not reached
 //    the server yet, then forgets the cached page and data (drafts and the
 //    outbox stay, in this user's own database, until they log in again).
@@ -12,9 +13,10 @@
 //
 // The worker owns its caches (static/sw.js names them): pages ask it to empty them.
 
-import { exists, openStore } from "./store.js";
+import { exists, openStore, FLASH_KEY } from "./store.js";
 
 const FORGET_WAIT = 3000;  // ms: a worker that does not answer must not stop the log-out
+let loggingOut = false;
 
 /** How many of this user's forms are waiting to send or sent back to fix. */
 export async function unsentCount(username) {
@@ -22,7 +24,7 @@ export async function unsentCount(username) {
   const store = await openStore(username);
   try {
     const counts = await store.counts();
-    return counts.waiting + counts.rejected;
+    return counts.waiting + counts.rejected + counts.photos;
   } finally {
     store.db.close();
   }
@@ -41,6 +43,8 @@ export async function greetWorker(username, role, workerUrl, type = "hello") {
   if (!("serviceWorker" in navigator) || !username || !workerUrl) { return { ok: false }; }
   await navigator.serviceWorker.register(workerUrl, { scope: "/" });
   const registration = await navigator.serviceWorker.ready;
+  // Logging out meanwhile: a late "hello" would have the worker fetch this user's data again.
+  if (loggingOut) { return { ok: false }; }
   return ask(registration.active, { type, username, role });
 }
 
@@ -75,6 +79,7 @@ function guard(form) {
     const question = (form.getAttribute("data-unsent") || "%(n)s unsent. Log out?")
       .replace("%(n)s", String(unsent));
     if (unsent > 0 && !window.confirm(question)) { return; }
+    loggingOut = true;
     await forget();
     form.setAttribute("data-confirmed", "");
     form.submit();
@@ -82,6 +87,26 @@ function guard(form) {
   form.setAttribute("data-guarded", "");
 }
 
+// A message the previous page left (offline/form_page.js, after the outbox sent an
+// entry): shown as the server's flash messages are, once.
+function showPassedOn() {
+  let text = "";
+  try {
+    text = sessionStorage.getItem(FLASH_KEY) || "";
+    sessionStorage.removeItem(FLASH_KEY);
+  } catch (error) {
+    return;
+  }
+  const main = document.querySelector("main");
+  if (!text || !main) { return; }
+  const flash = document.createElement("p");
+  flash.className = "flash";
+  flash.setAttribute("role", "status");
+  flash.textContent = text;
+  main.prepend(flash);
+}
+
+showPassedOn();
 const logout = document.querySelector("form[data-logout]");
 if (logout) {
   guard(logout);

@@ -1,12 +1,17 @@
-// The outbox: forms the observer sent, kept on the phone until the server
-// confirms them. Sent when the connection returns, every so often with a
-// growing pause, and when the observer taps "Send now" -- always with the
-// form's own uuid, so a retry after a lost answer returns the entry already
-// stored instead of a second one.
+// The outbox: forms the observer sent, and their photos, kept on the phone
+// until the server confirms them. Sent at once, when the connection returns,
+// and when the observer taps "Send now" -- always with the form's own uuid
+// (and each photo's), so a retry after a lost answer returns the entry
+// already stored instead of a second one.
+//
+// With no connection it looks again every POLL ms (a page reloaded offline
+// from the service worker gets no "online" event when the network returns, so
+// an event alone would wait forever); a server that answers with an error
+// gets a growing pause instead, so a struggling server is not hammered.
 
 const FIRST_PAUSE = 5000;
 const LONGEST_PAUSE = 5 * 60 * 1000;
-const TICK = 10000;
+export const POLL = 2000;
 
 /** The pause before the next try after ``attempts`` failures: doubling, with jitter. */
 export function pause(attempts) {
@@ -36,7 +41,8 @@ export async function classify(response, uuid) {
   const body = await jsonOf(response);
   if (response.status === 200 || response.status === 201) {
     if (body && body.uuid === uuid) {
-      return { action: "sent", url: body.url || null, created: body.created !== false };
+      return { action: "sent", url: body.url || null, id: body.id || null,
+        created: body.created !== false };
     }
     return { action: "login" };  // a page instead of the entry: the session is gone
   }
@@ -58,25 +64,29 @@ export class Outbox {
   /**
    * store: offline/store.js; urls: {token, send: {kind: url}};
    * onChange(state) after every attempt: {sending, login, error, next}.
-   * onResult(record, outcome) for each form the server answered.
+   * onResult(record, outcome) for each form the server answered;
+   * onPhoto(photo, outcome) for each photo (urls.photos: {kind: ".../{id}/photos"}).
    */
-  constructor({ store, urls, csrf, onChange, onResult }) {
+  constructor({ store, urls, csrf, onChange, onResult, onPhoto }) {
     this.store = store;
     this.urls = urls;
     this.csrf = csrf;
     this.onChange = onChange || (() => {});
     this.onResult = onResult || (() => {});
+    this.onPhoto = onPhoto || (() => {});
     this.state = { sending: false, login: false, error: "", next: 0 };
     this.running = null;
   }
 
-  /** Send when the connection returns, on a timer, and when the tab comes back. */
+  /** Send when the connection returns, when the tab comes back, and every POLL ms. */
   start() {
     window.addEventListener("online", () => this.flush({ force: true }));
+    window.addEventListener("focus", () => this.flush());
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") { this.flush(); }
     });
-    setInterval(() => this.flush(), TICK);
+    // Cheap while nothing waits: one read of the phone's storage, no request.
+    setInterval(() => this.flush(), POLL);
     // Opening the page is a good moment to try everything (after logging in again, say).
     return this.flush({ force: true });
   }
@@ -105,23 +115,40 @@ export class Outbox {
 
   async _flush(force) {
     const now = Date.now();
+    const isDue = (r) => force || !r.next_try || r.next_try <= now;
     const waiting = await this.store.withStatus("waiting");
-    const due = waiting.filter((r) => force || !r.next_try || r.next_try <= now);
-    if (!due.length) {
+    const photos = await this.store.photosWithStatus("upload");
+    const due = waiting.filter(isDue);
+    const duePhotos = photos.filter(isDue);
+    if (!due.length && !duePhotos.length) {
       this._report({ sending: false, next: nextTry(waiting) });
       return;
     }
     this._report({ sending: true, error: "" });
     const token = await this._token();
     if (token === null) {
-      await this._postpone(due);
+      await this._postpone(due, "", this.state.login);
+      await this._postponePhotos(duePhotos, this.state.login);
       this._report({ sending: false, next: nextTry(await this.store.withStatus("waiting")) });
       return;
     }
+    let stop = false;
     for (const record of due) {
       const outcome = await this._send(record, token);
       if (outcome.action === "offline" || outcome.action === "login") {
-        await this._postpone(due.slice(due.indexOf(record)));
+        await this._postpone(due.slice(due.indexOf(record)), "", outcome.action === "login");
+        stop = true;
+        break;
+      }
+    }
+    // Photos of the entries just received, and any left from before.
+    const uploads = stop ? [] : (await this.store.photosWithStatus("upload")).filter(
+      (p) => force || !p.next_try || p.next_try <= Date.now());
+    for (const photo of uploads) {
+      const outcome = await this._upload(photo, token);
+      if (outcome.action === "offline" || outcome.action === "login") {
+        await this._postponePhotos(uploads.slice(uploads.indexOf(photo)),
+          outcome.action === "login");
         break;
       }
     }
@@ -161,7 +188,7 @@ export class Outbox {
     const outcome = await classify(response, record.uuid);
     if (outcome.action === "sent") {
       await this.store.confirm(record, { kind: record.kind, title: record.title,
-        url: outcome.url });
+        url: outcome.url, id: outcome.id });
     } else if (outcome.action === "rejected") {
       Object.assign(record, { status: "rejected", errors: outcome.fields,
         error: outcome.error, conflict: Boolean(outcome.conflict), attempts: 0, next_try: 0 });
@@ -169,21 +196,76 @@ export class Outbox {
     } else if (outcome.action === "login") {
       this._report({ login: true });
     } else {
-      await this._postpone([record], outcome.error);
+      await this._postpone([record], outcome.error || "error", true);
     }
     this.onResult(record, outcome);
     return outcome;
   }
 
-  async _postpone(records, error = "") {
+  // One photo to its entry (multipart: uuid, file, question). Done when the
+  // server has it (201, or 200 for the same uuid and bytes); a refused image
+  // (4xx with a message, 409 for the uuid with other bytes) leaves the outbox
+  // with its message, the entry stays as it is.
+  async _upload(photo, token) {
+    const url = (this.urls.photos || {})[photo.kind];
+    if (!url || !photo.entry_id) { return { action: "skipped" }; }
+    const body = new FormData();
+    body.append("uuid", photo.uuid);
+    body.append("file", photo.blob, photo.name || `${photo.uuid}.jpg`);
+    if (photo.question) { body.append("question", photo.question); }
+    let response;
+    try {
+      response = await fetch(url.replace("{id}", String(photo.entry_id)), {
+        method: "POST", credentials: "same-origin", cache: "no-store", body,
+        headers: { Accept: "application/json", "X-CSRFToken": token || this.csrf } });
+    } catch (error) {
+      return { action: "offline" };
+    }
+    const answer = await jsonOf(response);
+    let outcome;
+    if (loggedOut(response) || (response.status === 400 && !answer)) {
+      outcome = { action: "login" };
+      this._report({ login: true });
+    } else if (response.status === 200 || response.status === 201) {
+      outcome = { action: "sent" };
+      await this.store.removePhoto(photo.uuid);
+    } else if (response.status >= 400 && response.status < 500 && response.status !== 429) {
+      // The API puts the reason by the field (fields.file: "not a photo", "too large").
+      const reasons = answer && answer.fields ? Object.values(answer.fields).flat() : [];
+      outcome = { action: "refused",
+        error: reasons.join(" ") || (answer && answer.error) || response.statusText };
+      await this.store.removePhoto(photo.uuid);
+    } else {
+      outcome = { action: "retry" };
+      await this._postponePhotos([photo], true);
+    }
+    this.onPhoto(photo, outcome);
+    return outcome;
+  }
+
+  // Keep records for a later try: soon when the connection is simply gone
+  // (the next poll), after a growing pause when the server answered badly.
+  async _postpone(records, error = "", backoff = false) {
     for (const record of records) {
       const fresh = await this.store.get(record.uuid);
       if (!fresh || fresh.status !== "waiting") { continue; }
-      fresh.attempts = (fresh.attempts || 0) + 1;
-      fresh.next_try = Date.now() + pause(fresh.attempts);
+      if (backoff) {
+        fresh.attempts = (fresh.attempts || 0) + 1;
+        fresh.next_try = Date.now() + pause(fresh.attempts);
+      } else {
+        fresh.next_try = Date.now() + POLL;
+      }
       await this.store.put(fresh);
     }
     if (error) { this._report({ error }); }
+  }
+
+  async _postponePhotos(photos, backoff = false) {
+    for (const photo of photos) {
+      photo.attempts = backoff ? (photo.attempts || 0) + 1 : photo.attempts || 0;
+      photo.next_try = Date.now() + (backoff ? pause(photo.attempts) : POLL);
+      await this.store.putPhoto(photo);
+    }
   }
 
   _report(change) {

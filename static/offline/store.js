@@ -10,11 +10,17 @@
 //          status: "draft" (being filled), "waiting" (in the outbox),
 //                  "rejected" (the server sent it back to fix)
 // sent:    {uuid, kind, title, url, sent} receipts, so the observer sees what arrived
+// photos:  {uuid, entry_uuid, kind, question, blob, thumb, name, status, entry_id,
+//           attempts, next_try, error}
+//          status: "draft" (with its form, not sent yet), "waiting" (its form is in
+//                  the outbox), "upload" (its entry is on the server: entry_id known)
 
-const VERSION = 1;
+const VERSION = 2;
 const PREFIX = "eom-offline-";
 const KEEP_RECEIPTS = 100;
 export const CHANNEL = "eom-offline";
+// sessionStorage: a message for the next page (the entry's, once the outbox sent it).
+export const FLASH_KEY = "eom-flash";
 
 /** The IndexedDB name for one user. */
 export function dbName(username) {
@@ -52,6 +58,11 @@ export async function openStore(username) {
     }
     if (!db.objectStoreNames.contains("sent")) {
       db.createObjectStore("sent", { keyPath: "uuid" }).createIndex("sent", "sent");
+    }
+    if (!db.objectStoreNames.contains("photos")) {
+      const photos = db.createObjectStore("photos", { keyPath: "uuid" });
+      photos.createIndex("entry", "entry_uuid");
+      photos.createIndex("status", "status");
     }
   };
   return new Store(await done(request), username);
@@ -112,6 +123,9 @@ class Store {
     const result = { draft: 0, waiting: 0, rejected: 0 };
     const rows = await this._run("forms", "readonly", (s) => done(s.getAll()));
     for (const row of rows) { result[row.status] = (result[row.status] || 0) + 1; }
+    // Photos whose entry is already on the server, still to upload.
+    result.photos = await this._run("photos", "readonly",
+      (s) => done(s.index("status").count("upload")));
     return result;
   }
 
@@ -120,10 +134,19 @@ class Store {
    * and keep a receipt, so it cannot be both sent and still waiting.
    */
   async confirm(record, receipt) {
-    const tx = this.db.transaction(["forms", "sent"], "readwrite");
+    const tx = this.db.transaction(["forms", "sent", "photos"], "readwrite");
     const complete = finished(tx);
     tx.objectStore("forms").delete(record.uuid);
     tx.objectStore("sent").put({ ...receipt, uuid: record.uuid, sent: Date.now() });
+    // Its photos can go now: they are uploaded to the entry the server just named.
+    const photos = tx.objectStore("photos");
+    const request = photos.index("entry").getAll(record.uuid);
+    request.onsuccess = () => {
+      for (const photo of request.result) {
+        photos.put({ ...photo, status: "upload", entry_id: receipt.id, kind: record.kind,
+          attempts: 0, next_try: 0 });
+      }
+    };
     await complete;
     await this._trimReceipts();
     this._changed();
@@ -141,5 +164,32 @@ class Store {
     await this._run("sent", "readwrite", async (s) => {
       for (const row of rows.slice(KEEP_RECEIPTS)) { s.delete(row.uuid); }
     });
+  }
+
+  /** Save a photo (insert or replace). */
+  async putPhoto(photo) {
+    await this._run("photos", "readwrite", (s) => done(s.put(photo)));
+    this._changed();
+    return photo;
+  }
+
+  /** Remove a photo (removed by the observer, uploaded, or refused by the server). */
+  async removePhoto(uuid) {
+    await this._run("photos", "readwrite", (s) => done(s.delete(uuid)));
+    this._changed();
+  }
+
+  /** The photos of one form (by the form's uuid), in the order they were taken. */
+  async photosOf(entryUuid) {
+    const rows = await this._run("photos", "readonly",
+      (s) => done(s.index("entry").getAll(entryUuid)));
+    return rows.sort((a, b) => a.created - b.created);
+  }
+
+  /** Photos with a status, oldest first. */
+  async photosWithStatus(status) {
+    const rows = await this._run("photos", "readonly",
+      (s) => done(s.index("status").getAll(status)));
+    return rows.sort((a, b) => a.created - b.created);
   }
 }
