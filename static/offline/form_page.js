@@ -380,8 +380,7 @@ async function start() {
   }
   page.store = await openStore(username);
   // The form's showErrors needs a summary of its own at the top (messages that have no field).
-  form.prepend(el("p", { class: "error summary", role: "alert", hidden: true,
-    "data-summary": true }));
+  form.prepend(forms.summaryBox());
   const shownUuid = form.querySelector("[name=uuid]").value;
   const wantedUuid = UUID.test(queryParam("uuid")) ? queryParam("uuid") : shownUuid;
   const fromCache = wantedUuid !== shownUuid;

@@ -59,8 +59,18 @@ function dateTime(name, label, type, M) {
 function frame(kind, title, M) {
   return el("form", { class: "offline-form", novalidate: true, "data-kind": kind },
     el("h2", { class: "form-title", text: title }),
-    el("p", { class: "error summary", role: "alert", hidden: true, "data-summary": true }),
+    summaryBox(),
     el("input", { type: "hidden", id: "uuid", name: "uuid" }));
+}
+
+/**
+ * The banner a refused form shows, as the server's (templates/_macros.html
+ * error_summary): the page's one live region, with a link to each field that
+ * has a problem; it takes the focus when shown.
+ */
+export function summaryBox() {
+  return el("div", { class: "summary error-summary", role: "alert", tabindex: "-1",
+    hidden: true, "data-summary": true });
 }
 
 function buttons(label) {
@@ -223,6 +233,12 @@ function findBox(form, name) {
 export function clearErrors(form) {
   for (const node of form.querySelectorAll("p.error[data-error]")) { node.remove(); }
   for (const node of form.querySelectorAll(".has-error")) { node.classList.remove("has-error"); }
+  for (const input of form.querySelectorAll("[aria-describedby*='-problem-']")) {
+    const kept = input.getAttribute("aria-describedby").split(" ")
+      .filter((id) => id && !id.includes("-problem-"));
+    if (kept.length) { input.setAttribute("aria-describedby", kept.join(" ")); }
+    else { input.removeAttribute("aria-describedby"); }
+  }
   const summary = form.querySelector("[data-summary]");
   summary.hidden = true;
   summary.replaceChildren();
@@ -235,6 +251,7 @@ export function clearErrors(form) {
 export function showErrors(form, fieldErrors, message, M) {
   clearErrors(form);
   const elsewhere = [];
+  const links = [];
   const names = Object.keys(fieldErrors || {});
   for (const name of names) {
     const target = findBox(form, name);
@@ -244,20 +261,37 @@ export function showErrors(form, fieldErrors, message, M) {
       continue;
     }
     target.classList.add("has-error");
-    for (const text of messages) {
-      target.append(el("p", { class: "error", role: "alert", "data-error": true, text }));
-    }
+    const input = target.querySelector("input:not([type=hidden]), select, textarea");
+    const title = target.querySelector("legend, label");
+    const label = (title ? title.textContent : name).replace(/\s+/g, " ").trim();
+    messages.forEach((text, index) => {
+      // Not a live region of its own: the banner is; the field names its message.
+      const id = `${name}-problem-${index}`;
+      target.append(el("p", { class: "error", id, "data-error": true, text }));
+      if (input) {
+        const described = (input.getAttribute("aria-describedby") || "").split(" ");
+        input.setAttribute("aria-describedby", [...described, id].join(" ").trim());
+      }
+      links.push(el("li", {}, input && input.id
+        ? el("a", { href: `#${input.id}`, text: `${label}: ${text}` })
+        : `${label}: ${text}`));
+    });
   }
   // A figure that does not add up may be right as written (a falsified protocol):
   // the observer can confirm it instead of "correcting" evidence.
   const figures = form.querySelector("[data-figures]");
   if (figures && names.length) { figures.hidden = false; }
   const summary = form.querySelector("[data-summary]");
-  summary.replaceChildren(message || M.fix_summary,
-    ...elsewhere.map((text) => el("span", { class: "elsewhere", "data-error": true, text })));
+  // The server's banner from the last post, if any, gives way: one banner, one live region.
+  const served = document.getElementById("error-summary");
+  if (served && served !== summary) { served.remove(); }
+  summary.id = "error-summary";
+  summary.replaceChildren(
+    el("p", { class: "error summary", text: message || M.fix_summary }),
+    el("ul", {}, ...links,
+      ...elsewhere.map((text) => el("li", { class: "elsewhere", "data-error": true, text }))));
   summary.hidden = false;
-  const first = form.querySelector(".has-error") || summary;
-  first.scrollIntoView({ block: "center" });
+  summary.focus();
 }
 
 function empty(value) {
