@@ -117,15 +117,25 @@ function loggingIn(request) {
     && new URL(request.url).pathname === SETTINGS.login;
 }
 
-async function forgetAll() {
+// Settled once the last forgetAll has emptied the cache: what is written meanwhile
+// (the next page's copy, the next user's warm-up) waits for it, or the emptying
+// would take it away too (a busy phone: the log-in's page is cached before the
+// previous warm-up has stopped).
+let forgetting = Promise.resolve();
+
+function forgetAll() {
   generation += 1;
   currentUser = null;
   lastWarm = 0;
   // A warm-up's requests still on their way carry the session's cookie: their
   // answers would set it again after the log-out. Cancel them and wait.
   if (warmAbort) { warmAbort.abort(); }
-  if (warming) { await warming.catch(() => null); }
-  await caches.delete(USER);
+  const previous = warming;
+  forgetting = (async () => {
+    if (previous) { await previous.catch(() => null); }
+    await caches.delete(USER);
+  })();
+  return forgetting;
 }
 
 self.addEventListener("fetch", (event) => {
@@ -169,6 +179,7 @@ async function firstStation(cache) {
 // checked again right before writing, after the last wait, so a warm-up still
 // running at log-out cannot bring the previous user's page or data back.
 async function put(key, response, started) {
+  await forgetting;
   const cache = await caches.open(USER);
   if (generation !== started) { return false; }
   await cache.put(key, response);
@@ -242,7 +253,8 @@ async function handle(message) {
     const previous = await cachedUser();
     if (previous && previous !== message.username) {
       generation += 1;
-      await caches.delete(USER);
+      forgetting = forgetting.then(() => caches.delete(USER));
+      await forgetting;
       lastWarm = 0;
     }
     if (message.role !== "observer" || Date.now() - lastWarm < REFRESH_AFTER) {

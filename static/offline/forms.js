@@ -346,7 +346,25 @@ export function apiBody(record, form, definition) {
     answers, overall: fields.overall, comments: fields.comments || "",
     figures_confirmed: Boolean(fields.figures_confirmed) };
   for (const name of HEADER) { body[name] = fields[name]; }
+  const protocol = protocolFigures(fields);
+  if (Object.keys(protocol).length) { body.protocol = protocol; }
   return body;
+}
+
+// The counting form's protocol section (forms/protocol.py): protocol-<contest>-<item>
+// fields become {contest: {item: number}}, as the API takes them. A ballot with no
+// figure typed was not seen and is left out; a figure that is no whole number goes
+// as typed, for the server to name next to its field.
+function protocolFigures(fields) {
+  const protocol = {};
+  for (const [name, value] of Object.entries(fields)) {
+    const match = /^protocol-([a-z0-9_]+)-(.+)$/.exec(name);
+    if (!match || empty(value)) { continue; }
+    const [, contest, item] = match;
+    const text = String(value).trim();
+    (protocol[contest] ||= {})[item] = /^\d+$/.test(text) ? Number(text) : text;
+  }
+  return protocol;
 }
 
 const ROW_LISTS = { counterparts: ["name", "position"], requests: ["text", "due_date"],
