@@ -50,10 +50,6 @@ CHOICE_WEIGHTS = {"queue_at_close": (82, 16, 2), "mobile_box_used": (30, 60, 10)
 RATINGS = ("commission_understanding", "commission_transparency")
 # Local times (minutes from midnight) of the count's start, after polls close at 20:00.
 POLLS_CLOSE = 20 * 60
-# Party-list result (CEC, 27 March 2023), in per cent, keyed by question id.
-PARTY_SHARES = {"votes_amanat": 53.90, "votes_auyl": 10.90, "votes_respublica": 8.59,
-                "votes_aq_zhol": 8.41, "votes_peoples_party": 6.80, "votes_nsdp": 5.20,
-                "votes_baytaq": 2.30, "votes_against_all": 3.90}
 MULTI_WEIGHTS = {"unauthorized_who": {"police": 0.45, "local_officials": 0.45,
                                       "candidate_party_reps": 0.1, "other": 0.1},
                  "observers_present": {"party": 0.7, "public_association": 0.6,
@@ -215,31 +211,5 @@ def _station_figures(form_type: str, answers: dict, visit: dict, rng: random.Ran
         if rng.random() < 0.9:
             figures["ballots_received"] = min(10000, voters + rng.randint(0, voters // 20))
         return figures
-    if form_type != "counting":
-        return {}
-    # Without a copy of the protocol observers often could not note the figures.
-    if rng.random() < (0.7 if answers.get("protocol_copy_given") != "yes" else 0.05):
-        return {}
-    signed = int(on_list * rng.uniform(0.38, 0.8))
-    received = min(10000, on_list + rng.randint(0, 10))
-    found = signed
-    if answers.get("ballots_exceed_signatures") == "yes":
-        found = signed + rng.randint(5, 60)
-    found = min(found, received)
-    invalid = round(found * rng.uniform(0.005, 0.03))
-    valid = found - invalid
-    return {"voters_on_list": on_list, "voters_signed": signed, "ballots_received": received,
-            "ballots_unused_cancelled": received - found, "ballots_valid": valid,
-            "ballots_invalid": invalid, **_votes(valid, rng)}
-
-
-def _votes(valid: int, rng: random.Random) -> dict:
-    """Split the valid ballots between the parties so that the parts add up exactly."""
-    weights = {k: share * rng.lognormvariate(0, 0.25) for k, share in PARTY_SHARES.items()}
-    scale = valid / sum(weights.values())
-    votes = {k: int(w * scale) for k, w in weights.items()}
-    # Largest remainders get the ballots left over by rounding down.
-    leftover = valid - sum(votes.values())
-    for k in sorted(weights, key=lambda k: weights[k] * scale - votes[k], reverse=True)[:leftover]:
-        votes[k] += 1
-    return votes
+    # Counting: the protocol's figures are the protocol section's (models/demo_protocols.py).
+    return {}

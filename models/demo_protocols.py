@@ -11,8 +11,10 @@ import random
 
 from models import protocols
 from models.contests import AGAINST_ALL
-from models.demo_answers import PARTY_SHARES
 
+# Party-list result (CEC, 27 March 2023), in per cent, keyed by party code.
+PARTY_SHARES = {"amanat": 53.90, "auyl": 10.90, "respublica": 8.59, "aq_zhol": 8.41,
+                "peoples_party": 6.80, "nsdp": 5.20, "baytaq": 2.30, AGAINST_ALL: 3.90}
 # A protocol with a figure the commission got wrong, besides the stuffed boxes.
 MISCOPIED = 0.04
 # Observers without a copy of the protocol still noted it a third of the time.
@@ -26,18 +28,16 @@ def protocol_for(filing, station: dict, by_district: dict[int, list[dict]]) -> d
     """
     rng = random.Random(filing.uuid)
     answers = filing.answers
-    if "ballots_valid" not in answers and answers.get("protocol_copy_given") != "yes" \
-            and rng.random() > SEEN_WITHOUT_COPY:
+    if answers.get("protocol_copy_given") != "yes" and rng.random() > SEEN_WITHOUT_COPY:
         return {}
     controls = _controls(answers, station["registered_voters"], rng)
     ballots = protocols.ballots(None, station, by_district)
     found = {}
     for ballot in ballots:
         figures = dict(controls)
-        if ballot.contest != "list" or "ballots_valid" not in answers:
-            # Each ballot has its own invalid ones; the list's match the checklist's answers.
-            invalid = round(controls["ballots_in_boxes"] * rng.uniform(0.005, 0.03))
-            figures.update(invalid=invalid, valid=controls["ballots_in_boxes"] - invalid)
+        # Each ballot has its own invalid ones.
+        invalid = round(controls["ballots_in_boxes"] * rng.uniform(0.005, 0.03))
+        figures.update(invalid=invalid, valid=controls["ballots_in_boxes"] - invalid)
         figures.update(_split(figures["valid"], ballot.option_codes(), rng))
         found[ballot.contest] = figures
     if found and rng.random() < MISCOPIED:
@@ -50,34 +50,21 @@ def protocol_for(filing, station: dict, by_district: dict[int, list[dict]]) -> d
 
 
 def _controls(answers: dict, voters: int, rng: random.Random) -> dict:
-    """The control figures, from the checklist's own party-list figures when it has them."""
-    if "ballots_valid" in answers:
-        on_list = answers.get("voters_on_list", voters)
-        received = answers["ballots_received"]
-        valid, invalid = answers["ballots_valid"], answers["ballots_invalid"]
-        issued = min(answers.get("voters_signed", valid + invalid), received)
-        return {"voters_on_list": on_list, "ballots_received": received,
-                "ballots_issued": issued,
-                "ballots_cancelled": answers.get("ballots_unused_cancelled",
-                                                 received - valid - invalid),
-                "ballots_in_boxes": valid + invalid, "invalid": invalid, "valid": valid}
+    """The control figures: more in the boxes than issued where the observers saw it."""
     on_list = voters + rng.randint(0, voters // 50)
     issued = int(on_list * rng.uniform(0.38, 0.8))
     received = on_list + rng.randint(0, 10)
     in_boxes = issued
     if answers.get("ballots_exceed_signatures") == "yes":
         in_boxes = min(received, issued + rng.randint(5, 60))
-    invalid = round(in_boxes * rng.uniform(0.005, 0.03))
     return {"voters_on_list": on_list, "ballots_received": received, "ballots_issued": issued,
-            "ballots_cancelled": received - max(issued, in_boxes), "ballots_in_boxes": in_boxes,
-            "invalid": invalid, "valid": in_boxes - invalid}
+            "ballots_cancelled": received - max(issued, in_boxes), "ballots_in_boxes": in_boxes}
 
 
 def _split(valid: int, codes: tuple[str, ...], rng: random.Random) -> dict[str, int]:
     """The valid ballots shared between the options, adding up exactly."""
-    # Parties as in 2023 (demo_answers.PARTY_SHARES), candidates anywhere from 5 to 40.
-    weights = {code: (PARTY_SHARES.get(f"votes_{code}") or
-                      (3.9 if code == AGAINST_ALL else rng.uniform(5, 40)))
+    # Parties as in 2023, "against all" as on the list, candidates anywhere from 5 to 40.
+    weights = {code: (PARTY_SHARES.get(code) or rng.uniform(5, 40))
                * rng.lognormvariate(0, 0.25) for code in codes}
     scale = valid / sum(weights.values())
     votes = {code: int(w * scale) for code, w in weights.items()}

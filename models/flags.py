@@ -2,7 +2,8 @@
 
 A flag is a code (for filtering) and a reason a reviewer can read without
 opening the entry. Rules: more voters than on the list, departure before
-arrival, counting figures that do not reconcile, serious answers, and
+arrival, figures that do not reconcile (the definition's checks, and a counting
+checklist's protocol figures against ``models.protocols.CHECKS``), serious answers, and
 conflicts: two teams' checklists for the same station and type that disagree
 on a serious question or on the overall assessment by two steps or more.
 
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
+from models import protocols, stations
 from models.clock import local_text
 from models.db import writing
 from models.definitions import Check, Definition, by_type
@@ -84,14 +86,37 @@ def _check_flag(definition: Definition, check: Check, answers: dict) -> Flag | N
         parts=", ".join(_inner(_label(definition, p)) for p in check.parts)))
 
 
-def own_flags(definition: Definition, row: dict) -> list[Flag]:
-    """The flags one checklist earns by itself (everything but conflicts)."""
+def protocol_flags(ballots: tuple[protocols.Ballot, ...], protocol: dict) -> list[Flag]:
+    """The flags a checklist's protocol figures earn: one per check a protocol fails."""
+    found = []
+    for ballot in ballots:
+        figures = protocol.get(ballot.contest)
+        if not figures:
+            continue
+        for check in protocols.problems(ballot, figures):
+            left = sum(figures[code] for code in check.left)
+            right = sum(figures[code] for code in check.right or ballot.option_codes())
+            code = "voters_exceed_list" if check.right == (VOTER_LIST,) else "figures_mismatch"
+            found.append(Flag(code, _("Protocol “%(ballot)s”: %(rule)s (%(a)d against "
+                                      "%(b)d)", ballot=_(ballot.title), rule=str(check.message),
+                                      a=left, b=right)))
+    return found
+
+
+def own_flags(definition: Definition, row: dict,
+              ballots: tuple[protocols.Ballot, ...] = ()) -> list[Flag]:
+    """The flags one checklist earns by itself (everything but conflicts).
+
+    ``ballots``: the station's protocols (``protocols.ballots``) when ``row``
+    carries protocol figures under ``"protocol"``.
+    """
     answers = row["answers"]
     found = []
     for check in definition.checks:
         flag = _check_flag(definition, check, answers)
         if flag:
             found.append(flag)
+    found.extend(protocol_flags(ballots, row.get("protocol") or {}))
     # ISO UTC text compares in time order.
     if row["departure_utc"] <= row["arrival_utc"]:
         zone = row["timezone"]
@@ -176,7 +201,9 @@ def _refresh(db: Database, entry_id: int, known: dict[str, Definition], new: boo
     if definition is None:
         return
     mine = _decode(found)
-    flags = own_flags(definition, mine)
+    mine["protocol"] = protocols.for_checklist(db, entry_id) \
+        if mine["form_type"] in protocols.PROTOCOL_TYPES else {}
+    flags = own_flags(definition, mine, _ballots(db, mine))
     if mine["review_state"] != "rejected":
         # One look-up on the (station_id, form_type) index.
         others = db.execute(_ROW_SQL + " WHERE station_id = ? AND form_type = ? AND id != ?"
@@ -188,6 +215,13 @@ def _refresh(db: Database, entry_id: int, known: dict[str, Definition], new: boo
                 flags.append(flag)
                 _insert(db, other["id"], [_conflict(definition, other, mine)])
     _insert(db, entry_id, flags)
+
+
+def _ballots(db: Database, entry: dict) -> tuple[protocols.Ballot, ...]:
+    """The station's protocols, looked up only when the entry has protocol figures."""
+    if not entry.get("protocol"):
+        return ()
+    return protocols.ballots(db, stations.get(db, entry["station_id"]))
 
 
 def _clear(db: Database, entry_id: int) -> None:
@@ -227,8 +261,14 @@ def _rebuild_group(db: Database, group: list[dict], known: dict[str, Definition]
     if definition is None:
         return 0
     count = 0
+    if group[0]["form_type"] in protocols.PROTOCOL_TYPES:
+        found = protocols.for_checklists(db, [entry["id"] for entry in group])
+        for entry in group:
+            entry["protocol"] = found.get(entry["id"], {})
+    # One station per group: its protocols are laid out once.
+    ballots = next((_ballots(db, entry) for entry in group if entry.get("protocol")), ())
     for mine in group:
-        flags = own_flags(definition, mine)
+        flags = own_flags(definition, mine, ballots)
         if mine["review_state"] != "rejected":
             for other in group:
                 if other["team"] != mine["team"] and other["review_state"] != "rejected":

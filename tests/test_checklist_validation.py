@@ -89,10 +89,10 @@ def test_skip_logic_asks_follow_up_when_relevant(app, db, browser):
 
 
 def test_count_after_midnight_with_next_day_departure(app, db, browser):
-    definition = definitions.get("counting")
-    figures = {"ballots_received": "1000", "ballots_unused_cancelled": "400",
-               "ballots_valid": "590", "ballots_invalid": "10"}
-    assert set(figures) <= set(definition.questions)
+    # The party-list protocol, in the protocol section (the one place for its figures).
+    figures = {"protocol-list-ballots_received": "1000", "protocol-list-ballots_cancelled": "400",
+               "protocol-list-valid": "590", "protocol-list-invalid": "10",
+               "protocol-list-amanat": "590"}
     response = _post(app, db, browser, "counting", arrival_time="19:45", departure_time="02:30",
                      departure_date="2023-03-20", **figures)
     assert response.status_code == 303, response.text
@@ -101,12 +101,12 @@ def test_count_after_midnight_with_next_day_departure(app, db, browser):
 
 
 def test_figures_that_do_not_add_up_need_confirmation(app, db, browser):
-    figures = {"ballots_received": "1000", "ballots_unused_cancelled": "400",
-               "ballots_valid": "590", "ballots_invalid": "30"}
-    refused = _post(app, db, browser, "counting", **figures)
+    # A definition's own check; the protocol section's are in test_protocols.py.
+    figures = {"voters_on_list": "1000", "voters_voted": "1030"}
+    refused = _post(app, db, browser, "voting", **figures)
     assert refused.status_code == 400
     assert "The figures are correct as written" in refused.text
-    confirmed = _post(app, db, browser, "counting", figures_confirmed="y", **figures)
+    confirmed = _post(app, db, browser, "voting", figures_confirmed="y", **figures)
     assert confirmed.status_code == 303
     answers = json.loads(db.execute("SELECT answers FROM checklists").fetchone()[0])
     assert answers["figures_confirmed"] is True

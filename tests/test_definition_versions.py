@@ -20,6 +20,11 @@ from tests.conftest import Browser, good_answers, station_id, visit
 # Questions per type in version 1, as shipped before the ODIHR staples (archive/*.v1.yaml).
 V1_QUESTIONS = {"opening": 20, "voting": 28, "counting": 40, "tabulation": 16}
 V2_ONLY = "Did you see signs of vote buying?"
+# Counting v1's party-list figures; v2 asks them once, in the protocol section.
+PARTY_LIST_V1 = {"voters_on_list", "voters_signed", "ballots_received", "ballots_unused_cancelled",
+                 "ballots_valid", "ballots_invalid", "votes_amanat", "votes_auyl",
+                 "votes_respublica", "votes_aq_zhol", "votes_peoples_party", "votes_nsdp",
+                 "votes_baytaq", "votes_against_all"}
 
 
 def pdf_text(data: bytes) -> str:
@@ -63,7 +68,11 @@ def test_every_type_keeps_version_1_and_files_under_version_2():
         old, new = versions[1], versions[2]
         assert len(old.questions) == V1_QUESTIONS[kind]
         # Counting by id across versions is sound: an id keeps its type.
-        assert all(new.questions[q].type == old.questions[q].type for q in old.questions)
+        assert all(new.questions[q].type == old.questions[q].type
+                   for q in old.questions.keys() & new.questions.keys())
+        # Only counting drops questions: its party-list figures moved to the protocol section.
+        dropped = set(old.questions) - set(new.questions)
+        assert dropped == (PARTY_LIST_V1 if kind == "counting" else set()), kind
     assert definitions.get("voting", 3) is None and definitions.get("nope") is None
 
 
@@ -143,6 +152,55 @@ def test_a_version_1_entry_shows_edits_prints_and_exports_with_its_own_questions
     assert [(r["form_version"], r["voting.voters_voted"], r["voting.vote_buying"])
             for r in rows] == \
         [("1", "450", "")]
+
+
+V1_FIGURES = {"voters_on_list": 1000, "voters_signed": 600, "ballots_received": 700,
+              "ballots_unused_cancelled": 100, "ballots_valid": 580, "ballots_invalid": 20,
+              "votes_amanat": 300, "votes_auyl": 100, "votes_respublica": 80, "votes_aq_zhol": 50,
+              "votes_peoples_party": 20, "votes_nsdp": 10, "votes_baytaq": 10,
+              "votes_against_all": 10}
+
+
+def test_a_version_1_counting_entry_keeps_its_party_list_figures(app, db):
+    """v2 asks them in the protocol section only; a v1 entry still has them as questions."""
+    v1 = definitions.get("counting", 1)
+    author = users.find_by_username(db, "obs1")
+    filing = checklists.Filing(
+        uuid=str(uuid.uuid4()), form_type="counting", form_version=1,
+        station_id=station_id(db, "101"), timezone="Asia/Almaty",
+        arrival_utc="2023-03-19T13:45:00Z", departure_utc="2023-03-19T17:30:00Z",
+        answers={**_typed(v1, good_answers(v1)), **V1_FIGURES}, overall="good",
+        serious_count=0)
+    entry_id, created = entries.create(db, checklists.CHECKLISTS, filing, author["id"], "T01")
+    assert created
+    observer = _browser(app, "obs1")
+    page = observer.client.get(f"/checklists/{entry_id}")
+    assert page.status_code == 200 and "Votes for Amanat" in page.text
+
+    # Editing uses v1's form, party-list questions and their sums included.
+    form = observer.client.get(f"/checklists/{entry_id}/edit")
+    assert 'name="votes_amanat"' in form.text and 'name="ballots_valid"' in form.text
+    data = {**good_answers(v1), **visit(arrival_time="19:45", departure_time="23:30"),
+            "csrf_token": Browser.hidden(form.text, "csrf_token"),
+            "uuid": Browser.hidden(form.text, "uuid"), "station_id": station_id(db, "101"),
+            "base_version": "1", **{k: str(v) for k, v in V1_FIGURES.items()},
+            "votes_amanat": "320"}
+    refused = observer.client.post(f"/checklists/{entry_id}/edit", data=data)
+    assert refused.status_code == 400 and "The figures are correct as written" in refused.text
+    saved = observer.client.post(f"/checklists/{entry_id}/edit",
+                                 data={**data, "votes_amanat": "310", "votes_auyl": "90"})
+    assert saved.status_code == 303, saved.text
+    row = checklists.get(db, entry_id)
+    assert (row["form_version"], row["answers"]["votes_amanat"]) == (1, 310)
+
+    printed = pdf_text(observer.client.get(f"/checklists/{entry_id}.pdf").data)
+    assert "Votes for Amanat" in printed and "310" in printed
+
+    coordinator = _browser(app, "coord")
+    rows = list(csv.DictReader(io.StringIO(coordinator.client.get(
+        "/exports/checklists.csv?type=counting").data.decode("utf-8-sig"))))
+    assert [(r["form_version"], r["counting.votes_amanat"], r["counting.voters_signed"])
+            for r in rows] == [("1", "310", "600")]
 
 
 def test_reports_count_across_versions_and_say_which(app, db):

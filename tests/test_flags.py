@@ -56,29 +56,33 @@ def _codes(db, entry_id) -> list[str]:
     return [f[0] for f in _flags(db, entry_id)]
 
 
-COUNTING_OK = {"voters_on_list": "1000", "voters_signed": "600", "ballots_received": "700",
-               "ballots_unused_cancelled": "100", "ballots_valid": "580",
-               "ballots_invalid": "20", "votes_amanat": "300", "votes_auyl": "100",
-               "votes_respublica": "80", "votes_aq_zhol": "50", "votes_peoples_party": "20",
-               "votes_nsdp": "10", "votes_baytaq": "10", "votes_against_all": "10"}
+# The party-list protocol as the counting form posts it (forms/protocol.py), adding up.
+COUNTING_OK = {f"protocol-list-{item}": str(value) for item, value in {
+    "voters_on_list": 1000, "ballots_received": 700, "ballots_issued": 600,
+    "ballots_cancelled": 100, "ballots_in_boxes": 600, "invalid": 20, "valid": 580,
+    "amanat": 300, "auyl": 100, "respublica": 80, "aq_zhol": 50, "peoples_party": 20,
+    "nsdp": 10, "baytaq": 10, "against_all": 10}.items()}
+LIST = "Protocol “Mazhilis, nationwide party list”: "
 
 
 @pytest.mark.parametrize("form_type, overrides, code, reason", [
     ("voting", {"voters_on_list": "500", "voters_voted": "520", "figures_confirmed": "y"},
      "voters_exceed_list", "Number of voters who had voted at the time of your visit (520) "
                            "exceeds the number of voters on the list (500)."),
-    ("counting", {**COUNTING_OK, "voters_signed": "1010", "figures_confirmed": "y"},
-     "voters_exceed_list", "party-list ballot (1010) exceeds the number of voters on the "
-                           "list (1000)."),
-    ("counting", {**COUNTING_OK, "ballots_received": "750", "figures_confirmed": "y"},
-     "figures_mismatch", "Number of party-list ballots received by the PEC is 750, but the "
-                         "figures that make it up add up to 700"),
-    ("counting", {**COUNTING_OK, "votes_amanat": "320", "figures_confirmed": "y"},
-     "figures_mismatch", "Number of valid party-list ballots is 580, but the figures that "
-                         "make it up add up to 600"),
-    ("counting", {**COUNTING_OK, "ballots_invalid": "800", "figures_confirmed": "y"},
-     "figures_mismatch", "Number of invalid party-list ballots (800) exceeds the number of "
-                         "party-list ballots received by the PEC (700)."),
+    ("counting", {**COUNTING_OK, "protocol-list-ballots_issued": "1010",
+                  "protocol-list-ballots_received": "1200", "figures_confirmed": "y"},
+     "voters_exceed_list", LIST + "Ballots issued cannot exceed the voters on the list. "
+                                 "(1010 against 1000)"),
+    ("counting", {**COUNTING_OK, "protocol-list-ballots_received": "650",
+                  "figures_confirmed": "y"},
+     "figures_mismatch", LIST + "Ballots issued + cancelled unused cannot exceed ballots "
+                                "received. (700 against 650)"),
+    ("counting", {**COUNTING_OK, "protocol-list-amanat": "320", "figures_confirmed": "y"},
+     "figures_mismatch", LIST + "Valid ballots must equal the votes of all options together "
+                                "(with “against all”). (580 against 600)"),
+    ("counting", {**COUNTING_OK, "protocol-list-invalid": "800", "figures_confirmed": "y"},
+     "figures_mismatch", LIST + "Ballots found in the boxes must equal valid + invalid "
+                                "ballots. (600 against 1380)"),
     ("voting", {"ballot_box_stuffing": "yes", "intimidation": "yes"},
      "serious", "Serious: Did you observe intimidation of voters?; "
                 "Did you observe ballot-box stuffing?"),
@@ -209,8 +213,11 @@ def test_rebuild_gives_the_same_flags_as_saving_one_by_one(app, db, people):
     _file(app, db, people, "obs3", overall="very_good")
     _file(app, db, people, "obs2", voters_on_list="10", voters_voted="20",
           figures_confirmed="y")
+    _file(app, db, people, "obs2", form_type="counting", figures_confirmed="y",
+          **{**COUNTING_OK, "protocol-list-amanat": "320"})
     query = "SELECT entry_id, code, reason, other_id FROM flags ORDER BY entry_id, code, other_id"
     before = db.execute(query).fetchall()
+    assert any(row[2].startswith(LIST) for row in before)  # the protocol's flag is rebuilt too
     assert flags.rebuild(db) == len(before) > 0
     assert db.execute(query).fetchall() == before
 

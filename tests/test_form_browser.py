@@ -112,14 +112,6 @@ def test_a_protocol_typed_on_the_phone_reaches_the_server_with_the_checklist(
     page.locator("#arrival_time").fill("19:40")
     page.locator("#departure_date").fill("2023-03-19")
     page.locator("#departure_time").fill("23:30")
-    # The checklist's own party-list questions, as the protocol says.
-    asked = {"voters_on_list": "1500", "voters_signed": "900", "ballots_received": "1500",
-             "ballots_unused_cancelled": "600", "ballots_valid": "880", "ballots_invalid": "20",
-             "votes_amanat": "500", "votes_auyl": "380"}
-    for question, value in asked.items():
-        page.locator(f"#{question}").fill(value)
-    for party in ("respublica", "aq_zhol", "peoples_party", "nsdp", "baytaq", "against_all"):
-        page.locator(f"#votes_{party}").fill("0")
     page.locator("#checklist-form").evaluate(FILL_THE_REST)
     with page.expect_response(lambda r: r.url.endswith("/api/v1/checklists")
                               and r.request.method == "POST", timeout=SLOW) as answered:

@@ -47,9 +47,9 @@ def filed(db):
         # Rejected by a reviewer: left out of every selection.
         "f": _file(db, "101", "2023-03-19T11:00:00Z",
                    {"voters_on_list": 1500, "voters_voted": 900}, state="rejected"),
-        # A counting checklist asks voters_on_list too: never a turnout point.
+        # A counting checklist of version 1 asks voters_on_list too: never a turnout point.
         "g": _file(db, "303", "2023-03-19T15:00:00Z",
-                   {"voters_on_list": 900, "voters_signed": 500}, kind="counting"),
+                   {"voters_on_list": 900, "voters_signed": 500}, kind="counting", version=1),
     }
     return ids
 
