@@ -141,9 +141,9 @@ def token():
     return response
 
 
-@bp.app_template_global()
 def offline_form_settings() -> dict:
-    """Jinja global: what the ordinary forms' script needs (addresses, limits, sentences)."""
+    """Jinja global (views/template_helpers.py): what the ordinary forms' script needs
+    (addresses, limits, sentences)."""
     return {"config": _page_config(), "messages": _form_messages()}
 
 

@@ -18,6 +18,7 @@ from views.assets import import_map, module_preloads
 from views.audit import audit_action, entry_kind
 from views.auth import may_open
 from views.dashboard import figure, share
+from views.offline import offline_form_settings
 from views.review_panel import entry_url
 
 
@@ -66,7 +67,8 @@ FILTERS = {**{name: partial(vocabulary.label, labels) for name, labels in CODE_L
                                       entry_kind, share, figure)}}
 GLOBALS = {"entry_url": entry_url, "meeting_topics": meeting_topics, "get_locale": get_locale,
            "may_open": may_open, "feature_stylesheets": feature_stylesheets,
-           "import_map": import_map, "module_preloads": module_preloads}
+           "import_map": import_map, "module_preloads": module_preloads,
+           "offline_form_settings": offline_form_settings}
 
 
 def init_app(app: Flask) -> None:
