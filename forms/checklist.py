@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from babel import support
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,7 +28,7 @@ from wtforms import (
     widgets,
 )
 from wtforms.i18n import messages_path
-from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.validators import InputRequired, Regexp, ValidationError
 
 from forms.times import time_input
 from models import definitions
@@ -46,8 +47,13 @@ CLOCK_SLACK = timedelta(minutes=10)
 EARLIEST_DAY = date(2000, 1, 1)
 # Checklists filled while polls are open: a visit outside those hours is queried.
 POLLING_HOURS_TYPES = ("voting",)
-COMMENTS_MAX = 4000  # characters; the offline form gets it from views/offline.py
 
+
+
+def comments_limit() -> int:
+    """The longest comment on a checklist, in characters: the MAX_TEXT_LENGTH setting, the
+    one limit of free text (the comment box, its counter, the offline form, the API)."""
+    return current_app.config["MAX_TEXT_LENGTH"]
 
 class MultiCheckboxField(SelectMultipleField):
     """Several choices as checkboxes: easier to tap on a phone than a multi-select."""
@@ -106,8 +112,8 @@ class ChecklistForm(FlaskForm):
     # A voting visit at 03:00 is more likely a typo (or a 12-hour slip) than a
     # fact; the observer may confirm it, and the entry is kept as typed.
     hours_confirmed = BooleanField(_l("The time is right"))
-    comments = TextAreaField(_l("Comments"), validators=[Length(max=COMMENTS_MAX, message=_l(
-        "Comments are limited to %(max)d characters."))])
+    # At most MAX_TEXT_LENGTH characters (comments_limit), like every free text.
+    comments = TextAreaField(_l("Comments"))
 
     definition: Definition
 
@@ -118,11 +124,26 @@ class ChecklistForm(FlaskForm):
         # Given by the HTML pages only: the JSON API takes the time as sent.
         self.polling_hours = polling_hours
         self.hours_warning = False
+        # The box carries the limit, and for static/textcount.js the words of its
+        # counter: the script lifts the browser's silent cut and counts down instead.
+        self.comments.render_kw = {
+            "maxlength": comments_limit(), "data-count": "",
+            "data-count-left": _("%(n)s characters left", n="%(n)s"),
+            "data-count-over": _("%(n)s characters too many: shorten the text to send it.",
+                                 n="%(n)s")}
         self.answers: dict = {}
         # Counting forms at a station: filled by forms/protocol.py's section.
         self.protocol: dict = {}
         self.arrival_utc: datetime | None = None
         self.departure_utc: datetime | None = None
+
+    def validate_comments(self, field) -> None:
+        """Over the limit: say so and by how much (the text comes back to be shortened)."""
+        text = (field.data or "").strip()
+        if len(text) > comments_limit():
+            raise ValidationError(_(
+                "Comments are limited to %(max)d characters (they have %(n)d): shorten them.",
+                max=comments_limit(), n=len(text)))
 
     def to_record(self) -> Filing:
         """The validated form as the checklist to store (models/entries.py saves it)."""

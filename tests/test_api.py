@@ -339,7 +339,7 @@ ANSWERS = "answers"
      "arrival_time", "in the future"),
     ("checklists", {"overall": "fine"}, "overall", "Choose the overall assessment"),
     ("checklists", {"overall": None}, "overall", "Choose the overall assessment"),
-    ("checklists", {"comments": "x" * 4001}, "comments", "limited to 4000"),
+    ("checklists", {"comments": "x" * 2001}, "comments", "limited to 2000"),
     ("checklists", {ANSWERS: {"voters_on_list": -5}}, "voters_on_list",
      "whole number"),
     ("checklists", {ANSWERS: {"voters_on_list": 10001}}, "voters_on_list",

@@ -48,7 +48,7 @@ def _count(db) -> int:
     ({"arrival_date": "2099-03-19", "departure_date": "2099-03-19"}, "in the future"),
     ({"overall": None}, "Choose the overall assessment"),
     ({"overall": "excellent"}, "Choose the overall assessment"),
-    ({"comments": "c" * 4001}, "Comments are limited to 4000 characters"),
+    ({"comments": "c" * 2001}, "Comments are limited to 2000 characters (they have 2001)"),
 ])
 def test_bad_answers_are_refused_next_to_the_field(app, db, browser, overrides, message):
     response = _post(app, db, browser, **overrides)
@@ -56,6 +56,25 @@ def test_bad_answers_are_refused_next_to_the_field(app, db, browser, overrides, 
     assert message in response.text
     assert "Nothing you typed was lost" in response.text
     assert _count(db) == 0
+
+
+@pytest.mark.parametrize("typed, refused", [(1500, False), (1501, True)])
+def test_the_comment_box_takes_its_one_limit_from_max_text_length(app, db, browser, typed,
+                                                                  refused):
+    """One limit for free text (MAX_TEXT_LENGTH): the box's maxlength, its counter's words
+    and the server's check all follow the setting, and a long text is said, not cut."""
+    app.config["MAX_TEXT_LENGTH"] = 1500
+    response = _post(app, db, browser, comments="я" * typed)
+    if refused:
+        assert response.status_code == 400
+        assert "Comments are limited to 1500 characters (they have 1501)" in response.text
+        box = re.search(r"<textarea[^>]*name=\"comments\"[^>]*>", response.text).group(0)
+        assert 'maxlength="1500"' in box and "data-count-over" in box
+        assert "я" * 1501 in response.text  # what was typed comes back whole
+        assert _count(db) == 0
+    else:
+        assert response.status_code in (302, 303)
+        assert _count(db) == 1
 
 
 def test_rejected_form_keeps_what_was_typed(app, db, browser):

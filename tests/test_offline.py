@@ -191,12 +191,12 @@ def test_shell_holds_the_token_the_settings_and_translated_messages(app):
 
 def test_shell_serves_the_server_s_limits_to_the_scripts(app):
     """The phone offers what the server takes: the limits come from the server's constants."""
-    from forms.checklist import COMMENTS_MAX
     from forms.meeting import MAX_ROWS
     from models.stations import SEARCH_LIMIT
     html = shell_page(app, "obs1").text
     config = json.loads(parse(html).data["data-config"])
-    assert config["limits"] == {"comments": COMMENTS_MAX, "station_results": SEARCH_LIMIT}
+    assert config["limits"] == {"comments": app.config["MAX_TEXT_LENGTH"],
+                                "station_results": SEARCH_LIMIT}
     rows = dict(re.findall(r'data-rows="(\w+)" data-max-rows="(\d+)"', html))
     assert rows == {name: str(MAX_ROWS) for name in ("counterparts", "requests", "commitments")}
 

@@ -136,7 +136,9 @@ CHECKLIST_BODY = obj({
     "answers": {"type": "object", "additionalProperties": ANSWER,
                 "description": "By question id (GET /api/v1/definitions)."},
     "overall": choice(OVERALL, nullable=True),
-    "comments": text(nullable=True, maxLength=4000),
+    "comments": text("At most MAX_TEXT_LENGTH characters (2,000 unless the mission "
+                     "set another limit); a longer text is refused with the count.",
+                     nullable=True),
     "figures_confirmed": boolean("The figures are correct as written in the protocol, "
                                  "even where they do not add up."),
     "protocol": PROTOCOL},

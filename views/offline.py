@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from forms.checklist import COMMENTS_MAX
+from forms.checklist import comments_limit
 from forms.incident import IncidentForm
 from forms.meeting import MeetingForm
 from models import access, incidents, stations
@@ -160,7 +160,7 @@ def _page_config() -> dict:
                      "interaction": url_for("api.create_interaction")},
             "login": url_for("auth.login", next=url_for("offline.shell")),
             # The server's own limits, served here rather than copied into the scripts.
-            "limits": {"comments": COMMENTS_MAX, "station_results": stations.SEARCH_LIMIT}}
+            "limits": {"comments": comments_limit(), "station_results": stations.SEARCH_LIMIT}}
 
 
 def _form_messages() -> dict:
