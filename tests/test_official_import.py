@@ -94,7 +94,7 @@ def test_a_bad_results_row_is_named_and_nothing_is_imported(runner, db, tmp_path
     assert result.exit_code == 1
     bad = [line for line in result.output.splitlines() if ": line " in line]
     assert len(bad) == 1 and ": line 3: " in bad[0] and reason in bad[0], result.output
-    assert "no figure was imported" in result.output
+    assert "nothing was imported" in result.output
     assert _rows(db) == []
 
 
@@ -102,7 +102,7 @@ def test_every_bad_line_is_listed_and_a_missing_column_refuses_the_file(runner, 
     path = _write(tmp_path, "station,999,list,amanat,1,S\nnational,,list,amanat,-1,S\n")
     result = runner.invoke(args=["import-results", path])
     assert "line 2: unknown station" in result.output and "line 3: value" in result.output
-    assert "2 bad row(s); no figure was imported" in result.output
+    assert "2 bad row(s); nothing was imported" in result.output
     bad = _write(tmp_path, "national,,list,amanat\n", header="level,unit,contest,item\n")
     assert "line 1: missing column(s): value, source" in runner.invoke(
         args=["import-results", bad]).output

@@ -15,6 +15,21 @@ def _db():
     return connect(current_app.config["DATABASE"], current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
 
+def import_all_or_nothing(module, csv_file: str) -> int:
+    """Run ``module.import_csv`` (stations, candidates, official figures): every bad line is
+    printed with its number and the whole file refused (exit 1); else the rows written."""
+    try:
+        written, errors = module.import_csv(_db(), csv_file)
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{csv_file} is not UTF-8 text ({error.reason} at byte "
+                                   f"{error.start}). Save it as CSV UTF-8 and try again.")
+    if errors:
+        for error in errors:
+            click.echo(f"{csv_file}: {error}", err=True)
+        raise click.ClickException(f"{len(errors)} bad row(s); nothing was imported.")
+    return written
+
+
 @click.command("init-db")
 @with_appcontext
 def init_db() -> None:
@@ -34,15 +49,7 @@ def import_stations(csv_file: str) -> None:
     latitude,longitude, optionally smd_district,area_type (urban or rural).
     Nothing is imported unless every row is valid.
     """
-    try:
-        written, errors = stations.import_csv(_db(), csv_file)
-    except UnicodeDecodeError as error:
-        raise click.ClickException(f"{csv_file} is not UTF-8 text ({error.reason} at byte "
-                                   f"{error.start}). Save it as CSV UTF-8 and try again.")
-    if errors:
-        for error in errors:
-            click.echo(f"{csv_file}: {error}", err=True)
-        raise click.ClickException(f"{len(errors)} bad row(s); nothing was imported.")
+    written = import_all_or_nothing(stations, csv_file)
     click.echo(f"Imported {written} station(s) (new ones added, existing numbers updated).")
 
 

@@ -17,6 +17,7 @@ from models.contests import votes as contest_votes
 from models.db import connect
 from reports import filters, results_export
 from reports import results as annex
+from views.cli import import_all_or_nothing
 
 
 def _db():
@@ -33,30 +34,8 @@ def import_candidates(csv_file: str) -> None:
     district in the file gets exactly the candidates listed, in the file's
     order; nothing is imported unless every row is valid.
     """
-    try:
-        written, errors = candidates.import_csv(_db(), csv_file)
-    except UnicodeDecodeError as error:
-        raise click.ClickException(f"{csv_file} is not UTF-8 text ({error.reason} at byte "
-                                   f"{error.start}). Save it as CSV UTF-8 and try again.")
-    if errors:
-        for error in errors:
-            click.echo(f"{csv_file}: {error}", err=True)
-        raise click.ClickException(f"{len(errors)} bad row(s); nothing was imported.")
+    written = import_all_or_nothing(candidates, csv_file)
     click.echo(f"Imported {written} candidate(s).")
-
-
-def _import(module, csv_file: str, what: str) -> int:
-    """Run one all-or-nothing import; print every bad line and refuse the file."""
-    try:
-        written, errors = module.import_csv(_db(), csv_file)
-    except UnicodeDecodeError as error:
-        raise click.ClickException(f"{csv_file} is not UTF-8 text ({error.reason} at byte "
-                                   f"{error.start}). Save it as CSV UTF-8 and try again.")
-    if errors:
-        for error in errors:
-            click.echo(f"{csv_file}: {error}", err=True)
-        raise click.ClickException(f"{len(errors)} bad row(s); no {what} was imported.")
-    return written
 
 
 @click.command("import-results")
@@ -70,7 +49,7 @@ def import_results(csv_file: str) -> None:
     number or station number. Rows of the sources in the file replace what
     those sources held; nothing is imported unless every row is valid.
     """
-    written = _import(official_results, csv_file, "figure")
+    written = import_all_or_nothing(official_results, csv_file)
     click.echo(f"Imported {written} official figure(s); earlier rows of the same source(s) "
                "replaced.")
 
@@ -85,7 +64,7 @@ def import_turnout(csv_file: str) -> None:
     empty for national, else the region; time HH:MM local; share in percent.
     Rows of the sources in the file replace what those sources held.
     """
-    written = _import(official_turnout, csv_file, "figure")
+    written = import_all_or_nothing(official_turnout, csv_file)
     click.echo(f"Imported {written} announced turnout figure(s); earlier rows of the same "
                "source(s) replaced.")
 
