@@ -76,15 +76,6 @@ def _fsync_file(path: str) -> None:
         os.close(fd)
 
 
-def _fsync_dir(path: Path) -> None:
-    # The rename is durable only once the folder's entry is on disk.
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _same_file(a: str, b: str) -> bool:
     return Path(a).resolve() == Path(b).resolve()
 
@@ -125,7 +116,7 @@ def backup(source: sqlite3.Connection, database: str, out: str) -> dict[str, int
             dest.close()
         _fsync_file(tmp)
         os.replace(tmp, out)
-        _fsync_dir(target.parent.absolute())
+        media.fsync_dir(target.parent.absolute())
     except sqlite3.OperationalError as error:
         raise BackupError(f"Could not write {out}: {error}.") from error
     finally:

@@ -45,7 +45,8 @@ def path_of(root: Path, digest: str) -> Path:
     return root / digest[:2] / digest[2:4] / f"{digest}{SUFFIX}"
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Flush a folder's entries: a rename into it is durable only once they are on disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -96,7 +97,7 @@ def place(root: Path, staged: Path, digest: str) -> bool:
         _folders.discard(target.parent)
         os.link(staged, _folder(target.parent) / target.name)
     # The new name is durable only once the folder's entry is on disk.
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
     return True
 
 
@@ -147,7 +148,7 @@ def copy(source_root: Path, target_root: Path, digest: str) -> str:
         target = path_of(target_root, digest)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     finally:
         staged.unlink(missing_ok=True)
     return "copied"
