@@ -9,22 +9,20 @@ The pages run with the app's real CSP: what axe sees is what users get.
 """
 
 import threading
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 from werkzeug.serving import make_server
 
 from app import create_app
 from models import demo, review
 from models.db import connect
+from tests.chromium import PHONE, needs_chromium
+from tests.chromium import chromium as launch_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason="browser tests need Debian's chromium at /usr/bin/chromium")
+pytestmark = needs_chromium
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 FAILING = ("serious", "critical")
 # Each role: its demo login ("{observer}": a member of the team below), its
@@ -95,18 +93,8 @@ def axe_server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def chromium():
     """One headless Chromium for the whole module."""
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking"])
-        try:
-            yield browser
-        finally:
-            browser.close()
-    finally:
-        playwright.stop()
+    with launch_chromium() as browser:
+        yield browser
 
 
 def _log_in(page: Page, username: str) -> None:

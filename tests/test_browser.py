@@ -12,19 +12,17 @@ import re
 import sqlite3
 import threading
 from contextlib import closing
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from app import create_app
 from models import stations, users
 from models.db import connect
+from tests.chromium import PHONE, chromium, needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason="browser tests need Debian's chromium at /usr/bin/chromium")
+pytestmark = needs_chromium
 
 USERNAME, PASSWORD = "obs1", "password1"
 STATIONS = [
@@ -106,26 +104,14 @@ def plain_page(browser_server):
 
 
 def phone_page(browser_server: str, script: bool):
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking"])
+    with chromium() as browser:
+        context = browser.new_context(base_url=browser_server, locale="en-GB",
+                                      java_script_enabled=script, **PHONE)
+        context.set_default_timeout(10_000)
         try:
-            context = browser.new_context(base_url=browser_server,
-                                          viewport={"width": 390, "height": 844},
-                                          is_mobile=True, has_touch=True,
-                                          locale="en-GB", java_script_enabled=script)
-            context.set_default_timeout(10_000)
-            try:
-                yield context.new_page()
-            finally:
-                context.close()
+            yield context.new_page()
         finally:
-            browser.close()
-    finally:
-        playwright.stop()
+            context.close()
 
 
 # --------------------------------------------------------------------------- helpers
@@ -353,35 +339,24 @@ def test_missing_required_answer_shows_error_and_keeps_input(browser_page, brows
 
 def test_time_fields_show_19_30_in_a_us_english_browser(browser_server):
     """In en-US Chromium an <input type=time> shows "07:30 PM"; the time fields are 24-hour."""
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            context = browser.new_context(base_url=browser_server, locale="en-US",
-                                          viewport={"width": 390, "height": 844},
-                                          is_mobile=True, has_touch=True)
-            context.set_default_timeout(20_000)
-            page = context.new_page()
-            log_in(page)
-            open_voting_form(page, "гимназия", "Школа-гимназия № 5")
-            for path in (None, "/incidents/new", "/meetings/new"):
-                if path:
-                    page.goto(path)
-                assert page.locator("input[type=time]").count() == 0
-                times = page.locator("input[inputmode=numeric][placeholder='HH:MM']")
-                assert times.count() >= 1
-                for index in range(times.count()):
-                    field = times.nth(index)
-                    field.fill("19:30")
-                    expect(field).to_have_value("19:30")
-                    assert field.evaluate("e => e.type") == "text"
-            context.close()
-        finally:
-            browser.close()
-    finally:
-        playwright.stop()
+    with chromium() as browser:
+        context = browser.new_context(base_url=browser_server, locale="en-US", **PHONE)
+        context.set_default_timeout(20_000)
+        page = context.new_page()
+        log_in(page)
+        open_voting_form(page, "гимназия", "Школа-гимназия № 5")
+        for path in (None, "/incidents/new", "/meetings/new"):
+            if path:
+                page.goto(path)
+            assert page.locator("input[type=time]").count() == 0
+            times = page.locator("input[inputmode=numeric][placeholder='HH:MM']")
+            assert times.count() >= 1
+            for index in range(times.count()):
+                field = times.nth(index)
+                field.fill("19:30")
+                expect(field).to_have_value("19:30")
+                assert field.evaluate("e => e.type") == "text"
+        context.close()
 
 
 def test_plain_form_missing_answer_comes_back_from_the_server(plain_page, browser_db_path):

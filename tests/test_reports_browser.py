@@ -12,16 +12,15 @@ from playwright.sync_api import expect
 from app import create_app
 from models import stations, users
 from models.db import connect
+from tests.chromium import needs_chromium
 from tests.test_browser import (  # noqa: F401 (fixtures)
-    CHROMIUM,
     STATIONS,
     browser_db_path,
     browser_page,
     browser_server,
 )
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason="browser tests need Debian's chromium at /usr/bin/chromium")
+pytestmark = needs_chromium
 PASSWORD = "password1"
 
 

@@ -3,20 +3,18 @@ nothing sticks out sideways, follow-ups appear only when their answer calls for 
 and a filed checklist of each type (demo answers, the new questions filled) shows."""
 
 import threading
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from app import create_app
 from models import demo
 from models.db import connect
+from tests.chromium import PHONE, needs_chromium
+from tests.chromium import chromium as launch_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason="browser tests need Debian's chromium at /usr/bin/chromium")
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+pytestmark = needs_chromium
 # Per form: a question, the answer that opens its follow-up, and the follow-up.
 FOLLOW_UPS = {
     "opening": ("opened_on_time", "No", "minutes_late"),
@@ -54,17 +52,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def chromium():
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            yield browser
-        finally:
-            browser.close()
-    finally:
-        playwright.stop()
+    with launch_chromium() as browser:
+        yield browser
 
 
 def _phone(chromium, base: str, username: str) -> Page:
