@@ -126,3 +126,16 @@ def test_a_protocol_typed_on_the_phone_reaches_the_server_with_the_checklist(
         stored = dict(db.execute("SELECT item, value FROM protocol_figures"
                                  " WHERE contest = 'list'").fetchall())
     assert stored["amanat"] == 500 and stored["valid"] == 880 and len(stored) == 15
+
+
+def test_a_photo_can_be_about_a_protocol_section(phone):
+    """The photo picker on the counting form offers each protocol section first."""
+    page = phone
+    page.goto("/checklists/counting/station")
+    page.get_by_label("Station number or part of its name").fill("гимназия")
+    page.get_by_role("button", name="Find").tap()
+    page.locator("ul.stations li").first.get_by_role("link").tap()
+    expect(page.locator("#checklist-form[data-offline-ready]")).to_have_count(1, timeout=SLOW)
+    first = page.locator("#photo-question option").nth(1)
+    expect(first).to_have_attribute("value", "protocol-list", timeout=SLOW)
+    expect(first).to_contain_text("Protocol")

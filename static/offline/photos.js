@@ -50,9 +50,18 @@ export async function shrink(file) {
   }
 }
 
-/** The questions of a form (its boxes div.field#q-NAME), as [name, label] for the picker. */
+/**
+ * What a photo can be about, as [name, label] for the picker: the counting form's
+ * protocol sections first (section[data-protocol-section]: the photo of a posted
+ * protocol is the evidence a mission keeps), then the questions (div.field#q-NAME).
+ */
 export function questionsOf(form) {
   const found = [];
+  for (const section of form.querySelectorAll("[data-protocol-section]")) {
+    const title = section.querySelector("h2");
+    found.push([section.getAttribute("data-protocol-section"),
+      title ? title.textContent.replace(/\s+/g, " ").trim() : section.id]);
+  }
   for (const box of form.querySelectorAll(".field[id^='q-']")) {
     const name = box.id.slice(2);
     if (["arrival_date", "arrival_time", "departure_date", "departure_time"].includes(name)) {
