@@ -333,12 +333,16 @@ function wire() {
 
 async function prepareOffline() {
   if (!("serviceWorker" in navigator)) { return; }
-  if (!navigator.onLine || navigator.serviceWorker.controller) {
-    // Controlled: this page and its data just came through the worker, which
-    // kept copies (network first). Offline: they came from those copies.
+  if (!navigator.onLine) {
+    // Offline: this page and its data came from the worker's copies, if any.
     app.ready = Boolean(navigator.serviceWorker.controller);
   } else {
-    const reply = await greetWorker(app.me.username, app.me.role, C.worker, "warm")
+    // Online, even when controlled: the worker says whether its cache holds
+    // every page and all the data (fetching what it lacks). Being controlled
+    // proves nothing -- the page may have come from the network before the
+    // worker, installed meanwhile, claimed it.
+    const me = app.me || {};  // none: the worker is not asked (nobody to keep data for)
+    const reply = await greetWorker(me.username, me.role, C.worker, "warm")
       .catch(() => ({ ok: false }));
     app.ready = Boolean(reply && reply.ok);
   }

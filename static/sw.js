@@ -228,6 +228,38 @@ function warmOnce() {
   return warming;
 }
 
+// What the offline forms need and the user's cache lacks (a station form only
+// when the region has a station to fill it for).
+async function missing() {
+  const cache = await caches.open(USER);
+  const stationId = await firstStation(cache);
+  const gaps = [];
+  for (const key of [...data, ...pages]) {
+    if (stationForms.has(key) && !stationId) { continue; }
+    if (!await cache.match(key, { ignoreVary: true })) { gaps.push(key); }
+  }
+  return gaps;
+}
+
+// The answer to "warm" (the offline page asks, online): ok only once the cache
+// holds every page and all the data. Neither a warm-up that reported success
+// earlier (the worker may have been stopped and started since) nor this page
+// being controlled proves it: the page may have come from the network before
+// the worker claimed it, and a warm-up's fetches can fail (a busy phone, a
+// page navigating away) -- then the observer would be told "ready" and find
+// the bare "No connection" page on the next reload with no connection.
+async function ready() {
+  const started = generation;
+  if (!(await missing()).length) { return { ok: true }; }
+  // Join a warm-up in flight; if it left gaps, one more try (not after a log-out).
+  let result = await warmOnce();
+  if (!Object.values(result).every(Boolean) && generation === started) {
+    result = await warmOnce();
+  }
+  const gaps = await missing();
+  return { ok: !gaps.length && generation === started, result };
+}
+
 async function cachedUser() {
   const me = [...data].find((url) => url.endsWith("/me"));
   const hit = me && await (await caches.open(USER)).match(me, { ignoreVary: true });
@@ -248,23 +280,26 @@ async function handle(message) {
     }
     currentUser = message.username;
   }
-  if (message.type === "hello") {
+  if (message.type === "hello" || message.type === "warm") {
     // Another user on this phone: the previous one's page and data go first.
+    // (A "warm" that names nobody only asks whether the cache is complete.)
     const previous = await cachedUser();
-    if (previous && previous !== message.username) {
+    const named = message.type === "hello" || message.username;
+    if (previous && named && previous !== message.username) {
       generation += 1;
       forgetting = forgetting.then(() => caches.delete(USER));
       await forgetting;
       lastWarm = 0;
     }
-    if (message.role !== "observer" || Date.now() - lastWarm < REFRESH_AFTER) {
+    if (message.type === "hello"
+        && (message.role !== "observer" || Date.now() - lastWarm < REFRESH_AFTER)) {
       return { ok: true };
     }
   }
-  if (message.type === "warm" && Date.now() - lastWarm < 60 * 1000) {
-    return { ok: true };  // just installed, or another tab asked a moment ago
+  if (message.type === "warm") {
+    return ready();
   }
-  if (message.type === "warm" || message.type === "hello") {
+  if (message.type === "hello") {
     const result = await warmOnce();
     return { ok: Object.values(result).every(Boolean), result };
   }

@@ -154,18 +154,23 @@ def checklists_in(path: str) -> list[tuple]:
         return conn.execute("SELECT uuid, answers FROM checklists").fetchall()
 
 
+def without_worker_checks(requests: list[tuple]) -> list[tuple]:
+    """The requests, less the browser's update checks of the service worker's script."""
+    return [request for request in requests if request != ("GET", "/sw.js")]
+
+
 def log_in(page: Page, username: str) -> None:
     page.goto("/login")
     page.get_by_label("User name").fill(username)
     page.get_by_label("Password").fill(PASSWORDS[username])
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/checklists/new$"))
+    expect(page).to_have_url(re.compile(r"/checklists/new$"), timeout=SLOW)
 
 
 def open_offline_page(page: Page) -> None:
     """Open the offline forms online, and wait until the phone has what it needs."""
     page.goto("/observe/offline")
-    expect(page.locator("#offline-app[data-booted]")).to_have_count(1)
+    expect(page.locator("#offline-app[data-booted]")).to_have_count(1, timeout=SLOW)
     expect(page.locator("#net")).to_have_text("Online. Ready to work offline.", timeout=SLOW)
 
 
@@ -255,16 +260,19 @@ def test_checklist_filed_offline_reaches_the_server_once(offline_page, offline_c
     # and the outbox from the phone's storage.
     response = page.reload()
     assert response is not None and response.from_service_worker
-    expect(page.locator("#outbox-count")).to_have_text("1 waiting to send")
+    expect(page.locator("#outbox-count")).to_have_text("1 waiting to send", timeout=SLOW)
     page.get_by_role("link", name="Drafts").tap()
     expect(page.locator("#list-waiting li")).to_have_count(1)
     expect(page.locator("#list-waiting li")).to_contain_text("Voting · No. 202")
     # Any other page with no connection leads to the offline forms.
     page.goto("/checklists")
-    expect(page).to_have_url(re.compile(r"/observe/offline$"))
-    expect(page.locator("#outbox-count")).to_have_text("1 waiting to send")
+    expect(page).to_have_url(re.compile(r"/observe/offline$"), timeout=SLOW)
+    expect(page.locator("#outbox-count")).to_have_text("1 waiting to send", timeout=SLOW)
     assert checklists_in(offline_db_path) == []
-    assert recorder.seen[seen_before:] == []  # nothing reached the server while offline
+    # Nothing reached the server while offline. Chromium's own update checks of the
+    # worker script (GET /sw.js) are the browser's, not the page's, and Playwright's
+    # offline emulation does not cover them: those, and only those, are left out.
+    assert without_worker_checks(recorder.seen[seen_before:]) == []
 
     # The page was reloaded offline from the service worker: the browser fires no
     # "online" event for it when the network returns. The outbox looks by itself
@@ -337,7 +345,7 @@ def test_draft_survives_reload_and_server_error_comes_back(offline_page, offline
     expect(page.locator("[data-draft-state]")).to_contain_text("Draft saved on this phone")
 
     page.reload()
-    expect(page.locator("#voters_voted")).to_have_value("1300")
+    expect(page.locator("#voters_voted")).to_have_value("1300", timeout=SLOW)
     expect(page.locator("#uuid")).to_have_value(uuid)
     page.get_by_role("link", name="Drafts").tap()
     drafts = page.locator("#list-draft li")
@@ -380,7 +388,7 @@ def test_logout_warns_and_the_next_user_sees_nothing(offline_page, offline_conte
     fill_answers(page)
     page.get_by_role("button", name="Send checklist").tap()
     expect(page.locator("#outbox-note")).to_have_text(
-        "The server could not take it now; trying again shortly.")
+        "The server could not take it now; trying again shortly.", timeout=SLOW)
     start_voting_checklist(page, typed="лицей", number="203", name="Ақтөбе лицей № 3")
     page.locator("#voters_on_list").fill("800")
     expect(page.locator("[data-draft-state]")).to_contain_text("Draft saved")
@@ -397,7 +405,7 @@ def test_logout_warns_and_the_next_user_sees_nothing(offline_page, offline_conte
     with page.expect_event("dialog") as asked:
         page.get_by_role("button", name="Log out (obs1)").tap()
     asked.value.accept()
-    expect(page).to_have_url(re.compile(r"/login$"))
+    expect(page).to_have_url(re.compile(r"/login$"), timeout=SLOW)
     # The worker emptied its cache of obs1's page and data before the log-out went.
     assert "eom-user" not in page.evaluate("caches.keys()")
 
@@ -412,7 +420,7 @@ def test_logout_warns_and_the_next_user_sees_nothing(offline_page, offline_conte
     questions = []
     page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
     page.get_by_role("button", name="Log out (obs2)").tap()
-    expect(page).to_have_url(re.compile(r"/login$"))
+    expect(page).to_have_url(re.compile(r"/login$"), timeout=SLOW)
     assert questions == []  # nothing unsent: no question
 
     offline_context.unroute("**/api/v1/checklists")
@@ -447,13 +455,13 @@ def test_offline_forms_follow_the_skip_logic_and_the_server_s_limits(offline_pag
     page.goto("/observe/offline#new/incident")
     page.get_by_role("button", name="Not at a polling station").tap()
     response = page.locator("#q-commission_response")
-    expect(response).to_be_hidden()
+    expect(response).to_be_hidden(timeout=SLOW)
     choose(page, "reported_to_commission", "Yes")
     expect(response).to_be_visible()
 
     page.goto("/observe/offline#new/interaction")
     rows = page.locator('[data-rows="requests"] > .row')
-    expect(rows).to_have_count(4)
+    expect(rows).to_have_count(4, timeout=SLOW)
     more = page.get_by_role("button", name="More rows")
     for _ in range(2):
         more.tap()
@@ -479,7 +487,7 @@ def test_ended_session_keeps_the_entry_until_the_observer_logs_in_again(
         page.get_by_role("button", name="Send checklist").tap()
     assert answered.value.status == 400
     expect(page.locator("#outbox-note")).to_contain_text(
-        "Your session has ended: log in again to send what is waiting.")
+        "Your session has ended: log in again to send what is waiting.", timeout=SLOW)
     expect(page.locator("#outbox-count")).to_have_text("1 waiting to send")
     expect(page.locator("#fix-count")).to_be_hidden()
 
@@ -487,7 +495,7 @@ def test_ended_session_keeps_the_entry_until_the_observer_logs_in_again(
     offline_context.unroute("**/observe/offline/token")
     offline_context.clear_cookies()
     page.get_by_role("button", name="Send now").tap()
-    expect(page.locator("#outbox-note")).to_contain_text("log in again")
+    expect(page.locator("#outbox-note")).to_contain_text("log in again", timeout=SLOW)
     expect(page.locator("#outbox-count")).to_have_text("1 waiting to send")
     assert checklists_in(offline_db_path) == []
 
@@ -495,10 +503,10 @@ def test_ended_session_keeps_the_entry_until_the_observer_logs_in_again(
     page.get_by_label("User name").fill("obs1")
     page.get_by_label("Password").fill(PASSWORDS["obs1"])
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/observe/offline$"))
-    expect(page.locator("#offline-app[data-booted]")).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"/observe/offline$"), timeout=SLOW)
+    expect(page.locator("#offline-app[data-booted]")).to_have_count(1, timeout=SLOW)
     expect(page.locator("#outbox-count")).to_have_text("0 waiting to send", timeout=SLOW)
-    expect(page.locator("#flash")).to_contain_text("Received by the server.")
+    expect(page.locator("#flash")).to_contain_text("Received by the server.", timeout=SLOW)
     assert [row[0] for row in checklists_in(offline_db_path)] == [uuid]
 
 
