@@ -26,6 +26,9 @@ const data = new Set((SETTINGS.data || []).map(absolute));
 // (the server would redirect to one). Checklist forms are fetched for a station.
 const forms = new Set((SETTINGS.forms || []).map(absolute));
 const stationForms = new Set((SETTINGS.station_forms || []).map(absolute));
+// Forms drawn per single-member district (the counting form's protocol section
+// lists that district's candidates): one copy per district of the region.
+const districtForms = new Set((SETTINGS.district_forms || []).map(absolute));
 let lastWarm = 0;
 let generation = 0;  // bumped at log-out: a warm-up still running must not refill the cache
 let currentUser = null;  // who the pages last said is logged in
@@ -80,7 +83,7 @@ async function networkFirst(request, key) {
 
 async function page(request) {
   const url = new URL(request.url);
-  const key = origin + url.pathname;
+  let key = origin + url.pathname;
   if (forms.has(key) && !url.searchParams.get("uuid")) {
     try {
       return await fetch(request);
@@ -90,6 +93,7 @@ async function page(request) {
     }
   }
   if (pages.has(key)) {
+    if (districtForms.has(key)) { key = await districtKey(key, url.searchParams.get("station")); }
     return networkFirst(request, key).catch(() => offlinePage());
   }
   try {
@@ -164,15 +168,48 @@ function copyAddress(page, stationId) {
   return url.href;
 }
 
-async function firstStation(cache) {
+async function regionStations(cache) {
   const list = [...data].find((url) => url.includes("/stations"));
   const hit = list && await cache.match(list, { ignoreVary: true });
   try {
     const stations = hit ? (await hit.json()).stations : [];
-    return stations && stations.length ? stations[0].id : null;
+    return Array.isArray(stations) ? stations : [];
   } catch (error) {
-    return null;
+    return [];
   }
+}
+
+async function firstStation(cache) {
+  const stations = await regionStations(cache);
+  return stations.length ? stations[0].id : null;
+}
+
+// A station of each single-member district of the region but the first station's
+// (whose copy is kept under the page's own key): {district key: station id}.
+async function otherDistricts(cache) {
+  const stations = await regionStations(cache);
+  const first = stations.length ? String(stations[0].smd_district ?? "") : "";
+  const found = {};
+  for (const station of stations) {
+    const district = String(station.smd_district ?? "");
+    if (district !== first && !(district in found)) { found[district] = station.id; }
+  }
+  return found;
+}
+
+function districtCopy(page, district) {
+  return `${page}?smd=${encodeURIComponent(district)}`;
+}
+
+// The cache key of a per-district form for the station asked for: the copy kept
+// for its district, or the page's own (the first station's district, or unknown).
+async function districtKey(page, stationId) {
+  const cache = await caches.open(USER);
+  const stations = await regionStations(cache);
+  const station = stations.find((s) => String(s.id) === String(stationId));
+  if (!station || !stations.length) { return page; }
+  const district = String(station.smd_district ?? "");
+  return district === String(stations[0].smd_district ?? "") ? page : districtCopy(page, district);
 }
 
 // Into the user's cache, unless a log-out (or another user) came since ``started``:
@@ -210,6 +247,13 @@ async function warm() {
     // No station in the observer's region: nothing to pick offline, nothing to keep.
     result[page] = address === null ? true : await keep(address, page, started, signal);
   }
+  const others = await otherDistricts(await caches.open(USER));
+  for (const page of districtForms) {
+    for (const [district, id] of Object.entries(others)) {
+      const key = districtCopy(page, district);
+      result[key] = await keep(copyAddress(page, id), key, started, signal);
+    }
+  }
   if (warmAbort === controller) { warmAbort = null; }
   if (Object.values(result).every(Boolean)) { lastWarm = Date.now(); }
   return result;
@@ -233,8 +277,10 @@ function warmOnce() {
 async function missing() {
   const cache = await caches.open(USER);
   const stationId = await firstStation(cache);
+  const others = Object.keys(await otherDistricts(cache));
+  const copies = [...districtForms].flatMap((page) => others.map((d) => districtCopy(page, d)));
   const gaps = [];
-  for (const key of [...data, ...pages]) {
+  for (const key of [...data, ...pages, ...copies]) {
     if (stationForms.has(key) && !stationId) { continue; }
     if (!await cache.match(key, { ignoreVary: true })) { gaps.push(key); }
   }

@@ -13,9 +13,12 @@ recorder and phone). Every wait is for an event, with generous bounds.
 
 import json
 import re
+import uuid as uuids
 
 from playwright.sync_api import Page, expect
 
+from models import candidates
+from models.db import connect
 from tests import test_offline_browser as phone
 from tests.test_offline_browser import SLOW, checklists_in, fill_answers, fill_visit_and_figures
 
@@ -313,3 +316,31 @@ def test_server_refusal_comes_back_next_to_the_field(offline_page, offline_db_pa
     expect(page).to_have_url(re.compile(r"/checklists/\d+$"), timeout=SLOW)
     expect(page.locator(".flash")).to_have_text("Checklist received.")
     assert [row[0] for row in checklists_in(offline_db_path)] == [uuid]
+
+
+def test_offline_counting_form_shows_the_ballots_of_the_station_asked_for(
+        offline_page, offline_context, offline_db_path):
+    """The counting form's protocol lists the station's district candidates: the phone
+    keeps one copy per single-member district of the region, and offline serves the
+    copy of the station asked for (202: district 10; 203: no district ballot)."""
+    db = connect(offline_db_path)
+    try:
+        db.execute("UPDATE stations SET smd_district = 10 WHERE number = '202'")
+        db.conn.commit()
+        candidates.replace(db, [{"district": 10, "code": "d10_c1", "name": "Candidate One",
+                                 "party": "self_nominated", "position": 1}])
+        ids = dict(db.execute("SELECT number, id FROM stations").fetchall())
+    finally:
+        db.close()
+    page = offline_page
+    log_in_and_keep(page)
+    offline_context.set_offline(True)
+    for number, has_district in (("203", False), ("202", True)):
+        response = page.goto(f"/checklists/counting/new?station={ids[number]}"
+                             f"&uuid={uuids.uuid4()}")
+        assert response is not None and response.from_service_worker
+        expect(page.locator("form[data-offline-ready]")).to_have_count(1, timeout=SLOW)
+        expect(page.locator("p.station-head")).to_contain_text(f"No. {number}", timeout=SLOW)
+        expect(page.locator("[name=protocol-list-amanat]")).to_have_count(1)
+        expect(page.locator("[name=protocol-smd-d10_c1]")).to_have_count(
+            1 if has_district else 0, timeout=SLOW)

@@ -27,7 +27,7 @@ from flask_wtf.csrf import generate_csrf
 from forms.checklist import comments_limit
 from forms.incident import IncidentForm
 from forms.meeting import MeetingForm
-from models import access, incidents, stations
+from models import access, incidents, protocols, stations
 from models.db import get_db
 from models.definitions import TYPES
 from models.vocabulary import OVERALL_LABELS, YESNO_LABELS
@@ -106,6 +106,9 @@ def service_worker():
                 "pages": [url_for("offline.shell"), *pages],
                 "forms": [page for page, is_form in pages.items() if is_form],
                 "station_forms": [url_for("checklists.new", form_type=kind) for kind in TYPES],
+                # Drawn per single-member district: the protocol lists its candidates.
+                "district_forms": [url_for("checklists.new", form_type=kind)
+                                   for kind in protocols.PROTOCOL_TYPES],
                 "login": url_for("auth.login"),
                 "data": list(data_urls())}
     body = source.replace("/*SETTINGS*/{}", json.dumps(settings), 1)
