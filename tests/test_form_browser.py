@@ -139,3 +139,18 @@ def test_a_photo_can_be_about_a_protocol_section(phone):
     first = page.locator("#photo-question option").nth(1)
     expect(first).to_have_attribute("value", "protocol-list", timeout=SLOW)
     expect(first).to_contain_text("Protocol")
+
+
+def test_a_form_the_server_refused_has_one_live_region(browser_page):  # noqa: F811
+    """The server's banner is the page's one alert; the phone's own (for problems it finds)
+    waits hidden without the role until it has something to say."""
+    page = browser_page
+    log_in(page)
+    open_voting_form(page, "школа", "Школа-гимназия № 5")
+    expect(page.locator("#checklist-form[data-offline-ready]")).to_have_count(1, timeout=SLOW)
+    # Sent past the phone's own check (as a phone with an old script would): the server
+    # refuses it and draws its banner.
+    page.locator("#checklist-form").evaluate("form => HTMLFormElement.prototype.submit.call(form)")
+    expect(page.locator("#error-summary")).to_be_visible(timeout=SLOW)
+    expect(page.locator("#checklist-form[data-offline-ready]")).to_have_count(1, timeout=SLOW)
+    expect(page.locator("[role=alert]")).to_have_count(1)

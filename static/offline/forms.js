@@ -69,7 +69,8 @@ function frame(kind, title, M) {
  * has a problem; it takes the focus when shown.
  */
 export function summaryBox() {
-  return el("div", { class: "summary error-summary", role: "alert", tabindex: "-1",
+  // The alert role only while shown: a page the server refused has its own banner.
+  return el("div", { class: "summary error-summary", tabindex: "-1",
     hidden: true, "data-summary": true });
 }
 
@@ -241,6 +242,7 @@ export function clearErrors(form) {
   }
   const summary = form.querySelector("[data-summary]");
   summary.hidden = true;
+  summary.removeAttribute("role");
   summary.replaceChildren();
 }
 
@@ -286,6 +288,7 @@ export function showErrors(form, fieldErrors, message, M) {
   const served = document.getElementById("error-summary");
   if (served && served !== summary) { served.remove(); }
   summary.id = "error-summary";
+  summary.setAttribute("role", "alert");
   summary.replaceChildren(
     el("p", { class: "error summary", text: message || M.fix_summary }),
     el("ul", {}, ...links,
