@@ -9,6 +9,7 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
+from models import stations
 from tests.test_browser import (  # noqa: F401  (fixtures used by name)
     browser_app,
     browser_db_path,
@@ -154,3 +155,19 @@ def test_a_form_the_server_refused_has_one_live_region(browser_page):  # noqa: F
     expect(page.locator("#error-summary")).to_be_visible(timeout=SLOW)
     expect(page.locator("#checklist-form[data-offline-ready]")).to_have_count(1, timeout=SLOW)
     expect(page.locator("[role=alert]")).to_have_count(1)
+
+
+FOLDED_ALIKE = ["Ақсай", "аксай", "Aqsai", "Талдыбұлақ", "талдыбулак", "Семей", "Semey",
+                "Шымкент", "Shymkent", "Қарағанды", "Qaragandy", "Жетісу", "Jetisu",
+                "Өскемен", "Öskemen", "  Школа-гимназия   № 5 ", "ЁЛКА", "Şımkent"]
+
+
+def test_the_phone_folds_station_names_as_the_server_does(phone):
+    """Offline, the phone searches its cached stations: "Semey" must find "Семей" there as
+    on the server, so both fold every letter the same way."""
+    folded = phone.evaluate("""async (words) => {
+        const { fold } = await import("/static/offline/stations.js");
+        return words.map(fold);
+    }""", FOLDED_ALIKE)
+    assert folded == [stations.fold(word) for word in FOLDED_ALIKE]
+    assert stations.fold("Semey") == stations.fold("Семей")

@@ -246,6 +246,9 @@ def test_checklist_filed_offline_reaches_the_server_once(offline_page, offline_c
     offline_context.set_offline(True)
     seen_before = len(recorder.seen)
     uuid = start_voting_checklist(page)
+    # Times are 24-hour text, as on the server's forms: never the locale's AM/PM picker.
+    assert page.locator("input[type=time]").count() == 0
+    expect(page.locator("#arrival_time")).to_have_attribute("placeholder", "HH:MM")
     fill_visit_and_figures(page, "1200", "420")
     fill_answers(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -207,6 +207,7 @@ def _form_messages() -> dict:
 def _messages() -> dict:
     """Every sentence the offline scripts show, translated here (the scripts hold no text)."""
     return {
+        "time_placeholder": _("HH:MM"),
         "waiting": _("%(n)s waiting to send"),
         "to_fix": _("%(n)s sent back to fix"),
         "sending": _("Sending…"),

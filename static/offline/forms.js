@@ -45,15 +45,27 @@ function questionField(q, M) {
   if (q.type === "integer") {
     control = el("input", { ...attrs, type: "text", inputmode: "numeric", pattern: "[0-9]*" });
   } else if (q.type === "time") {
-    control = el("input", { ...attrs, type: "time" });
+    control = timeInput(attrs, M);
   } else {
     control = el("textarea", { ...attrs, maxlength: q.max_length });
   }
   return inputField(q.id, q.label, q.help, q.required, relevant, control, M);
 }
 
+// Times as 24-hour text, as the server's forms (forms/times.py): <input type=time>
+// follows the phone's locale, and an AM/PM slip files a visit 12 hours off.
+// "1930" and "19.30" are read as 19:30 by the server.
+const TIME_PATTERN = "([01]?[0-9]|2[0-3])[:. ]?[0-5][0-9]";
+
+function timeInput(attrs, M) {
+  return el("input", { ...attrs, type: "text", inputmode: "numeric", pattern: TIME_PATTERN,
+    maxlength: 5, placeholder: M.time_placeholder, autocomplete: "off", class: "time" });
+}
+
 function dateTime(name, label, type, M) {
-  return inputField(name, label, "", true, null, el("input", { type, id: name, name }), M);
+  const control = type === "time" ? timeInput({ id: name, name }, M)
+    : el("input", { type, id: name, name });
+  return inputField(name, label, "", true, null, control, M);
 }
 
 function frame(kind, title, M) {

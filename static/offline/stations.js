@@ -1,9 +1,28 @@
 // The station picker: the observer's region, cached on the phone, searched by
 // number or by any part of the name, address or district in any letter case.
 
-/** Text folded for matching: "ГИМНАЗИЯ" finds "гимназия" (Cyrillic and Kazakh letters too). */
+// The server's folding (models/stations.py fold), letter for letter, so the phone
+// finds offline what the server finds online: "аксай" and "Aqsai" find "Ақсай",
+// "Semey" finds "Семей". Kazakh letters go to their Russian base, then Cyrillic
+// to Latin; и, й, ы and Latin y all fold to i.
+const KAZAKH = Object.fromEntries([..."әғқңөұүһі"].map((c, i) => [c, "агкноуухи"[i]]));
+const CYRILLIC = Object.fromEntries([..."абвгдеёжзийклмнопрстуфхцчшщъыьэюя"].map((c, i) => [c, [
+  "a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p",
+  "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "sh", "", "i", "", "e", "iu", "ia"][i]]));
+const LATIN = { y: "i", q: "k", j: "zh", "ı": "i", "ş": "sh", "ç": "ch", "ğ": "g", "ñ": "n" };
+
+function foldLetter(letter) {
+  const base = KAZAKH[letter] || letter;
+  if (base in CYRILLIC) { return CYRILLIC[base]; }
+  if (base in LATIN) { return LATIN[base]; }
+  if (base >= "\u00c0" && base <= "\u024f") { return base.normalize("NFKD")[0]; }
+  return base;
+}
+
+/** Text folded for matching, as the server folds it (models/stations.py fold). */
 export function fold(text) {
-  return String(text || "").normalize("NFC").toLocaleLowerCase().replace(/\s+/g, " ");
+  const lowered = String(text || "").normalize("NFC").toLowerCase();
+  return [...lowered].map(foldLetter).join("").split(/\s+/).filter(Boolean).join(" ");
 }
 
 function haystack(station) {
