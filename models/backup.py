@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from models import media, photos
-from models.migrations import migrate, migrations
+from models.migrations import NAMES, migrate, migrations
 
 # The tables whose counts the commands print: what a mission would check first.
 MAIN_TABLES = ("users", "stations", "checklists", "incidents", "interactions", "comments",
@@ -147,8 +147,7 @@ def check_backup(path: str) -> dict[str, int]:
         if not applied:
             raise BackupError(f"{path} is not a database of this app (no '{migrations.name}' "
                               "migrations were ever applied to it).")
-        # sqlite-utils has no public list of a set's migrations.
-        known = {m.name for m in migrations._migrations}
+        known = set(NAMES)
         if applied - known:
             raise BackupError(f"{path} was made by a newer version of the app (migrations "
                               f"{', '.join(sorted(applied - known))}); update the app first.")
