@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
-from models import demo, stations  # noqa: E402
+from models import demo, demo_stations, stations  # noqa: E402
 from models.db import connect  # noqa: E402
 
 # What observers type: a common word, Kazakh letters typed plainly, Latin,
@@ -58,7 +58,7 @@ def main() -> None:
         path = str(Path(folder) / "observation.sqlite")
         create_app({"DATABASE": path, "SECRET_KEY": "bench"})
         db = connect(path)
-        rows, _commissions = demo._stations(args.stations, random.Random(demo.SEED))
+        rows, _commissions = demo_stations.registry(args.stations, random.Random(demo.SEED))
         stations.upsert(db, rows)
         count = db.execute("SELECT count(*) FROM stations").fetchone()[0]
         print(f"{count} stations; median of {args.repeat} runs per query, in ms")

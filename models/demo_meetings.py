@@ -25,6 +25,7 @@ from sqlite_utils import Database
 from models import entries, meetings
 from models.clock import from_iso, local_to_utc, to_iso
 from models.db import writing
+from models.demo_stations import REGIONS
 
 LTO_DEPLOYED = date(2023, 2, 17)
 ELECTION_DAY = date(2023, 3, 19)
@@ -121,8 +122,6 @@ def generate_meetings(db: Database, rng: random.Random, count: int, *,
 
 
 def _generate(db: Database, rng: random.Random, count: int, start: date, end: date) -> dict:
-    from models.demo import REGIONS  # here, not above: models.demo imports this module
-
     zones = {r.name: r.zone for r in REGIONS}
     commissions = {r.name: f"{r.commission} сайлау комиссиясы" for r in REGIONS}
     cities = {r.name: r.city for r in REGIONS}

@@ -31,7 +31,7 @@ def test_the_2023_file_declares_the_mixed_system():
                                         "ballots_cancelled", "ballots_in_boxes", "invalid",
                                         "valid")
     # Every district lies in one of the demo's 20 regions.
-    from models.demo import REGIONS
+    from models.demo_stations import REGIONS
     assert {d.region for d in smd.districts} == {r.name for r in REGIONS}
 
 
