@@ -3,7 +3,7 @@
 // send through the outbox. No text lives here: it comes translated in the
 // page's data-messages; the API's addresses come in data-config.
 
-import { el, fmt, clock, todayIn, show } from "./offline/ui.js";
+import { el, fmt, clock, todayIn, show, newUuid, getJSON } from "./offline/ui.js";
 import * as lists from "./offline/lists.js";
 import { openStore, CHANNEL } from "./offline/store.js";
 import { Outbox } from "./offline/outbox.js";
@@ -22,25 +22,6 @@ const $ = (id) => document.getElementById(id);
 const SAVE_AFTER = 400;  // ms after the last keystroke
 const app = { me: null, store: null, definitions: {}, stations: [], ready: false,
   pending: new Map(), current: null, outbox: null, saveTimer: 0, picking: null, state: {} };
-
-async function getJSON(url) {
-  try {
-    const response = await fetch(url, { credentials: "same-origin",
-      headers: { Accept: "application/json" } });
-    return response.ok && !response.redirected ? await response.json() : null;
-  } catch (error) {
-    return null;
-  }
-}
-
-function newUuid() {
-  if (crypto.randomUUID) { return crypto.randomUUID(); }
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 // ---------------------------------------------------------------- status line
 

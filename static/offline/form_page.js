@@ -10,7 +10,7 @@
 // Edit forms (data-offline-form="edit") only get the question before leaving.
 // Without this script the form posts to the server as ever.
 
-import { el, fmt, clock, todayIn, show } from "./ui.js";
+import { el, fmt, clock, todayIn, show, newUuid, getJSON } from "./ui.js";
 import { openStore, FLASH_KEY } from "./store.js";
 import { Outbox } from "./outbox.js";
 import * as forms from "./forms.js";
@@ -30,25 +30,6 @@ const TODAY_FIELDS = { checklist: ["arrival_date", "departure_date"],
 
 const page = { record: null, store: null, outbox: null, definition: null, snapshot: "",
   bannerKey: "", leaving: false, saveTimer: 0, card: null, banner: null, problems: {}, sentUrl: null };
-
-function newUuid() {
-  if (crypto.randomUUID) { return crypto.randomUUID(); }
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-async function getJSON(url) {
-  try {
-    const response = await fetch(url, { credentials: "same-origin",
-      headers: { Accept: "application/json" } });
-    return response.ok && !response.redirected ? await response.json() : null;
-  } catch (error) {
-    return null;
-  }
-}
 
 // ---------------------------------------------------------------- leaving
 

@@ -53,3 +53,24 @@ export function todayIn(zone) {
 export function show(node, visible) {
   if (node) { node.hidden = !visible; }
 }
+
+/** A version-4 uuid: the entry's or the photo's name, made on the phone. */
+export function newUuid() {
+  if (crypto.randomUUID) { return crypto.randomUUID(); }
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** A JSON answer from the server, or null (no connection, an error, a log-in page). */
+export async function getJSON(url) {
+  try {
+    const response = await fetch(url, { credentials: "same-origin",
+      headers: { Accept: "application/json" } });
+    return response.ok && !response.redirected ? await response.json() : null;
+  } catch (error) {
+    return null;
+  }
+}
