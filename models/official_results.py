@@ -14,7 +14,7 @@ import leaves an "import" record in the audit log, in the same transaction.
 
 import csv
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -137,26 +137,35 @@ def _row(values: dict, known: Known) -> tuple[dict, list[str]]:
     return {**values, "unit": unit, "value": value}, reasons
 
 
-def parse_rows(lines: Iterable[str], known: Known) -> tuple[list[dict], list[RowError]]:
-    """Read results CSV text into rows; collect every bad row with its line and reason."""
+def checked_rows(lines: Iterable[str], columns: tuple[str, ...],
+                 check: Callable[[dict], tuple[dict, list[str]]], key: tuple[str, ...]
+                 ) -> tuple[list[dict], list[RowError]]:
+    """Read CSV text of official figures: each row's trimmed ``columns`` go through
+    ``check`` (-> the row, its reasons); a row repeating another's ``key`` columns is a
+    duplicate. Every bad row is collected with its line and reason; good rows get "line"."""
     reader = csv.DictReader(lines)
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    missing = [c for c in columns if c not in (reader.fieldnames or [])]
     if missing:
         return [], [RowError(1, "missing column(s): " + ", ".join(missing))]
     rows, errors, seen = [], [], {}
     for record in reader:
         line = reader.line_num
-        values = {c: (record.get(c) or "").strip() for c in COLUMNS}
-        row, reasons = _row(values, known)
-        key = (row["level"], row["unit"], row["contest"], row["item"], row["source"])
-        if not reasons and key in seen:
-            reasons.append(f"duplicate of line {seen[key]} (same level, unit, contest, item "
-                           "and source)")
-        seen.setdefault(key, line)
+        row, reasons = check({c: (record.get(c) or "").strip() for c in columns})
+        same = tuple(row[c] for c in key)
+        if not reasons and same in seen:
+            reasons.append(f"duplicate of line {seen[same]} (same {', '.join(key[:-1])} "
+                           f"and {key[-1]})")
+        seen.setdefault(same, line)
         errors += [RowError(line, reason) for reason in reasons]
         if not reasons:
             rows.append({**row, "line": line})
     return rows, errors
+
+
+def parse_rows(lines: Iterable[str], known: Known) -> tuple[list[dict], list[RowError]]:
+    """Read results CSV text into rows; collect every bad row with its line and reason."""
+    return checked_rows(lines, COLUMNS, lambda values: _row(values, known),
+                        ("level", "unit", "contest", "item", "source"))
 
 
 def import_csv(db: Database, path: str) -> tuple[int, list[RowError]]:

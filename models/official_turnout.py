@@ -7,7 +7,6 @@ allowed); ``source`` free text. Re-import replaces the rows of the sources in
 the file; audited like the results import.
 """
 
-import csv
 import os
 import re
 from collections.abc import Iterable
@@ -17,7 +16,7 @@ from sqlite_utils import Database
 from models import audit
 from models.clock import to_iso, utc_now
 from models.db import writing
-from models.official_results import MAX_SOURCE, Known
+from models.official_results import MAX_SOURCE, Known, checked_rows
 from models.stations import RowError
 
 COLUMNS = ("level", "unit", "time", "share", "source")
@@ -65,22 +64,11 @@ def _falling(rows: list[dict]) -> list[RowError]:
 def parse_rows(lines: Iterable[str], regions: frozenset[str]
                ) -> tuple[list[dict], list[RowError]]:
     """Read turnout CSV text into rows; collect every bad row with its line and reason."""
-    reader = csv.DictReader(lines)
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        return [], [RowError(1, "missing column(s): " + ", ".join(missing))]
-    rows, errors, seen = [], [], {}
-    for record in reader:
-        line = reader.line_num
-        values = {c: (record.get(c) or "").strip() for c in COLUMNS}
+    def check(values: dict) -> tuple[dict, list[str]]:
         reasons = _row(values, regions)
-        key = (values["level"], values["unit"], values["time"], values["source"])
-        if not reasons and key in seen:
-            reasons.append(f"duplicate of line {seen[key]} (same level, unit, time and source)")
-        seen.setdefault(key, line)
-        errors += [RowError(line, reason) for reason in reasons]
-        if not reasons:
-            rows.append({**values, "share": float(values["share"]), "line": line})
+        return (values if reasons else {**values, "share": float(values["share"])}), reasons
+
+    rows, errors = checked_rows(lines, COLUMNS, check, ("level", "unit", "time", "source"))
     return rows, errors or _falling(rows)
 
 
