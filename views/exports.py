@@ -28,7 +28,9 @@ def _attachment(body, fmt: str, name: str) -> Response:
     return downloads.attachment(stream_with_context(body), exports.MIMETYPES[fmt], name)
 
 
-def _download(kind: str, fmt: str) -> Response:
+def download(kind: str, fmt: str, stream=exports.stream) -> Response:
+    """An export as a file: the report filters from the query, audited, streamed by
+    ``stream(db_path, kind, fmt, filter, busy_ms)``; a bad filter is a 400 saying why."""
     db = get_db()
     flt = filters.parse(request.args, stations.regions(db),
                         current_app.config["MISSION_TIMEZONE"])
@@ -36,8 +38,8 @@ def _download(kind: str, fmt: str) -> Response:
         abort(400, description=" ".join(flt.errors.values()))
     audit.record(db, "export", current_user.id, details={
         "kind": kind, "format": fmt, "via": "web", **flt.details()})
-    body = exports.stream(current_app.config["DATABASE"], kind, fmt, flt,
-                          current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    body = stream(current_app.config["DATABASE"], kind, fmt, flt,
+                  current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
     return _attachment(body, fmt, exports.file_name(kind, fmt, _now()))
 
 
@@ -45,14 +47,14 @@ def _download(kind: str, fmt: str) -> Response:
 @roles_required(*access.COORDINATORS)
 def entries(kind: str, fmt: str):
     """Checklists, incident reports or protocol figures, with the report filters as query arguments."""
-    return _download(kind, fmt)
+    return download(kind, fmt)
 
 
 @bp.get(f'/<any(interactions, "follow-ups"):kind>.<{_FORMATS}:fmt>')
 @roles_required(*access.REVIEWERS)
 def meetings(kind: str, fmt: str):
     """Meetings with commissions, or their follow-up items; the liaison may download these."""
-    return _download(kind, fmt)
+    return download(kind, fmt)
 
 
 @bp.get("/database.sqlite")

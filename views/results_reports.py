@@ -7,16 +7,14 @@ liaison raises with the CEC: every differing station figure, the first
 ``LISTED`` shown, each linked to its checklist.
 """
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from flask import Blueprint, abort, current_app, render_template, request, stream_with_context
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
 from models import access, audit, discrepancies, stations
 from models.db import get_db
-from reports import exports, filters, results, results_export
+from reports import filters, results, results_export
 from views import downloads
+from views import exports as export_views
 from views.auth import roles_required
 from views.reports import _form
 
@@ -53,14 +51,4 @@ def discrepancy_list():
 @roles_required(*access.REVIEWERS)
 def export(kind: str, fmt: str):
     """The official results held, or the discrepancies (report filters apply), as a file."""
-    db = get_db()
-    flt = filters.parse(request.args, stations.regions(db), current_app.config["MISSION_TIMEZONE"])
-    if not flt.ok:
-        abort(400, description=" ".join(flt.errors.values()))
-    audit.record(db, "export", current_user.id, details={
-        "kind": kind, "format": fmt, "via": "web", **flt.details()})
-    body = results_export.stream(current_app.config["DATABASE"], kind, fmt, flt,
-                                 current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
-    now = datetime.now(ZoneInfo(current_app.config["MISSION_TIMEZONE"]))
-    return downloads.attachment(stream_with_context(body), exports.MIMETYPES[fmt],
-                                exports.file_name(kind, fmt, now))
+    return export_views.download(kind, fmt, results_export.stream)
