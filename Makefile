@@ -15,7 +15,7 @@ WORKERS ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || echo 2))))
 THREADS ?= 1
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test venv system-deps pdf-deps lint bench messages clean
+.PHONY: run test venv system-deps pdf-deps lint bench messages translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,13 +56,13 @@ pdf-deps:
 	  else echo "PDF reports need Pango, DejaVu and the Noto fonts: run 'sudo apt-get install -y $(PDF_PACKAGES)'"; fi; \
 	fi
 
-run: venv pdf-deps
+run: venv pdf-deps translations
 	$(FLASK) init-db
 	$(FLASK) demo --if-empty
 	$(BIN)/gunicorn --config gunicorn.conf.py --preload --workers $(WORKERS) --threads $(THREADS) \
 	  --bind 127.0.0.1:$(PORT) --access-logfile - 'app:create_app()'
 
-test: $(VENV)/.installed-test system-deps
+test: $(VENV)/.installed-test system-deps translations
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
@@ -74,6 +74,13 @@ bench: $(VENV)/.installed-test
 clean:
 	rm -rf $(VENV) .pytest_cache
 
-# Collect every user-facing string (Python, templates, checklist YAML) for translators.
+# Collect every user-facing string (Python, templates, checklist YAML) and add the new
+# ones to the Kazakh and Russian catalogues (translations/*/LC_MESSAGES/messages.po).
 messages: venv
 	PYTHONPATH=. $(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs=.venv -o messages.pot .
+	$(BIN)/pybabel update -i messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+# The catalogues as the app reads them (.mo, not committed). A catalogue that does not
+# compile stops `make run` and `make test` here.
+translations: venv
+	$(BIN)/pybabel compile -d translations --statistics

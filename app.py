@@ -33,6 +33,7 @@ from views import (
     errors,
     exports,
     incidents,
+    languages,
     liaison,
     meetings,
     moved,
@@ -88,7 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
     compress.init_app(app)
     assets.init_app(app)
     security.init_app(app)
-    babel.init_app(app)
+    babel.init_app(app, locale_selector=languages.select_locale)
     template_helpers.init_app(app)
     database.init_app(app)
     auth.init_app(app)
@@ -100,7 +101,7 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (auth.bp, checklists.bp, review.bp, incidents.bp, meetings.bp,
                       liaison.bp, dashboard.bp, audit.bp, reports.bp, exports.bp, entry_pdfs.bp,
                       api.bp, tokens.bp, admin.bp, offline.bp, moved.bp, photos.bp,
-                      results_reports.bp):
+                      results_reports.bp, languages.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     cli_audit.register(app)

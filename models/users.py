@@ -156,3 +156,9 @@ def change_place(db: Database, user_id: int, team: str | None, region: str | Non
                        [team or None, region or None, user_id])
             audit.record(db, "user_change", by, KIND, user_id, changes)
     return changes
+
+
+def set_language(db: Database, user_id: int, code: str | None) -> None:
+    """Keep the user's language (a code of models.languages, or None for the browser's)."""
+    with writing(db):
+        db.execute("UPDATE users SET locale = ? WHERE id = ?", [code, user_id])

@@ -1,9 +1,12 @@
 """Shared fixtures: a real SQLite file per test, the app, clients, a CSRF-aware helper."""
 
 import re
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 from app import create_app
 from models import stations, users
@@ -29,6 +32,21 @@ def cheap_password_hashing():
     users._DUMMY_HASH = users._hasher.hash("not a password")
     yield
     users._hasher, users._DUMMY_HASH = original, original_dummy
+
+
+@pytest.fixture(autouse=True, scope="session")
+def compiled_catalogues():
+    """The Kazakh and Russian .mo files, as `make translations` makes them, when stale.
+
+    So a test run without make (one file, from an editor) speaks every language too.
+    """
+    for po_path in Path(__file__).resolve().parent.parent.glob("translations/*/LC_MESSAGES/*.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            with po_path.open("rb") as po_file:
+                catalog = read_po(po_file)
+            with mo_path.open("wb") as mo_file:
+                write_mo(mo_file, catalog)
 
 
 @pytest.fixture

@@ -44,6 +44,9 @@ TABLE = {
     ("auth.login", "GET"): ("/login", row(200, 200, 200, 200, 200, 200)),
     ("auth.login", "POST"): ("/login", row(400, 400, 400, 400, 400, 400)),
     ("auth.logout", "POST"): ("/logout", row(L, 302, 302, 302, 302, 302)),
+    # Anyone may switch language, before logging in too; an empty choice is the default.
+    ("languages.switch", "POST"): ("/language", row(302, 302, 302, 302, 302, 302)),
+    ("languages.glossary", "GET"): ("/glossary", EVERYONE),
     ("checklists.home", "GET"): ("/checklists/new", OBSERVERS_ONLY),
     ("checklists.find_station", "GET"): ("/checklists/voting/station?q=101", OBSERVERS_ONLY),
     # A form opens at an address carrying its uuid: first a redirect there.

@@ -57,6 +57,7 @@ class User(UserMixin):
         self.team = row["team"]
         self.region = row["region"]
         self.session_version = row["session_version"]
+        self.locale = row.get("locale")
 
     def get_id(self) -> str:
         """What the session stores: the id and the session version it was opened under."""

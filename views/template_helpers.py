@@ -14,10 +14,12 @@ from flask_babel import get_locale
 from models import vocabulary
 from models.clock import day_text, local_text
 from models.definitions import Question
+from models.languages import LANGUAGES
 from views.assets import import_map, module_preloads
 from views.audit import audit_action, entry_kind
 from views.auth import may_open
 from views.dashboard import figure, share
+from views.languages import switch_form
 from views.offline import offline_form_settings
 from views.review_panel import entry_url
 
@@ -68,7 +70,8 @@ FILTERS = {**{name: partial(vocabulary.label, labels) for name, labels in CODE_L
 GLOBALS = {"entry_url": entry_url, "meeting_topics": meeting_topics, "get_locale": get_locale,
            "may_open": may_open, "feature_stylesheets": feature_stylesheets,
            "import_map": import_map, "module_preloads": module_preloads,
-           "offline_form_settings": offline_form_settings}
+           "offline_form_settings": offline_form_settings, "language_switch": switch_form,
+           "languages": LANGUAGES}
 
 
 def init_app(app: Flask) -> None:

@@ -32,6 +32,7 @@ STEPS = (
     derived.m013_answer_tallies,
     results.m014_contests,
     results.m016_protocols_and_turnout,
+    accounts.m017_user_language,
 )
 NAMES = tuple(step.__name__ for step in STEPS)
 

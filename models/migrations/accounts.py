@@ -41,3 +41,9 @@ def m010_session_version(db: Database) -> None:
     # out, a new password or deactivation adds one, so every cookie issued before
     # stops working at once (views/auth.py load_user), copies included.
     db.execute("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 1")
+
+
+def m017_user_language(db: Database) -> None:
+    # The language a user chose in the menu or an admin set (models/languages.py);
+    # NULL: the browser's Accept-Language, else the mission's default.
+    db.execute("ALTER TABLE users ADD COLUMN locale TEXT")
