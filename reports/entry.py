@@ -12,8 +12,8 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import render_template
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlite_utils import Database
 
 from models import (
@@ -126,19 +126,22 @@ def follow_up_row(item: dict, today: str, counted: bool = True) -> dict:
 
 def build_entry(db: Database, kind: str, entry_id: int, definitions: dict[str, Definition], *,
                 mission: str = "", mission_zone: str = "Asia/Almaty", with_flags: bool = True,
-                now: datetime | None = None, media_root: Path | None = None) -> dict | None:
+                now: datetime | None = None, media_root: Path | None = None,
+                second: str | None = None) -> dict | None:
     """Everything one entry's PDF shows, as display text; None when the entry does not exist.
 
     ``with_flags`` False leaves out the automatic flags (observers do not see
     them on the entry page either). Review events and comments are shown in
     the mission's zone, the entry's own times in its station's or region's zone.
     ``media_root`` (the media folder) adds the entry's photos, at most PDF_PHOTOS.
+    ``second`` (a language code) words a checklist's questions and answers in that
+    language too, under the first: the bilingual copy for a commission.
     """
     now = now or utc_now()
     today = local_today(mission_zone, now).isoformat()
     if kind == "checklist":
         entry = checklists.get(db, entry_id)
-        body = _checklist(db, entry, definitions) if entry else None
+        body = _checklist(db, entry, definitions, second) if entry else None
     elif kind == "incident":
         entry = incidents.get(db, entry_id)
         body = _incident(db, entry) if entry else None
@@ -164,7 +167,8 @@ def build_entry(db: Database, kind: str, entry_id: int, definitions: dict[str, D
     decisions, events_left_out = newest(review.events(db, kind, entry_id), EVENTS_PRINTED)
     body["versions"], versions_left_out = newest(body["versions"], VERSIONS_PRINTED)
     return {
-        **body, "kind": kind, "kind_label": str(KIND_LABELS[kind]), "id": entry_id,
+        **body, "kind": kind, "second": second, "kind_label": str(KIND_LABELS[kind]),
+        "id": entry_id,
         "number": ref, "team": entry["team"], "review_state": entry["review_state"],
         "header": header, "mission": mission,
         "title": f"{KIND_LABELS[kind]} {ref}",
@@ -236,11 +240,8 @@ def _history(versions: list[dict], names, shown) -> list[dict]:
             for v in versions]
 
 
-def _checklist(db: Database, entry: dict, definitions: dict[str, Definition]) -> dict:
-    definition = definitions[entry["form_type"]]
-    if entry.get("form_version") not in (None, definition.version):  # filed under an older one
-        definition = get_definition(entry["form_type"], entry["form_version"]) or definition
-    zone, answers = entry["timezone"], entry["answers"]
+def _answers(definition: Definition, answers: dict) -> list[dict]:
+    """The sections with their answered questions, worded in the current language."""
     sections = []
     for section in definition.sections:
         rows = [{"label": _(q.label), "value": answer_text(answers[q.id], q),
@@ -248,6 +249,23 @@ def _checklist(db: Database, entry: dict, definitions: dict[str, Definition]) ->
                 for q in section.questions if q.id in answers]
         if rows:
             sections.append({"title": _(section.title), "answers": rows})
+    return sections
+
+
+def _checklist(db: Database, entry: dict, definitions: dict[str, Definition],
+               second: str | None = None) -> dict:
+    definition = definitions[entry["form_type"]]
+    if entry.get("form_version") not in (None, definition.version):  # filed under an older one
+        definition = get_definition(entry["form_type"], entry["form_version"]) or definition
+    zone, answers = entry["timezone"], entry["answers"]
+    sections = _answers(definition, answers)
+    if second:
+        with force_locale(second):
+            worded = _answers(definition, answers)
+        for section, other in zip(sections, worded):
+            section["second"] = other["title"]
+            for row, other_row in zip(section["answers"], other["answers"]):
+                row["second_label"], row["second_value"] = other_row["label"], other_row["value"]
 
     versions = [{**v, "at": local(v["edited_utc"], zone)}
                 for v in entries.versions(db, checklists.CHECKLISTS, entry["id"])]

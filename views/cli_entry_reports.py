@@ -13,6 +13,7 @@ from forms.meeting_log_filter import parse_filters
 from models import audit, stations
 from models.db import connect
 from reports.meeting_log import build_log, log_pdf
+from views.cli_language import in_language
 
 
 @click.command("interactions")
@@ -26,6 +27,7 @@ from reports.meeting_log import build_log, log_pdf
 @click.option("--from", "since", default="", help="First day (YYYY-MM-DD, mission's zone).")
 @click.option("--to", "until", default="", help="Last day (YYYY-MM-DD, mission's zone).")
 @with_appcontext
+@in_language
 def interactions_command(out: str, level: str, region: str, topic: str, status: str,
                          since: str, until: str) -> None:
     """Write the commission interaction log: meetings in time order with their follow-up."""

@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from models import audit, stations, tallies
 from models.db import connect
 from reports import filters, summary
+from views.cli_language import in_language
 
 
 @click.group("report")
@@ -67,6 +68,7 @@ def _write(name: str, out: str, regions: tuple[str, ...], types: tuple[str, ...]
                    " entry numbers or observers' words, small cells as 'X of Y'.")
 @_options
 @with_appcontext
+@in_language
 def summary_command(out: str, regions: tuple[str, ...], types: tuple[str, ...],
                     date_from: str, date_to: str, verified_only: bool,
                     publication: bool) -> None:
@@ -78,6 +80,7 @@ def summary_command(out: str, regions: tuple[str, ...], types: tuple[str, ...],
 @click.argument("region")
 @_options
 @with_appcontext
+@in_language
 def region_command(region: str, out: str, types: tuple[str, ...], date_from: str,
                    date_to: str, verified_only: bool) -> None:
     """Write the report of one REGION, by district, with its stations' serious problems."""
@@ -113,6 +116,7 @@ def tallies_command(rebuild: bool) -> None:
 @click.option("--region", "regions", multiple=True, help="Region as in the registry; repeat.")
 @_options
 @with_appcontext
+@in_language
 def results_command(out: str, regions: tuple[str, ...], types: tuple[str, ...],
                     date_from: str, date_to: str, verified_only: bool) -> None:
     """Write the results annex: protocols, discrepancies, turnout against announced, seats."""

@@ -9,11 +9,12 @@ leaves an "export" record in the audit log.
 """
 
 from flask import Blueprint, Response, abort, current_app, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.meeting_log_filter import parse_filters
-from models import access, audit, stations
+from models import access, audit, languages, stations
 from models import definitions as checklist_definitions
 from models.db import get_db
 from reports.entry import build_entry, entry_pdf
@@ -30,12 +31,19 @@ def _entry(kind: str, entry_id: int) -> Response:
     report = build_entry(db, kind, entry_id, _definitions(),
                          mission=current_app.config["MISSION_NAME"],
                          mission_zone=current_app.config["MISSION_TIMEZONE"],
-                         with_flags=access.is_reviewer(current_user), media_root=media_root())
+                         with_flags=access.is_reviewer(current_user), media_root=media_root(),
+                         second=_second_language(kind))
     entry_or_404(report)
     body = entry_pdf(report)
     audit.record(db, "export", current_user.id, kind, entry_id,
                  {"kind": kind, "id": entry_id, "format": "pdf"})
     return downloads.pdf(body, f"{report['number']}.pdf")
+
+
+def _second_language(kind: str) -> str | None:
+    """``?second=ru``: a checklist's questions and answers also in that language (else none)."""
+    code = languages.supported(request.args.get("second")) if kind == "checklist" else None
+    return code if code != str(get_locale()) else None
 
 
 def _definitions() -> dict:

@@ -7,7 +7,16 @@ the mission's default (BABEL_DEFAULT_LOCALE). An unknown code anywhere is
 skipped, never an error page.
 """
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from forms.language import LanguageForm
@@ -24,7 +33,12 @@ def default_language() -> str:
 
 
 def select_locale() -> str:
-    """Flask-Babel's locale selector: the first supported choice of the order above."""
+    """Flask-Babel's locale selector: the first supported choice of the order above.
+
+    Outside a request (a CLI command) the mission's default, unless ``--lang`` forced one.
+    """
+    if not has_request_context():
+        return default_language()
     asked = [request.args.get("lang")]
     if current_user and current_user.is_authenticated:
         asked.append(getattr(current_user, "locale", None))

@@ -38,7 +38,8 @@ bp = Blueprint("offline", __name__)
 SHELL_FILES = ("app.css", "offline.css", "incidents.css", "meetings.css", "checklist.js",
                "skip.js", "offline.js", "offline/store.js", "offline/outbox.js", "offline/forms.js",
                "offline/stations.js", "offline/ui.js", "offline/lists.js", "offline/guard.js",
-               "offline/photos.js", "offline/form_page.js", "offline/find_station.js")
+               "offline/photos.js", "offline/form_page.js", "offline/find_station.js",
+               "textcount.js", "interpreter.js")
 # Where a photo of an entry goes: the photos API, by the entry's kind (see the API's
 # POST /api/v1/{kind}/{id}/photos); "{id}" is the entry's id the server answered with.
 PHOTO_KINDS = {"checklist": "checklists", "incident": "incidents", "interaction": "meetings"}

@@ -9,7 +9,8 @@ registered here, so a template's helper is found in this one list.
 from functools import partial
 
 from flask import Flask, request
-from flask_babel import get_locale
+from flask_babel import LazyString, force_locale, get_locale
+from flask_babel import gettext as _
 
 from models import vocabulary
 from models.clock import day_text, local_text
@@ -37,6 +38,18 @@ def day_label(day) -> str:
 def answer_label(value, question: Question) -> str:
     """Jinja filter: a stored answer as the observer saw it."""
     return vocabulary.answer_text(value, question)
+
+
+def worded_in(text, code: str) -> str:
+    """Jinja global: a marked text (a question, a choice) as worded in another language.
+
+    For the interpreter's view: a lazy string says itself again under that
+    language, a plain one is looked up as an English message (a section's title
+    from the definition); text that is no message (a station's name) stays as it
+    is. Plain text, so Jinja escapes it.
+    """
+    with force_locale(code):
+        return str(text) if isinstance(text, LazyString) else _(text)
 
 
 def meeting_topics() -> list[tuple[str, str]]:
@@ -71,6 +84,7 @@ GLOBALS = {"entry_url": entry_url, "meeting_topics": meeting_topics, "get_locale
            "may_open": may_open, "feature_stylesheets": feature_stylesheets,
            "import_map": import_map, "module_preloads": module_preloads,
            "offline_form_settings": offline_form_settings, "language_switch": switch_form,
+           "worded_in": worded_in,
            "languages": LANGUAGES}
 
 
