@@ -59,6 +59,8 @@ SERIOUS_SEVERITIES = ("high", "critical")
 
 # Meetings with election commissions.
 LEVELS = ("cec", "territorial", "district", "precinct")
+ROLE_LABELS = {"observer": _l("Observer"), "coordinator": _l("Coordinator"),
+               "liaison": _l("CEC liaison"), "admin": _l("Administrator")}
 LEVEL_LABELS = {"cec": _l("Central Election Commission (CEC)"),
                 "territorial": _l("Territorial commission (TEC)"),
                 "district": _l("District (okrug) commission"),

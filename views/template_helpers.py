@@ -76,7 +76,8 @@ CODE_LABELS = {"review_state_label": vocabulary.STATE_LABELS,
                "incident_category": vocabulary.CATEGORY_LABELS,
                "incident_severity": vocabulary.SEVERITY_LABELS,
                "topic_label": vocabulary.TOPIC_LABELS, "level_label": vocabulary.LEVEL_LABELS,
-               "follow_up_status": vocabulary.STATUS_LABELS}
+               "follow_up_status": vocabulary.STATUS_LABELS,
+               "role_label": vocabulary.ROLE_LABELS}
 FILTERS = {**{name: partial(vocabulary.label, labels) for name, labels in CODE_LABELS.items()},
            **{f.__name__: f for f in (local_time, day_label, answer_label, audit_action,
                                       entry_kind, share, figure)}}
