@@ -1,9 +1,11 @@
-"""The language switch in the menu: one button per language."""
+"""The language switch in the menu (one button per language), and the admin's choice for a user."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
-from models.languages import supported
+from models.languages import LANGUAGES, supported
 
 
 class LanguageForm(FlaskForm):
@@ -15,3 +17,14 @@ class LanguageForm(FlaskForm):
     def language(self, default: str) -> str:
         """The language to switch to: the one asked for when the app speaks it, else ``default``."""
         return supported(self.lang.data) or default
+
+
+class UserLanguageForm(FlaskForm):
+    """The language an admin sets on an account (a domestic observer who reads Kazakh only)."""
+
+    lang = SelectField(_l("Language"), default="",
+                       choices=[SelectChoice("", _l("As the browser asks"))]
+                       + [SelectChoice(code, name) for code, name in LANGUAGES.items()],
+                       invalid_choice_message=_l("Choose a language from the list."),
+                       description=_l("What the user's pages, messages and offline forms speak; "
+                                      "the user can switch it in the menu."))

@@ -158,7 +158,13 @@ def change_place(db: Database, user_id: int, team: str | None, region: str | Non
     return changes
 
 
-def set_language(db: Database, user_id: int, code: str | None) -> None:
-    """Keep the user's language (a code of models.languages, or None for the browser's)."""
+def set_language(db: Database, user_id: int, code: str | None, by: int | None = None) -> None:
+    """Keep the user's language (a code of models.languages, or None for the browser's).
+
+    Audited when an admin sets it (``by``); the user's own switch is a preference.
+    """
     with writing(db):
-        db.execute("UPDATE users SET locale = ? WHERE id = ?", [code, user_id])
+        old = first_row(db, "SELECT locale FROM users WHERE id = ?", [user_id])
+        db.execute("UPDATE users SET locale = ? WHERE id = ?", [code or None, user_id])
+        if by is not None and old and old["locale"] != (code or None):
+            audit.record(db, "user_change", by, KIND, user_id, {"locale": [old["locale"], code or None]})

@@ -306,6 +306,16 @@ async function ready() {
   return { ok: !gaps.length && generation === started, result };
 }
 
+// The language the kept pages speak (their <html lang>): a user who switched
+// language gets the pages again, in the new one, at the next page they open.
+async function cachedLanguage() {
+  const first = [...pages][0];
+  const hit = first && await (await caches.open(USER)).match(first, { ignoreVary: true });
+  if (!hit) { return null; }
+  const found = /<html lang="([^"]+)"/.exec(await hit.text());
+  return found ? found[1] : null;
+}
+
 async function cachedUser() {
   const me = [...data].find((url) => url.endsWith("/me"));
   const hit = me && await (await caches.open(USER)).match(me, { ignoreVary: true });
@@ -335,6 +345,10 @@ async function handle(message) {
       generation += 1;
       forgetting = forgetting.then(() => caches.delete(USER));
       await forgetting;
+      lastWarm = 0;
+    }
+    if (message.type === "hello" && message.lang && lastWarm
+        && await cachedLanguage() !== message.lang) {
       lastWarm = 0;
     }
     if (message.type === "hello"

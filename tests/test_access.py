@@ -142,6 +142,7 @@ TABLE = {
     ("tokens.revoke", "POST"): ("/admin/tokens/1/revoke", row(L, 403, 403, 403, 403, 404)),
     ("admin.index", "GET"): ("/admin/users", row(L, 403, 403, 403, 403, 200)),
     ("admin.user", "GET"): ("/admin/users/1", row(L, 403, 403, 403, 403, 200)),
+    ("admin.language", "POST"): ("/admin/users/1/language", row(L, 403, 403, 403, 403, 303)),
     ("admin.password", "POST"): ("/admin/users/1/password", row(L, 403, 403, 403, 403, 400)),
     ("admin.place", "POST"): ("/admin/users/1/place", row(L, 403, 403, 403, 403, 400)),
     # An empty POST with its CSRF token is a complete request: obs1 (id 1) is deactivated

@@ -194,3 +194,28 @@ def test_the_bilingual_checklist_pdf_has_both_wordings(app, db):
     # An unknown or the same language: the plain copy, no error.
     same, _pages = pdf_text(browser.client.get(f"/checklists/{entry}.pdf?second=xx").data)
     assert "бюллетен" not in same
+
+
+@pytest.mark.parametrize("asked, status, stored", [
+    ("kk", 303, "kk"), ("ru", 303, "ru"), ("", 303, None), ("xx", 400, None),
+    ("<b>kk</b>", 400, None),
+])
+def test_an_admin_sets_a_user_s_language(app, db, asked, status, stored):
+    admin = Browser(app.test_client())
+    admin.login("admin")
+    observer = users.find_by_username(db, "obs1")
+    page = admin.client.get(f"/admin/users/{observer['id']}")
+    assert 'name="lang"' in page.text
+    response = admin.client.post(f"/admin/users/{observer['id']}/language", data={
+        "csrf_token": admin.hidden(page.text, "csrf_token"), "lang": asked})
+    assert response.status_code == status
+    assert users.find_by_username(db, "obs1")["locale"] == stored
+    if status == 400:
+        assert "Choose a language from the list." in response.text
+        assert "<b>kk</b>" not in response.text
+        return
+    changes = db.execute("SELECT details FROM audit_log WHERE action = 'user_change'").fetchall()
+    assert len(changes) == (1 if stored else 0)
+    phone = Browser(app.test_client())
+    phone.login("obs1")
+    assert page_language(phone.client.get("/checklists/new")) == (stored or "en")

@@ -1,4 +1,4 @@
-"""Admins manage users (/admin/users): a new password, deactivation, team and region.
+"""Admins manage users (/admin/users): a new password, deactivation, team, region, language.
 
 Every change is audited (models/users.py). A new password and deactivation
 end the user's sessions at once; deactivation also revokes their API tokens.
@@ -10,6 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_user
 
 from forms.admin import ConfirmForm, PasswordForm, PlaceForm
+from forms.language import UserLanguageForm
 from models import access, stations, users
 from models.db import get_db
 from views.auth import User, roles_required
@@ -35,6 +36,8 @@ def _page(user: dict, status: int = 200, **forms):
     forms.setdefault("place_form", _place_form(
         user, formdata=None, data={"team": user["team"] or "", "region": user["region"] or ""}))
     forms.setdefault("confirm_form", ConfirmForm(formdata=None))
+    forms.setdefault("language_form", UserLanguageForm(
+        formdata=None, data={"lang": user.get("locale") or ""}))
     return render_template("admin/user.html", user=user,
                            is_self=user["id"] == current_user.id, **forms), status
 
@@ -88,6 +91,18 @@ def place(user_id: int):
     if not changes:
         return _done(user, _("Nothing changed for %(name)s.", name=user["username"]))
     return _done(user, _("Team and region of %(name)s saved.", name=user["username"]))
+
+
+@bp.route("/<id:user_id>/language", methods=["POST"])
+@roles_required(*access.ADMINS)
+def language(user_id: int):
+    """Set the language the user's pages speak (they can still switch it in the menu)."""
+    user = _user_or_404(user_id)
+    form = UserLanguageForm()
+    if not form.validate():
+        return _page(user, 400, language_form=form)
+    users.set_language(get_db(), user_id, form.lang.data or None, by=current_user.id)
+    return _done(user, _("Language of %(name)s saved.", name=user["username"]))
 
 
 @bp.route("/<id:user_id>/deactivate", methods=["POST"])

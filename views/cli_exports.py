@@ -18,6 +18,7 @@ from flask.cli import with_appcontext
 from models import audit, stations
 from models.db import connect
 from reports import exports, filters
+from views.cli_language import in_language
 
 
 def _check_out(out: str) -> None:
@@ -80,6 +81,7 @@ def _entries_command(kind: str) -> click.Command:
     @click.option("--to", "date_to", help="Last local day, YYYY-MM-DD.")
     @click.option("--verified-only", is_flag=True, help="Only entries a reviewer verified.")
     @with_appcontext
+    @in_language
     def command(fmt, out, regions, types, date_from, date_to, verified_only) -> None:
         config = current_app.config
         if types and kind != "checklists":

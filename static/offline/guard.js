@@ -45,7 +45,8 @@ export async function greetWorker(username, role, workerUrl, type = "hello") {
   const registration = await navigator.serviceWorker.ready;
   // Logging out meanwhile: a late "hello" would have the worker fetch this user's data again.
   if (loggingOut) { return { ok: false }; }
-  return ask(registration.active, { type, username, role });
+  // The page's language: the worker keeps its copies in it (fetched again after a switch).
+  return ask(registration.active, { type, username, role, lang: document.documentElement.lang });
 }
 
 // The user's cached page and data go: the worker empties its cache and stops
