@@ -24,7 +24,8 @@ class UserLanguageForm(FlaskForm):
 
     lang = SelectField(_l("Language"), default="",
                        choices=[SelectChoice("", _l("As the browser asks"))]
-                       + [SelectChoice(code, name) for code, name in LANGUAGES.items()],
+                       + [SelectChoice(code, name, render_kw={"lang": code})
+                          for code, name in LANGUAGES.items()],
                        invalid_choice_message=_l("Choose a language from the list."),
                        description=_l("What the user's pages, messages and offline forms speak; "
                                       "the user can switch it in the menu."))

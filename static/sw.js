@@ -106,10 +106,12 @@ async function page(request) {
   }
 }
 
+// The bare page when nothing is kept: the worker does not know who reads it, so
+// it says it in the mission's three languages.
 function offlinePage() {
   const html = "<!doctype html><meta charset=utf-8><meta name=viewport " +
     "content='width=device-width, initial-scale=1'><title>Offline</title>" +
-    "<p>No connection. / Нет связи.</p>";
+    "<p lang=en>No connection.</p><p lang=ru>Нет связи.</p><p lang=kk>Байланыс жоқ.</p>";
   return new Response(html, { status: 503, headers: { "Content-Type": "text/html" } });
 }
 

@@ -90,9 +90,10 @@ def test_audit_records_links_and_entries_are_untouched(upgraded):
     for table in UNTOUCHED:
         rows = _rows(conn, f"SELECT * FROM {table} ORDER BY rowid")
         if table == "users":
-            # m010 adds session_version (last column), 1 for every user.
-            assert {row[-1] for row in rows} == {1}
-            rows = [row[:-1] for row in rows]
+            # m010 adds session_version, 1 for every user; m017 then locale, none chosen.
+            assert {row[-2] for row in rows} == {1}
+            assert {row[-1] for row in rows} == {None}
+            rows = [row[:-2] for row in rows]
         assert rows == held[table], table
     assert _rows(conn, f"SELECT {STATION_COLUMNS} FROM stations ORDER BY id") == held["stations"]
     conn.close()

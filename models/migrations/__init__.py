@@ -9,7 +9,7 @@ copies every row in its own transaction, and checks the count (see m009).
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from models.migrations import accounts, derived, entries, results
+from models.migrations import accounts, control, derived, entries, results
 
 migrations = Migrations("observation")
 
@@ -33,6 +33,9 @@ STEPS = (
     results.m014_contests,
     results.m016_protocols_and_turnout,
     accounts.m017_user_language,
+    control.m018_teams_and_plans,
+    control.m019_checkins_and_calls,
+    control.m020_team_messages,
 )
 NAMES = tuple(step.__name__ for step in STEPS)
 
