@@ -57,10 +57,16 @@ export async function shrink(file) {
  */
 export function questionsOf(form) {
   const found = [];
+  // A heading's or label's own words, without the interpreter's second language
+  // (span.second, static/interpreter.js) or the required mark.
+  const words = (node) => [...node.childNodes]
+    .filter((child) => !(child.classList && (child.classList.contains("second")
+      || child.classList.contains("req"))))
+    .map((child) => child.textContent).join("").replace(/\s+/g, " ").trim();
   for (const section of form.querySelectorAll("[data-protocol-section]")) {
     const title = section.querySelector("h2");
     found.push([section.getAttribute("data-protocol-section"),
-      title ? title.textContent.replace(/\s+/g, " ").trim() : section.id]);
+      title ? words(title) : section.id]);
   }
   for (const box of form.querySelectorAll(".field[id^='q-']")) {
     const name = box.id.slice(2);
@@ -68,7 +74,7 @@ export function questionsOf(form) {
       continue;
     }
     const label = box.querySelector("legend, label");
-    const text = label ? label.textContent.replace(/\s*\*\s*$/, "").trim() : name;
+    const text = label ? words(label) : name;
     found.push([name, text.length > 70 ? `${text.slice(0, 69)}…` : text]);
   }
   return found;
