@@ -142,21 +142,22 @@ def clashes(db: Database, visits: list[Visit]) -> list[Problem]:
         " FROM plan_visits v JOIN stations s ON s.id = v.station_id"
         " WHERE v.planned_time IS NOT NULL AND v.day IN (SELECT value FROM json_each(?))",
         [json_list(sorted({v.day for v in timed}))]) if (r["team"], r["day"]) not in pairs]
-    problems, earlier = [], stored
+    # Visits by (station, day): each is compared with the few planned there before it.
+    earlier: dict[tuple, list[tuple[Visit, str]]] = {}
+    for other in stored:
+        earlier.setdefault((other.station_id, other.day), []).append((other, _("the stored plan")))
+    problems = []
     for visit in timed:
-        for other in earlier:
-            if (other.station_id == visit.station_id and other.day == visit.day
-                    and other.team != visit.team and abs(
-                        _minutes(other.planned_time) - _minutes(visit.planned_time))
-                    < CLASH_MINUTES):
-                where = (_("line %(line)s", line=other.line) if other.line
-                         else _("the stored plan"))
+        there = earlier.setdefault((visit.station_id, visit.day), [])
+        for other, where in there:
+            if other.team != visit.team and abs(
+                    _minutes(other.planned_time) - _minutes(visit.planned_time)) < CLASH_MINUTES:
                 problems.append(Problem(visit.line, "time", _(
                     "station %(station)s is planned for team %(team)s at %(time)s on %(day)s "
                     "(%(where)s): one team per station and hour", station=visit.station,
                     team=other.team, time=other.planned_time, day=visit.day, where=where)))
                 break
-        earlier = [*earlier, visit]
+        there.append((visit, _("line %(line)s", line=visit.line)))
     return problems
 
 

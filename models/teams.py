@@ -61,14 +61,15 @@ def get(db: Database, team: str) -> dict:
 
 
 def listing(db: Database) -> list[dict]:
-    """Every team with its area, phones and active members' user names."""
+    """Every team with its area, phones (also as ``phone_links``, see ``phone_numbers``) and
+    active members' user names."""
     rows = {row["team"]: row for row in db.query("SELECT * FROM teams")}
     members: dict[str, list[str]] = {}
     for row in db.query("SELECT team, username FROM users WHERE team IS NOT NULL AND"
                         " team != '' AND active = 1 ORDER BY username COLLATE NOCASE"):
         members.setdefault(row["team"], []).append(row["username"])
-    return [{**_row(rows.get(team), team), "members": members.get(team, [])}
-            for team in names(db)]
+    return [{**row, "members": members.get(team, []), "phone_links": phone_numbers(row["phones"])}
+            for team in names(db) for row in [_row(rows.get(team), team)]]
 
 
 def phone_numbers(phones: str) -> list[tuple[str, str]]:
