@@ -25,6 +25,7 @@ from views import (
     cli_backup,
     cli_exports,
     cli_photos,
+    cli_plans,
     cli_reports,
     cli_results,
     cli_tokens,
@@ -39,6 +40,7 @@ from views import (
     moved,
     offline,
     photos,
+    plans,
     reports,
     results_reports,
     review,
@@ -101,7 +103,7 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (auth.bp, checklists.bp, review.bp, incidents.bp, meetings.bp,
                       liaison.bp, dashboard.bp, audit.bp, reports.bp, exports.bp, entry_pdfs.bp,
                       api.bp, tokens.bp, admin.bp, offline.bp, moved.bp, photos.bp,
-                      results_reports.bp, languages.bp):
+                      results_reports.bp, languages.bp, plans.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     cli_audit.register(app)
@@ -111,6 +113,7 @@ def create_app(config: dict | None = None) -> Flask:
     cli_photos.register(app)
     cli_reports.register(app)
     cli_results.register(app)
+    cli_plans.register(app)
     proxies = int(app.config["PROXY_COUNT"] or 0)
     if proxies:
         # Behind nginx or Caddy every request comes from 127.0.0.1: take the

@@ -52,6 +52,9 @@ SETTINGS = [
     Setting("MISSION_TIMEZONE", "Asia/Almaty",
             "Where the core team works: 'today' on the dashboard and times not tied "
             "to a station are shown in this zone."),
+    Setting("PLAN_ONE_TEAM_PER_STATION_HOUR", True,
+            "The deployment plan refuses a station planned for two teams less than an hour "
+            "apart on the same day. Set it to false when teams may meet at a station."),
     Setting("SQLITE_BUSY_TIMEOUT_MS", 10000,
             "How long a write waits for another writer before giving up. "
             "Checklists arrive in bursts after polls open and close."),

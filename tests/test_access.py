@@ -151,6 +151,13 @@ TABLE = {
                                    row(L, 403, 403, 403, 403, 303)),
     ("admin.reactivate", "POST"): ("/admin/users/1/reactivate",
                                    row(L, 403, 403, 403, 403, 303)),
+    # The deployment plan: coordinators and admins. An empty POST is a complete request
+    # (no area, no phones; a day without visits).
+    ("plans.index", "GET"): ("/plans", STAFF),
+    ("plans.team", "GET"): ("/plans/teams/T01", STAFF),
+    ("plans.team", "POST"): ("/plans/teams/T01", row(L, 403, 403, 403, 303, 303)),
+    ("plans.day", "GET"): ("/plans/teams/T01/2023-03-19", STAFF),
+    ("plans.day", "POST"): ("/plans/teams/T01/2023-03-19", row(L, 403, 403, 403, 303, 303)),
     # Old addresses redirect everyone (308 keeps a POST a POST); the new page then decides.
     ("moved.exact", "GET"): ("/observe", MOVED),
     ("moved.exact", "POST"): ("/interactions", MOVED),

@@ -16,7 +16,7 @@ from playwright.sync_api import Page
 from werkzeug.serving import make_server
 
 from app import create_app
-from models import demo, review
+from models import demo, plans, review
 from models.db import connect
 from tests.chromium import PHONE, needs_chromium
 from tests.chromium import chromium as launch_chromium
@@ -39,7 +39,7 @@ ROLES = {
     "coordinator": ("coordinator1", DESKTOP, (
         "/review", "/review?state=needs_clarification", "/checklists/{c}", "/checklists/{v}",
         "/incidents/{i}", "/incidents", "/meetings", "/meetings/overdue", "/dashboard",
-        "/reports")),
+        "/reports", "/plans", "/plans/teams/{team}", "/plans/teams/{team}/2023-03-19")),
     "liaison": ("liaison1", DESKTOP, ("/liaison/queue", "/review", "/meetings/new")),
     "admin": ("admin", DESKTOP, ("/admin/tokens", "/audit", "/review", "/checklists/{r}")),
     "anonymous": (None, PHONE, ("/login",)),
@@ -64,8 +64,15 @@ def _set_states(db) -> dict:
     review.move(db, "checklist", others[1], "rejected", coordinator, "A duplicate.")
     review.move(db, "checklist", others[2], "needs_clarification", coordinator, "Times?")
     station = db.execute("SELECT station_id FROM checklists WHERE id = ?", [mine[0]]).fetchone()[0]
+    # The team's plan for election day, shown on the observer's home page.
+    numbers = [row[0] for row in db.execute(
+        "SELECT number FROM stations WHERE id = ? UNION ALL SELECT number FROM stations"
+        " WHERE id != ? LIMIT 2", [station, station])]
+    assert plans.save_day(db, team, "2023-03-19", [
+        {"position": str(n), "station": number, "purpose": "voting", "time": ""}
+        for n, number in enumerate(numbers, 1)], False) == []
     return {"c": mine[0], "v": others[0], "r": others[1], "i": incident, "s": station,
-            "observer": observer}
+            "observer": observer, "team": team}
 
 
 @pytest.fixture(scope="module")

@@ -193,6 +193,15 @@ def test_markup_from_stations_and_every_form_never_comes_back_live(app, db, mark
     refused_comment = coordinator.client.post(f"/review/checklist/{checklist}/comments", data={
         "csrf_token": csrf(coordinator), "body": PAYLOAD * 40})
     assert_inert(refused_comment, "refused comment")
+    for url, fields in (("/plans/teams/T01", {"region": PAYLOAD, "districts": PAYLOAD,
+                                              "phones": PAYLOAD}),
+                        ("/plans/teams/T01/2023-03-19", {
+                            f"visits-0-{name}": PAYLOAD
+                            for name in ("position", "station", "purpose", "time")})):
+        refused_plan = coordinator.client.post(url, data={"csrf_token": csrf(coordinator),
+                                                          **fields})
+        assert refused_plan.status_code == 400
+        assert_inert(refused_plan, f"refused {url}")
 
     admin.login("admin")
     issued = admin.client.post("/admin/tokens", data={
@@ -213,7 +222,8 @@ def test_markup_from_stations_and_every_form_never_comes_back_live(app, db, mark
         liaison: ["/liaison/queue", f"/liaison/queue/checklist/{checklist}", "/review",
                   "/review?region=Aktobe", "/meetings", *entry_pages],
         coordinator: ["/review", "/dashboard", "/audit", "/reports", "/incidents",
-                      "/meetings", "/meetings/overdue", *entry_pages],
+                      "/meetings", "/meetings/overdue", "/plans", "/plans/teams/T01",
+                      "/plans/teams/T01/2023-03-19", *entry_pages],
         admin: ["/admin/tokens", "/audit", *entry_pages],
     }
     shown = []

@@ -27,6 +27,8 @@ ACTION_LABELS = {"create": _l("Created"), "edit": _l("Edited"), "review": _l("Re
                  "user_reactivate": _l("User reactivated"),
                  "user_change": _l("Team or region changed"),
                  "photo": _l("Photo added"),
+                 "plan_change": _l("Deployment plan changed"),
+                 "team_change": _l("Team's area or phones changed"),
                  "import": _l("Official figures imported")}
 KIND_LABELS = {"checklist": _l("Checklist"), "incident": _l("Incident report"),
                "interaction": _l("Meeting report"), "api_token": _l("API token"),

@@ -30,6 +30,7 @@ from reports.protocols import entry_tables as protocol_tables
 from views import filing
 from views.auth import entry_or_404, roles_required
 from views.ids import parse_id
+from views.plans import observer_plan
 from views.review_panel import entry_url, review_panel
 
 bp = Blueprint("checklists", __name__)
@@ -72,7 +73,7 @@ def _station_or_400(raw: str | None) -> dict:
 def home():
     sent_back = len(review_list.awaiting_authors(get_db(), current_user.team))
     return render_template("checklists/home.html", definitions=list(by_type().values()),
-                           sent_back=sent_back)
+                           sent_back=sent_back, plan=observer_plan(current_user))
 
 
 @bp.route("/checklists/<form_type>/station")
