@@ -2,7 +2,8 @@
 
 Run from the project root:
 
-    .venv/bin/python bench/replication.py [--writes 40] [--photo-every 5] [--seed 3] [--keep]
+    .venv/bin/python bench/replication.py [--writes 40] [--photo-every 5] [--busy 0] \\
+        [--seed 3] [--keep]
 
 It builds a fresh database in a temporary folder, starts the app under
 gunicorn (as `make run`) and ``flask replicate`` to a replica folder (as
@@ -13,8 +14,10 @@ Litestream's one-second cycle. For each one it measures the time from the
 ``ltx/0/`` folder, confirmed by restoring the replica and finding the
 checklist's uuid in it. Every ``--photo-every``-th checklist also gets a
 photo; its lag runs until the photo and its thumbnail are in the media
-replica. It prints median, p95 and max of both: what a server lost at once
-with its replication process can cost (the README's recovery point).
+replica. With ``--busy N``, N other clients file checklists without pause
+meanwhile (election-day load on the writer and on Litestream). It prints
+median, p95 and max of both: what a server lost at once with its
+replication process can cost (the README's recovery point).
 """
 
 import argparse
@@ -30,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 import uuid
@@ -114,6 +118,17 @@ def media_lag(media_replica: Path, digests: list[str], acked: float) -> float:
     raise RuntimeError(f"photo files {digests} not in the media replica after {WAIT} s")
 
 
+def _keep_filing(port: int, token: str, station: int, answers: dict, stop: threading.Event,
+                 filed: list[int]) -> None:
+    """File checklists one after the other until ``stop``: the background load."""
+    while not stop.is_set():
+        body = json.dumps({"uuid": str(uuid.uuid4()), "form_type": "voting",
+                           "station_id": station, **mission.VISIT, "answers": answers,
+                           "comments": "", "figures_confirmed": False}).encode()
+        _post(port, "/api/v1/checklists", token, body, "application/json")
+        filed.append(1)
+
+
 def _figures(name: str, lags: list[float]) -> str:
     ordered = sorted(lags)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -126,6 +141,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--writes", type=int, default=40)
     parser.add_argument("--photo-every", type=int, default=5)
+    parser.add_argument("--busy", type=int, default=0,
+                        help="clients filing checklists without pause meanwhile")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
@@ -157,6 +174,13 @@ def main() -> int:
             time.sleep(0.05)
         answers = mission.answers(by_type()["voting"])
         checklist_lags, photo_lags = [], []
+        stop, filed = threading.Event(), []
+        load = [threading.Thread(target=_keep_filing, daemon=True,
+                                 args=(port, token, station, answers, stop, filed))
+                for _ in range(args.busy)]
+        for thread in load:
+            thread.start()
+        started = time.monotonic()
         for n in range(args.writes):
             time.sleep(rng.uniform(0.3, 2.5))
             key = str(uuid.uuid4())
@@ -178,6 +202,12 @@ def main() -> int:
                 finally:
                     conn.close()
                 photo_lags.append(media_lag(media_replica, digests, acked))
+        stop.set()
+        for thread in load:
+            thread.join(120)
+        if args.busy:
+            print(f"Background: {len(filed)} checklists from {args.busy} clients, "
+                  f"{len(filed) / (time.monotonic() - started):.0f}/s")
     finally:
         serve.stop(server)
         if replicating.poll() is None:
