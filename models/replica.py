@@ -12,9 +12,11 @@ their sha256, the way ``flask backup`` copies them.
 ``litestream restore``; the CLI then puts it in place like a backup file.
 """
 
+import ctypes
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -26,6 +28,7 @@ from models import media, photos
 # How often Litestream sends the new part of the WAL to the replica. Its
 # default; each sync is one upload (one request to pay for on S3).
 SYNC_INTERVAL = "1s"
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 class ReplicaError(Exception):
@@ -96,17 +99,32 @@ def start(config_path: Path, log_level: str = "info") -> subprocess.Popen:
     Litestream through its environment, never through the file.
     """
     return subprocess.Popen([_need_binary(), "replicate", "-config", str(config_path),
-                             "-no-expand-env", "-log-level", log_level])
+                             "-no-expand-env", "-log-level", log_level],
+                            preexec_fn=_stop_with_parent)
+
+
+def _stop_with_parent() -> None:
+    # Linux: Litestream gets SIGTERM if the command that started it dies, even by
+    # SIGKILL. An orphan left running would be a second writer to the replica
+    # once a supervisor starts the command again.
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
 
 
 def restore_database(url: str, out: Path, timeout: float = 600) -> None:
     """Rebuild the replicated database into the new file ``out`` (latest transaction)."""
     if out.exists():
         raise ReplicaError(f"{out} already exists.")
-    if (folder := local_folder(url)) is not None and not folder.is_dir():
+    folder = local_folder(url)
+    if folder is not None and not folder.is_dir():
         raise ReplicaError(f"The replica folder {folder} does not exist.")
+    # A plain path would be read as a database path of a configuration file.
+    source = folder.as_uri() if folder is not None else url
     try:
-        done = subprocess.run([_need_binary(), "restore", "-o", str(out), url],
+        done = subprocess.run([_need_binary(), "restore", "-o", str(out), source],
                               capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as error:
         raise ReplicaError(f"litestream restore took more than {timeout:.0f} s.") from error

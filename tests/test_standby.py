@@ -223,3 +223,36 @@ def test_the_config_keeps_odd_paths_as_they_are():
     local = replica.config("/srv/db.sqlite", "file:///srv/my%20replica")
     assert '"type": "file"' not in local and 'type: "file"' in local
     assert 'path: "/srv/my replica"' in local
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def test_litestream_stops_with_the_command_and_a_plain_path_restores(app, db_path, tmp_path):
+    """An orphaned litestream would be a second writer once a supervisor starts another."""
+    folder = tmp_path / "replica"
+    env = {"FLASK_DATABASE": db_path, "FLASK_SECRET_KEY": "test-secret"}
+    command = _spawn([str(BIN / "flask"), "--app", "app", "replicate", "--to", str(folder)],
+                     env, tmp_path / "replicate.log")
+    try:
+        _until("the first snapshot in the replica",
+               lambda: any((folder / "ltx").glob("*/*.ltx")) or command.poll() is not None)
+        assert command.poll() is None, (tmp_path / "replicate.log").read_text()[-2000:]
+        litestream = _until("litestream under the command", lambda: _children(command.pid))
+        os.kill(command.pid, signal.SIGKILL)  # the command only, not its group
+        command.wait(30)
+        _until("litestream to stop", lambda: not any(Path(f"/proc/{pid}").exists()
+                                                    for pid in litestream))
+    finally:
+        _kill(command)
+    standby = tmp_path / "standby"
+    standby.mkdir()
+    runner = create_app({"DATABASE": str(standby / "observation.sqlite"),
+                         "SECRET_KEY": "test-secret", "TESTING": True}).test_cli_runner()
+    restored = runner.invoke(args=["restore", "--from-replica", str(folder)])
+    assert restored.exit_code == 0, restored.output
+    assert "users 6" in restored.output
