@@ -20,12 +20,11 @@ from models import media, replica
 
 
 def replica_options(function):
-    """The replica's address and its media folder, from options or the environment."""
-    function = click.option(
+    """The media replica's folder (``--media-replica`` or MEDIA_REPLICA_DIR), for both commands."""
+    return click.option(
         "--media-replica", envvar="MEDIA_REPLICA_DIR", default=None,
         help="Folder the photos are copied to (MEDIA_REPLICA_DIR). Default: the replica "
              "folder's name plus .media; required for an S3 replica.")(function)
-    return function
 
 
 def _sync(database: str, media_root: Path, target: Path, done: set[str]) -> None:
