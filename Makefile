@@ -15,7 +15,7 @@ WORKERS ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || echo 2))))
 THREADS ?= 1
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test venv system-deps pdf-deps lint bench messages translations clean
+.PHONY: run test venv system-deps pdf-deps lint bench messages translations clean replicate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ run: venv pdf-deps translations
 	$(FLASK) demo --if-empty
 	$(BIN)/gunicorn --config gunicorn.conf.py --preload --workers $(WORKERS) --threads $(THREADS) \
 	  --bind 127.0.0.1:$(PORT) --access-logfile - 'app:create_app()'
+
+# Beside `make run`, as the same user: streams the database (Litestream) and copies new
+# photos to the replica named by LITESTREAM_REPLICA_URL (README, "A standby").
+replicate: venv
+	$(FLASK) replicate
 
 test: $(VENV)/.installed-test system-deps translations
 	$(BIN)/python -m pytest
