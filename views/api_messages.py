@@ -71,7 +71,9 @@ def message_list():
 @roles_required(*access.OBSERVERS)
 def read_message(message_id: int):
     # The body is optional; one that is sent is checked like any other (JSON, types).
-    body = json_body(READ_BODY) if request.get_data(cache=True) else {}
+    # (content_length: a form body may already have been read by the CSRF check.)
+    sent = request.content_length or request.get_data(cache=True)
+    body = json_body(READ_BODY) if sent else {}
     db = get_db()
     if not team_messages.is_addressed(db, message_id, current_user.id):
         raise ApiError(404)
