@@ -16,7 +16,7 @@ from playwright.sync_api import Page
 from werkzeug.serving import make_server
 
 from app import create_app
-from models import demo, review
+from models import demo, review, team_messages
 from models.db import connect
 from tests.chromium import PHONE, needs_chromium
 from tests.chromium import chromium as launch_chromium
@@ -39,7 +39,7 @@ ROLES = {
     "coordinator": ("coordinator1", DESKTOP, (
         "/review", "/review?state=needs_clarification", "/checklists/{c}", "/checklists/{v}",
         "/incidents/{i}", "/incidents", "/meetings", "/meetings/overdue", "/dashboard",
-        "/reports")),
+        "/reports", "/messages")),
     "liaison": ("liaison1", DESKTOP, ("/liaison/queue", "/review", "/meetings/new")),
     "admin": ("admin", DESKTOP, ("/admin/tokens", "/audit", "/review", "/checklists/{r}")),
     "anonymous": (None, PHONE, ("/login",)),
@@ -64,6 +64,9 @@ def _set_states(db) -> dict:
     review.move(db, "checklist", others[1], "rejected", coordinator, "A duplicate.")
     review.move(db, "checklist", others[2], "needs_clarification", coordinator, "Times?")
     station = db.execute("SELECT station_id FROM checklists WHERE id = ?", [mine[0]]).fetchone()[0]
+    # Messages to teams: unread on the observer's home page, listed with who has not read.
+    team_messages.send(db, coordinator, "team", team, "Stay until the protocol is posted.", 500)
+    team_messages.send(db, coordinator, "all", None, "Send the opening checklist by 08:30.", 500)
     return {"c": mine[0], "v": others[0], "r": others[1], "i": incident, "s": station,
             "observer": observer}
 

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 
 from babel.messages.pofile import read_po
 
-from models import users
+from models import team_messages, users
 from tests.conftest import Browser, station_id
 from tests.test_liaison import file_checklist, file_incident
 from tests.test_meetings import make_meeting
@@ -113,6 +113,9 @@ def test_no_english_on_any_page_for_a_kazakh_account(app, db):
     incident = file_incident(db, "obs1", "T01")
     meeting = make_meeting(db)
     station = station_id(db, "101")
+    # A message to teams: unread on the observer's home page, in the coordinator's list.
+    team_messages.send(db, users.find_by_username(db, "coord")["id"], "team", "T01",
+                       "Хаттама ілінгенше қалыңыз.", 500)
     data = DATA + [row["name"] for row in db.query("SELECT name FROM stations")] + \
         [row["region"] for row in db.query("SELECT DISTINCT region FROM stations")] + \
         [row["username"] for row in db.query("SELECT username FROM users")] + \
@@ -132,7 +135,7 @@ def test_no_english_on_any_page_for_a_kazakh_account(app, db):
                     "/review?region=Aktobe", *entry_pages],
         "coord": ["/review", "/dashboard", "/audit", "/reports", "/incidents", "/meetings",
                   f"/review/next?after=checklist:{checklist}", "/results/discrepancies",
-                  "/audit/verify", *entry_pages],
+                  "/audit/verify", "/messages", *entry_pages],
         "admin": ["/admin/users", "/admin/users/1", "/admin/tokens", "/audit", *entry_pages],
     }
     leaks = {}
