@@ -224,8 +224,10 @@ class Receiver(BaseHTTPRequestHandler):
 
     received: list = []
     status = 200
+    delay = 0.0
 
     def do_POST(self):  # noqa: N802 - http.server's name
+        time.sleep(type(self).delay)
         length = int(self.headers["Content-Length"])
         type(self).received.append((self.headers["Content-Type"],
                                     json.loads(self.rfile.read(length))))
@@ -238,7 +240,7 @@ class Receiver(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def receiver():
-    handler = type("Handler", (Receiver,), {"received": [], "status": 200})
+    handler = type("Handler", (Receiver,), {"received": [], "status": 200, "delay": 0.0})
     server = HTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -275,6 +277,21 @@ def test_each_message_is_posted_to_the_gateway(app, db, people, receiver):
     assert payload["sent_utc"].endswith("Z") and payload["author"] == "coord"
     assert payload["recipients"] == [{"username": "obs3", "team": "T02", "region": "Aktobe",
                                       "phones": ["+7 701 111 2233", "+7 777 444 5566"]}]
+
+
+def test_a_slow_gateway_does_not_hold_up_the_coordinator(app, db, people, receiver):
+    handler, url = receiver
+    handler.delay = 3.0
+    app.config["MESSAGE_WEBHOOK_URL"] = url
+    browser = coordinator(app)
+    token = Browser.hidden(browser.client.get("/messages").text, "csrf_token")
+    started = time.monotonic()
+    response = browser.client.post("/messages", data={"csrf_token": token, "audience": "all",
+                                                      "body": "Polls close at 20:00."})
+    assert response.status_code == 303 and time.monotonic() - started < 2.5
+    message = db.execute("SELECT max(id) FROM team_messages").fetchone()[0]
+    assert "sending" in browser.client.get("/messages").text
+    assert webhook_status(db, message) == "sent"
 
 
 def test_a_gateway_that_is_down_leaves_the_message_sent_in_the_app(app, db, people, receiver,

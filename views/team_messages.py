@@ -32,8 +32,7 @@ def start_webhook(message_id: int) -> None:
 def _page(form: MessageForm, status: int = 200):
     db = get_db()
     return render_template("messages/index.html", form=form, sent=team_messages.sent(db),
-                           teams=team_messages.teams(db), audiences=AUDIENCE_LABELS,
-                           webhook=bool(current_app.config["MESSAGE_WEBHOOK_URL"])), status
+                           teams=team_messages.teams(db), audiences=AUDIENCE_LABELS), status
 
 
 @bp.route("/messages", methods=["GET", "POST"])
