@@ -43,8 +43,8 @@ class MessageForm(FlaskForm):
             "data-count-left": _("%(n)s characters left", n="%(n)s"),
             "data-count-over": _("%(n)s characters too many: shorten the text to send it.",
                                  n="%(n)s")}
-        self.body.description = _l("At most %(n)d characters. Observers confirm they have "
-                                   "read it.", n=message_limit())
+        self.body.description = _("At most %(n)d characters. Observers confirm they have "
+                                  "read it.", n=message_limit())
 
     def validate(self, extra_validators=None) -> bool:
         """Every field's own check, then the audience's target against the registry."""
@@ -76,8 +76,8 @@ class MessageForm(FlaskForm):
             self.body.errors.append(_l("Write the message."))
             ok = False
         elif len(body) > message_limit():
-            self.body.errors.append(_l("At most %(max)d characters: this message has "
-                                       "%(n)d.", max=message_limit(), n=len(body)))
+            self.body.errors.append(_("At most %(max)d characters: this message has "
+                                      "%(n)d.", max=message_limit(), n=len(body)))
             ok = False
         return ok
 
