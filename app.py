@@ -15,6 +15,7 @@ from models.settings import defaults
 from views import (
     admin,
     api,
+    api_messages,  # noqa: F401 - adds the message routes to api.bp before it is registered
     api_photos,  # noqa: F401 - adds the photo routes to api.bp before it is registered
     assets,
     audit,
@@ -46,6 +47,7 @@ from views import (
     review,
     security,
     storage_errors,
+    team_messages,
     template_helpers,
     tokens,
 )
@@ -103,7 +105,8 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (auth.bp, checklists.bp, review.bp, incidents.bp, meetings.bp,
                       liaison.bp, dashboard.bp, audit.bp, reports.bp, exports.bp, entry_pdfs.bp,
                       api.bp, tokens.bp, admin.bp, offline.bp, moved.bp, photos.bp,
-                      results_reports.bp, languages.bp, plans.bp):
+                      results_reports.bp, languages.bp, plans.bp,
+                      team_messages.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     cli_audit.register(app)

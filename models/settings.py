@@ -60,6 +60,14 @@ SETTINGS = [
             "Checklists arrive in bursts after polls open and close."),
     Setting("MAX_TEXT_LENGTH", 2000,
             "Longest free-text answer or comment accepted, in characters."),
+    Setting("MESSAGE_MAX_LENGTH", 500,
+            "Longest message to teams, in characters: a few SMS long, read on a phone "
+            "at a polling station."),
+    Setting("MESSAGE_WEBHOOK_URL", "",
+            "Each message to teams is POSTed as JSON to this address (an SMS gateway's, "
+            "say); empty: none. See 'Messages to teams' for the JSON and the retries."),
+    Setting("MESSAGE_WEBHOOK_TIMEOUT", 5,
+            "Seconds one webhook attempt waits for the gateway's answer."),
     Setting("COMMENTS_PER_ENTRY", 200,
             "Most comments one entry's thread takes; then the comment box says so."),
     Setting("COMMENT_LIMIT_PER_USER", "10 per minute;120 per hour",

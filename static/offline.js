@@ -11,6 +11,7 @@ import * as forms from "./offline/forms.js";
 import { applySkipLogic } from "./skip.js";
 import { search, merge } from "./offline/stations.js";
 import { greetWorker } from "./offline/guard.js";
+import { Messages, KIND as MESSAGE_READ } from "./offline/messages.js";
 
 const root = document.getElementById("offline-app");
 const C = JSON.parse(root.getAttribute("data-config"));
@@ -246,6 +247,11 @@ async function deleteDraft(uuid) {
 }
 
 function onResult(record, outcome) {
+  if (record.kind === MESSAGE_READ) {
+    if (outcome.action === "sent" && app.messages) { app.messages.sent(record); }
+    refreshCounts();
+    return;
+  }
   if (outcome.action === "sent") {
     flash(outcome.created ? M.received : M.already,
       outcome.url ? { href: outcome.url, text: M.see_entry } : null);
@@ -306,6 +312,8 @@ function wire() {
   window.addEventListener("pagehide", () => { if (app.saveTimer) { saveDraft(); } });
   window.addEventListener("hashchange", route);
   window.addEventListener("online", showNet);
+  // The next connection brings the coordinators' latest messages.
+  window.addEventListener("online", () => app.messages.load());
   window.addEventListener("offline", showNet);
   if ("BroadcastChannel" in self) {
     new BroadcastChannel(CHANNEL).addEventListener("message", () => refreshCounts());
@@ -350,8 +358,11 @@ async function boot() {
   const token = document.querySelector('meta[name="csrf-token"]');
   app.outbox = new Outbox({ store: app.store, urls: C, csrf: token ? token.content : "",
     onResult, onChange: (state) => { app.state = state; refreshCounts(); } });
+  app.messages = new Messages({ section: $("team-messages"), list: $("message-list"),
+    store: app.store, outbox: app.outbox, C, M });
   wire();
   await route();
+  await app.messages.load();
   await refreshCounts();
   root.setAttribute("data-booted", "");
   app.outbox.start();

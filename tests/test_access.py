@@ -133,6 +133,14 @@ TABLE = {
     ("results.annex_pdf", "GET"): ("/reports/results.pdf", STAFF),
     ("results.discrepancy_list", "GET"): ("/results/discrepancies", REVIEWERS),
     ("results.export", "GET"): ("/exports/official-results.csv", REVIEWERS),
+    # Messages to teams: coordinators send; observers confirm (no message 1 here: 404).
+    ("team_messages.index", "GET"): ("/messages", STAFF),
+    ("team_messages.index", "POST"): ("/messages", row(L, 403, 403, 403, 400, 400)),
+    ("team_messages.read", "POST"): ("/messages/1/read", row(L, 404, 404, 403, 403, 403)),
+    ("api.message_list", "GET"): ("/api/v1/messages", row(401, 200, 200, 403, 403, 403)),
+    # A form-encoded body: not JSON, so observers get 415 before the message is looked up.
+    ("api.read_message", "POST"): ("/api/v1/messages/1/read",
+                                   row(401, 415, 415, 403, 403, 403)),
     ("offline.service_worker", "GET"): ("/sw.js", row(200, 200, 200, 200, 200, 200)),
     ("manifest", "GET"): ("/manifest.webmanifest", row(200, 200, 200, 200, 200, 200)),
     ("offline.shell", "GET"): ("/observe/offline", OBSERVERS_ONLY),
@@ -231,6 +239,7 @@ def test_logout(app, role):
 
 # The menu's links to pages that only some roles may open.
 MENU = {"dashboard.index": "/dashboard", "liaison.queue": "/liaison/queue",
+        "team_messages.index": "/messages",
         "reports.index": "/reports", "audit.log": "/audit", "tokens.index": "/admin/tokens",
         "admin.index": "/admin/users"}
 

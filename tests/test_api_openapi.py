@@ -1,11 +1,13 @@
 """The OpenAPI document matches the API: every route is in it, every real answer fits it."""
 
+import re
 import sqlite3
 import uuid as uuids
 
 import pytest
 from jsonschema import Draft202012Validator
 
+from models import team_messages, users
 from tests import photo_samples as samples
 from tests.test_api import (
     Api,
@@ -62,7 +64,7 @@ class Checked:
 
 
 def test_every_api_route_is_documented_once(app, doc):
-    routes = {(rule.rule.replace("<id:entry_id>", "{entry_id}"), method.lower())
+    routes = {(re.sub(r"<id:(\w+)>", r"{\1}", rule.rule), method.lower())
               for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     documented = {(path, method) for path, ops in doc["paths"].items() for method in ops}
@@ -176,6 +178,25 @@ def test_every_answer_of_every_endpoint_fits_the_document(app, db, doc, monkeypa
             assert len(who("get", photos_path, ids=ids, status=200).json["photos"]) == expected
         other_team("get", photos_path, ids=ids, status=404)
         anonymous("get", photos_path, ids=ids, status=401)
+
+    # Messages to teams: the observer's list and the read confirmation.
+    message = team_messages.send(db, users.find_by_username(db, "coord")["id"], "team", "T01",
+                                 "Stay until the protocol is posted.", 500)
+    read, ids = "/api/v1/messages/{message_id}/read", {"message_id": message}
+    for who in (observer, in_session):
+        who("get", "/api/v1/messages", status=200)
+    observer("post", read, {"uuid": "a"}, ids=ids, status=201)
+    observer("post", read, ids=ids, status=200)
+    observer("post", read, {"uuid": 1}, ids=ids, status=400)
+    observer("post", read, data=b"x=1", ids=ids, status=415)
+    observer("post", read, data=b'["' + b"x" * 2_000_000 + b'"]', ids=ids,
+             headers={"Content-Type": "application/json"}, status=413)
+    no_csrf("post", read, {}, ids=ids, status=400)
+    other_team("post", read, {}, ids=ids, status=404)
+    coordinator("get", "/api/v1/messages", status=403)
+    coordinator("post", read, {}, ids=ids, status=403)
+    anonymous("get", "/api/v1/messages", status=401)
+    anonymous("post", read, {}, ids=ids, status=401)
 
     app.config["PROPAGATE_EXCEPTIONS"] = False
 

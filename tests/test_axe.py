@@ -16,7 +16,7 @@ from playwright.sync_api import Page
 from werkzeug.serving import make_server
 
 from app import create_app
-from models import demo, plans, review
+from models import demo, plans, review, team_messages
 from models.db import connect
 from tests.chromium import PHONE, needs_chromium
 from tests.chromium import chromium as launch_chromium
@@ -39,7 +39,8 @@ ROLES = {
     "coordinator": ("coordinator1", DESKTOP, (
         "/review", "/review?state=needs_clarification", "/checklists/{c}", "/checklists/{v}",
         "/incidents/{i}", "/incidents", "/meetings", "/meetings/overdue", "/dashboard",
-        "/reports", "/plans", "/plans/teams/{team}", "/plans/teams/{team}/2023-03-19")),
+        "/reports", "/plans", "/plans/teams/{team}", "/plans/teams/{team}/2023-03-19",
+        "/messages")),
     "liaison": ("liaison1", DESKTOP, ("/liaison/queue", "/review", "/meetings/new")),
     "admin": ("admin", DESKTOP, ("/admin/tokens", "/audit", "/review", "/checklists/{r}")),
     "anonymous": (None, PHONE, ("/login",)),
@@ -71,6 +72,9 @@ def _set_states(db) -> dict:
     assert plans.save_day(db, team, "2023-03-19", [
         {"position": str(n), "station": number, "purpose": "voting", "time": ""}
         for n, number in enumerate(numbers, 1)], False) == []
+    # Messages to teams: unread on the observer's home page, listed with who has not read.
+    team_messages.send(db, coordinator, "team", team, "Stay until the protocol is posted.", 500)
+    team_messages.send(db, coordinator, "all", None, "Send the opening checklist by 08:30.", 500)
     return {"c": mine[0], "v": others[0], "r": others[1], "i": incident, "s": station,
             "observer": observer, "team": team}
 

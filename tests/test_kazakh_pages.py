@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 
 from babel.messages.pofile import read_po
 
-from models import plans, users
+from models import plans, team_messages, users
 from tests.conftest import Browser, station_id
 from tests.test_liaison import file_checklist, file_incident
 from tests.test_meetings import make_meeting
@@ -117,6 +117,9 @@ def test_no_english_on_any_page_for_a_kazakh_account(app, db):
     assert plans.save_day(db, "T01", "2023-03-19", [
         {"position": "1", "station": "101", "purpose": "voting", "time": "10:00"},
         {"position": "2", "station": "202", "purpose": "counting", "time": ""}], True) == []
+    # A message to teams: unread on the observer's home page, in the coordinator's list.
+    team_messages.send(db, users.find_by_username(db, "coord")["id"], "team", "T01",
+                       "Хаттама ілінгенше қалыңыз.", 500)
     data = DATA + [row["name"] for row in db.query("SELECT name FROM stations")] + \
         [row["region"] for row in db.query("SELECT DISTINCT region FROM stations")] + \
         [row["username"] for row in db.query("SELECT username FROM users")] + \
@@ -137,6 +140,7 @@ def test_no_english_on_any_page_for_a_kazakh_account(app, db):
         "coord": ["/review", "/dashboard", "/audit", "/reports", "/incidents", "/meetings",
                   f"/review/next?after=checklist:{checklist}", "/results/discrepancies",
                   "/audit/verify", "/plans", "/plans/teams/T01", "/plans/teams/T01/2023-03-19",
+                  "/messages",
                   *entry_pages],
         "admin": ["/admin/users", "/admin/users/1", "/admin/tokens", "/audit", *entry_pages],
     }

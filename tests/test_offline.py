@@ -110,7 +110,7 @@ def test_service_worker_carries_its_version_and_every_file_it_caches(app):
                                       *(f"/checklists/{t}/new" for t in types)}
     assert settings["station_forms"] == [f"/checklists/{t}/new" for t in types]
     assert settings["data"] == ["/api/v1/me", "/api/v1/definitions",
-                                "/api/v1/stations?region=mine"]
+                                "/api/v1/stations?region=mine", "/api/v1/messages"]
     # Every file of the shell exists: one missing file would make installing fail.
     for url in settings["shell"]:
         response = client.get(url)
@@ -237,7 +237,8 @@ def test_what_the_worker_caches_answers_an_observer(app):
     browser.login("obs1")
     with app.test_request_context():
         urls = offline.data_urls()
-    assert urls == ("/api/v1/me", "/api/v1/definitions", "/api/v1/stations?region=mine")
+    assert urls == ("/api/v1/me", "/api/v1/definitions", "/api/v1/stations?region=mine",
+                    "/api/v1/messages")
     for url in urls:
         response = browser.client.get(url)
         assert response.status_code == 200, url

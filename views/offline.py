@@ -39,6 +39,7 @@ SHELL_FILES = ("app.css", "offline.css", "incidents.css", "meetings.css", "check
                "skip.js", "offline.js", "offline/store.js", "offline/outbox.js", "offline/forms.js",
                "offline/stations.js", "offline/ui.js", "offline/lists.js", "offline/guard.js",
                "offline/photos.js", "offline/form_page.js", "offline/find_station.js",
+               "offline/messages.js",
                "textcount.js", "interpreter.js")
 # Where a photo of an entry goes: the photos API, by the entry's kind (see the API's
 # POST /api/v1/{kind}/{id}/photos); "{id}" is the entry's id the server answered with.
@@ -46,13 +47,14 @@ PHOTO_KINDS = {"checklist": "checklists", "incident": "incidents", "interaction"
 NO_CACHE = "no-cache, no-store, must-revalidate, max-age=0"
 
 
-def data_urls() -> tuple[str, str, str]:
+def data_urls() -> tuple[str, ...]:
     """What the phone keeps to work with no connection, besides the shell page.
 
-    Who is logged in, the checklist definitions, the stations of the observer's region.
+    Who is logged in, the checklist definitions, the stations of the observer's
+    region, the coordinators' messages to the observer (with their read flags).
     """
     return (url_for("api.me"), url_for("api.definitions"),
-            url_for("api.station_list", region="mine"))
+            url_for("api.station_list", region="mine"), url_for("api.message_list"))
 
 
 def form_pages() -> dict[str, bool]:
@@ -152,11 +154,11 @@ def offline_form_settings() -> dict:
 
 
 def _page_config() -> dict:
-    me, definitions, region_stations = data_urls()
+    me, definitions, region_stations, messages = data_urls()
     photos = url_for("api.create_checklist").rsplit("/", 1)[0] + "/{kind}/{id}/photos"
     return {"me": me, "definitions": definitions, "stations": region_stations,
             "photos": {kind: photos.replace("{kind}", path) for kind, path in PHOTO_KINDS.items()},
-            "drafts": url_for("offline.shell", _anchor="drafts"),
+            "drafts": url_for("offline.shell", _anchor="drafts"), "messages": messages,
             "station_search": url_for("api.station_list"), "token": url_for("offline.token"),
             "worker": url_for("offline.service_worker"), "types": list(TYPES),
             "send": {"checklist": url_for("api.create_checklist"),
@@ -263,4 +265,9 @@ def _messages() -> dict:
                            "log in again. Log out anyway?"),
         "logout_offline": _("There is no connection: logging out is not possible now."),
         "required_mark": _("required"), "more_rows": _("More rows"),
+        # The coordinators' messages (static/offline/messages.js).
+        "message_confirm": _("I have read it"), "message_read": _("Read"),
+        "message_waiting": _("Confirmed on this phone: it will be sent when the connection "
+                             "is back."),
+        "message_receipt": _("Message read: %(text)s"),
     }

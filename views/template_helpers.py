@@ -23,6 +23,7 @@ from views.dashboard import figure, share
 from views.languages import switch_form
 from views.offline import offline_form_settings
 from views.review_panel import entry_url
+from views.team_messages import unread_messages
 
 
 def local_time(utc_text: str, zone: str) -> str:
@@ -85,7 +86,7 @@ GLOBALS = {"entry_url": entry_url, "meeting_topics": meeting_topics, "get_locale
            "may_open": may_open, "feature_stylesheets": feature_stylesheets,
            "import_map": import_map, "module_preloads": module_preloads,
            "offline_form_settings": offline_form_settings, "language_switch": switch_form,
-           "worded_in": worded_in,
+           "worded_in": worded_in, "unread_messages": unread_messages,
            "languages": LANGUAGES}
 
 

@@ -62,7 +62,8 @@ export async function classify(response, uuid) {
 
 export class Outbox {
   /**
-   * store: offline/store.js; urls: {token, send: {kind: url}};
+   * store: offline/store.js; urls: {token, send: {kind: url}} (a record with a
+ * ``url`` of its own, a message's read confirmation, is sent there instead);
    * onChange(state) after every attempt: {sending, login, error, next}.
    * onResult(record, outcome) for each form the server answered;
    * onPhoto(photo, outcome) for each photo (urls.photos: {kind: ".../{id}/photos"}).
@@ -177,7 +178,8 @@ export class Outbox {
   async _send(record, token) {
     let response;
     try {
-      response = await fetch(this.urls.send[record.kind], {
+      // A record with its own address (a message's read confirmation) goes there.
+      response = await fetch(record.url || this.urls.send[record.kind], {
         method: "POST", credentials: "same-origin", cache: "no-store",
         headers: { "Content-Type": "application/json", Accept: "application/json",
           "X-CSRFToken": token || this.csrf },
@@ -189,6 +191,10 @@ export class Outbox {
     if (outcome.action === "sent") {
       await this.store.confirm(record, { kind: record.kind, title: record.title,
         url: outcome.url, id: outcome.id });
+    } else if (outcome.action === "rejected" && record.url) {
+      // Not a form (a read confirmation of a message gone or not addressed to this
+      // observer): nothing for them to fix, so it leaves the outbox.
+      await this.store.remove(record.uuid);
     } else if (outcome.action === "rejected") {
       Object.assign(record, { status: "rejected", errors: outcome.fields,
         error: outcome.error, conflict: Boolean(outcome.conflict), attempts: 0, next_try: 0 });
