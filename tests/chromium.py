@@ -5,16 +5,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # An observer's phone.
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-# CI runs on a busy shared machine: an expectation waits up to 20 s for its event
-# (Playwright's own default, 5 s, failed a drafts list read from IndexedDB once under
-# load). Only a failing test waits that long.
-expect.set_options(timeout=20_000)
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="browser tests need Debian's chromium at /usr/bin/chromium")
 

@@ -7,11 +7,17 @@ import pytest
 from argon2 import PasswordHasher
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from playwright.sync_api import expect
 
 from app import create_app
 from models import stations, users
 from models.db import connect
 from views.security import limiter
+
+# CI runs on a busy shared machine: a browser test's expectation waits up to 20 s for
+# its event (Playwright's own default, 5 s, once missed a drafts list read from
+# IndexedDB under load). Only a failing test waits that long.
+expect.set_options(timeout=20_000)
 
 PASSWORD = "password123"
 STATIONS_CSV = """number,name,address,region,district,timezone,registered_voters,latitude,longitude
