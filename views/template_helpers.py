@@ -61,7 +61,8 @@ def meeting_topics() -> list[tuple[str, str]]:
 # page of that blueprint (a <link> inside the body would be invalid HTML).
 FEATURE_STYLES = {"incidents": ("incidents.css",), "meetings": ("meetings.css",),
                   "liaison": ("meetings.css",), "review": ("review.css",),
-                  "dashboard": ("dashboard.css",), "audit": ("dashboard.css",),
+                  "dashboard": ("dashboard.css",), "control_room": ("dashboard.css",),
+                  "audit": ("dashboard.css",),
                   "offline": ("offline.css",)}
 
 
