@@ -9,6 +9,7 @@ wants when the team was there, not when the signal came back.
 
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlite_utils import Database
@@ -66,7 +67,7 @@ class CheckinForm(FlaskForm):
         note = (self.note.data or "").strip()
         self.note.data = note
         if len(note) > checkins.NOTE_MAX:
-            self.note.errors.append(_l("At most %(n)d characters (this note has %(count)d).",
+            self.note.errors.append(_("At most %(n)d characters (this note has %(count)d).",
                                        n=checkins.NOTE_MAX, count=len(note)))
         self._check_time()
         return fields_ok and not any(field.errors for field in self)

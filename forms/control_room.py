@@ -1,5 +1,6 @@
 """The control room's call log form: "called 14:05, no answer", kept open as a follow-up."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAreaField
@@ -48,6 +49,6 @@ class CallForm(FlaskForm):
         note = (self.note.data or "").strip()
         self.note.data = note
         if len(note) > control_room.CALL_NOTE_MAX:
-            self.note.errors.append(_l("At most %(n)d characters (this note has %(count)d).",
+            self.note.errors.append(_("At most %(n)d characters (this note has %(count)d).",
                                        n=control_room.CALL_NOTE_MAX, count=len(note)))
         return fields_ok and not any(field.errors for field in self)

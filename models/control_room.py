@@ -22,12 +22,13 @@ The rules, in words:
 """
 
 import json
+import re
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from sqlite_utils import Database
 
-from models.clock import from_iso, local_to_utc, to_iso
+from models.clock import local_to_utc, to_iso
 from models.db import writing
 from models.definitions import TYPES
 
@@ -35,6 +36,7 @@ STATES = ("late", "missing", "off_area", "on_plan")  # the order teams are liste
 OPENING_DUE = time(8, 30)
 OUTCOMES = ("reached", "no_answer", "left_message")
 CALL_NOTE_MAX = 300
+_NOT_DIALLED = re.compile(r"[^0-9+]")
 
 
 @lru_cache(maxsize=4096)
@@ -49,16 +51,10 @@ def zone_windows(db: Database, day: date) -> dict[str, tuple[str, str]]:
                    to_iso(_utc(day + timedelta(days=1), time(0), zone))) for zone in zones}
 
 
-_ZONES = ("zones(tz, lo, hi) AS (SELECT key, json_extract(value, '$[0]'),"
+# Each station zone's local day as UTC bounds, passed as JSON; materialized, so
+# it is read once and looked up by an automatic index, not parsed per checklist.
+_ZONES = ("zones(tz, lo, hi) AS MATERIALIZED (SELECT key, json_extract(value, '$[0]'),"
           " json_extract(value, '$[1]') FROM json_each(:zones))")
-# The day's checklists of each team, in their station's local day: read from
-# the covering index checklists_team_day.
-_DAY_CHECKLISTS = _ZONES + """,
-    day_checklists AS (
-        SELECT c.team, c.station_id, c.form_type FROM checklists c
-        JOIN zones z ON z.tz = c.timezone
-        WHERE c.arrival_utc >= :lo AND c.arrival_utc < :hi
-          AND c.arrival_utc >= z.lo AND c.arrival_utc < z.hi)"""
 
 
 def _teams(db: Database, now: str) -> list[dict]:
@@ -81,45 +77,47 @@ def _teams(db: Database, now: str) -> list[dict]:
         FROM names n LEFT JOIN teams t ON t.team = n.team""", {"now": now}))
 
 
-def _plan(db: Database, day: date, bounds: dict) -> list[dict]:
-    """The day's planned visits, each with its station's zone and whether it is done."""
-    return list(db.query(f"""
-        WITH {_ZONES}
-        SELECT p.team, p.purpose, p.planned_time, s.timezone,
-               EXISTS (SELECT 1 FROM checklists c
-                       WHERE c.team = p.team AND c.arrival_utc >= z.lo AND c.arrival_utc < z.hi
-                         AND c.station_id = p.station_id AND c.form_type = p.purpose) AS done
-        FROM plan_visits p JOIN stations s ON s.id = p.station_id
-        JOIN zones z ON z.tz = s.timezone
-        WHERE p.day = :day""", bounds | {"day": day.isoformat()}))
+def _plan(db: Database, day: date) -> list[tuple]:
+    """The day's planned visits: (team, station_id, purpose, planned_time, station zone)."""
+    return db.execute("SELECT p.team, p.station_id, p.purpose, p.planned_time, s.timezone"
+                      " FROM plan_visits p JOIN stations s ON s.id = p.station_id"
+                      " WHERE p.day = ?", [day.isoformat()]).fetchall()
 
 
-def _filed(db: Database, bounds: dict) -> dict[tuple[str, str], int]:
-    """{(team, form_type): checklists filed that day}."""
-    rows = db.execute(f"WITH {_DAY_CHECKLISTS} SELECT team, form_type, count(*)"
-                      " FROM day_checklists GROUP BY team, form_type", bounds)
-    return {(team, kind): n for team, kind, n in rows}
+def _day_visits(db: Database, bounds: dict) -> list[tuple]:
+    """Where each team was that day, in one pass over the day's checklists.
 
-
-def _off_area(db: Database, bounds: dict) -> dict[str, int]:
-    """{team: stations outside its area where it filed or checked in that day}."""
-    rows = db.execute(f"""
-        WITH {_DAY_CHECKLISTS},
-        visited(team, station_id) AS (
-            SELECT team, station_id FROM day_checklists
+    Rows (team, form_type, checklists, "station_id,station_id,..."): per type,
+    how many it filed and at which stations; then (team, None, n, None): the
+    n stations outside its area where it filed, checked in or reported an
+    incident. The checklists are grouped in the order of the covering index
+    checklists_team_day (team, station, type, arrival): no sorting.
+    """
+    return db.execute(f"""
+        WITH {_ZONES},
+        visits AS MATERIALIZED (
+            SELECT c.team, c.station_id, c.form_type, count(*) AS n FROM checklists c
+            JOIN zones z ON z.tz = c.timezone
+            WHERE c.arrival_utc >= :lo AND c.arrival_utc < :hi
+              AND c.arrival_utc >= z.lo AND c.arrival_utc < z.hi
+            GROUP BY c.team, c.station_id, c.form_type),
+        places(team, station_id) AS (
+            SELECT team, station_id FROM visits
             UNION SELECT c.team, c.station_id FROM checkins c JOIN zones z ON z.tz = c.timezone
                   WHERE c.station_id IS NOT NULL AND c.occurred_utc >= z.lo
-                    AND c.occurred_utc < z.hi
+                    AND c.occurred_utc < z.hi AND c.occurred_utc <= :now
             UNION SELECT i.team, i.station_id FROM incidents i JOIN zones z ON z.tz = i.timezone
                   WHERE i.station_id IS NOT NULL AND i.occurred_utc >= z.lo
                     AND i.occurred_utc < z.hi)
-        SELECT v.team, count(*) FROM visited v JOIN teams t ON t.team = v.team
-        JOIN stations s ON s.id = v.station_id
+        SELECT team, form_type, sum(n), group_concat(station_id) FROM visits
+        GROUP BY team, form_type
+        UNION ALL
+        SELECT p.team, NULL, count(*), NULL FROM places p JOIN teams t ON t.team = p.team
+        JOIN stations s ON s.id = p.station_id
         WHERE t.region IS NOT NULL AND t.region != ''
           AND (s.region != t.region OR (t.districts NOT IN ('', '[]') AND s.district NOT IN
                (SELECT value FROM json_each(t.districts))))
-        GROUP BY v.team""", bounds)
-    return dict(rows.fetchall())
+        GROUP BY p.team""", bounds).fetchall()
 
 
 def _unread(db: Database, now: str) -> dict[str, int]:
@@ -154,6 +152,18 @@ def _calls(db: Database) -> dict[str, dict]:
     return found
 
 
+def _last_checkins(db: Database, now: str) -> dict[str, dict]:
+    """{team: its newest check-in by ``now``, with its station's number}."""
+    rows = db.query("""
+        SELECT c.team, c.kind, c.note, c.occurred_utc, c.timezone, s.number AS station_number
+        FROM (SELECT DISTINCT team FROM checkins) t
+        JOIN checkins c ON c.id = (SELECT id FROM checkins x
+                                   WHERE x.team = t.team AND x.occurred_utc <= :now
+                                   ORDER BY x.occurred_utc DESC, x.id DESC LIMIT 1)
+        LEFT JOIN stations s ON s.id = c.station_id""", {"now": now})
+    return {row["team"]: row for row in rows}
+
+
 def _region_zones(db: Database) -> dict[str, str]:
     """Each region's zone: the one most of its stations keep."""
     rows = db.execute("SELECT region, timezone, count(*) AS n FROM stations"
@@ -161,15 +171,16 @@ def _region_zones(db: Database) -> dict[str, str]:
     return {region: zone for region, zone, _n in rows}  # the commonest comes last
 
 
-def _due(visit: dict, day: date, polls_close: time, late: timedelta) -> datetime:
-    zone = visit["timezone"]
-    if visit["purpose"] == "opening":
+@lru_cache(maxsize=4096)
+def _due(purpose: str, planned: str | None, zone: str, day: date, polls_close: time,
+         late_after: int) -> datetime:
+    """When a planned visit's checklist is due (see the rules at the top)."""
+    if purpose == "opening":
         return _utc(day, OPENING_DUE, zone)
-    if visit["purpose"] == "voting":
-        planned = visit["planned_time"]
+    if purpose == "voting":
         if planned:
             hours, minutes = (int(part) for part in planned.split(":"))
-            return _utc(day, time(hours, minutes), zone) + late
+            return _utc(day, time(hours, minutes), zone) + timedelta(minutes=late_after)
         return _utc(day, polls_close, zone)
     return _utc(day + timedelta(days=1), time(0), zone)
 
@@ -180,7 +191,8 @@ def teams_board(db: Database, day: date, now: datetime, *, polls: tuple[time, ti
 
     Each: team, region, districts, phones (a list), last_utc, minutes_since,
     by_type {type: {expected, done, filed}}, overdue (planned visits due and not
-    done), off_area, unread, call (the latest, with open_follow_ups), flags
+    done), off_area, unread, call (the latest, with open_follow_ups), checkin (the
+    latest), flags
     (late, missing, off_area) and state (the first flag, else on_plan).
     """
     now_text = to_iso(now)
@@ -189,24 +201,38 @@ def teams_board(db: Database, day: date, now: datetime, *, polls: tuple[time, ti
               "lo": min((w[0] for w in windows.values()), default=""),
               "hi": max((w[1] for w in windows.values()), default="")}
     late = timedelta(minutes=late_after)
+    teams = _teams(db, now_text)
+    for team in teams:
+        team["districts"] = json.loads(team["districts"] or "[]")
+    filed: dict[tuple[str, str], int] = {}
+    done: set[tuple[str, int, str]] = set()
+    off_area: dict[str, int] = {}
+    for team, kind, n, station_ids in _day_visits(db, bounds):
+        if kind is None:
+            off_area[team] = n
+            continue
+        filed[team, kind] = n
+        done.update((team, int(station_id), kind) for station_id in station_ids.split(","))
     plan: dict[str, list[dict]] = {}
-    for visit in _plan(db, day, bounds):
-        plan.setdefault(visit["team"], []).append(visit)
-    filed, off_area = _filed(db, bounds), _off_area(db, bounds)
+    for team, station_id, purpose, planned, zone in _plan(db, day):
+        plan.setdefault(team, []).append(
+            (purpose, (team, station_id, purpose) in done,
+             _due(purpose, planned, zone, day, polls[1], late_after)))
     unread, calls, zones = _unread(db, now_text), _calls(db), _region_zones(db)
+    checked_in = _last_checkins(db, now_text)
     board = []
-    for team in _teams(db, now_text):
+    for team in teams:
         name = team["team"]
-        last = from_iso(team["last_utc"]) if team["last_utc"] else None
+        # fromisoformat reads the stored "...Z" text 20 times faster than strptime.
+        last = datetime.fromisoformat(team["last_utc"]) if team["last_utc"] else None
         by_type = {kind: {"expected": 0, "done": 0, "filed": filed.get((name, kind), 0)}
                    for kind in TYPES}
         overdue = 0
-        for visit in plan.get(name, []):
-            figures = by_type.setdefault(visit["purpose"], {"expected": 0, "done": 0,
-                                                            "filed": 0})
+        for purpose, made, due in plan.get(name, ()):
+            figures = by_type[purpose]
             figures["expected"] += 1
-            figures["done"] += visit["done"]
-            overdue += not visit["done"] and _due(visit, day, polls[1], late) <= now
+            figures["done"] += made
+            overdue += not made and due <= now
         zone = zones.get(team["region"] or "", mission_zone)
         flags = []
         opened, closed = _utc(day, polls[0], zone), _utc(day, polls[1], zone)
@@ -216,12 +242,12 @@ def teams_board(db: Database, day: date, now: datetime, *, polls: tuple[time, ti
             flags.append("missing")
         if off_area.get(name):
             flags.append("off_area")
-        board.append({**team, "districts": json.loads(team["districts"] or "[]"),
-                      "phones": phone_numbers(team["phones"]), "last_utc": team["last_utc"]
+        board.append({**team, "phones": phone_numbers(team["phones"]), "last_utc": team["last_utc"]
                       or None, "minutes_since": int((now - last).total_seconds() // 60)
                       if last else None, "by_type": by_type, "overdue": overdue,
                       "off_area": off_area.get(name, 0), "unread": unread.get(name, 0),
-                      "call": calls.get(name), "flags": flags,
+                      "call": calls.get(name), "checkin": checked_in.get(name),
+                      "flags": flags,
                       "state": flags[0] if flags else "on_plan"})
     board.sort(key=lambda t: (STATES.index(t["state"]), t["last_utc"] or "", t["team"]))
     return board
@@ -232,7 +258,7 @@ def phone_numbers(text: str) -> list[dict]:
     numbers = []
     for part in text.replace(";", ",").split(","):
         shown = part.strip()
-        dial = "".join(ch for ch in shown if ch.isdigit() or ch == "+")
+        dial = _NOT_DIALLED.sub("", shown)
         if dial.strip("+"):
             numbers.append({"shown": shown, "dial": dial})
     return numbers
@@ -279,8 +305,9 @@ def coverage_by_region(db: Database, day: date) -> list[dict]:
         visits AS (
             SELECT s.region, EXISTS (
                 SELECT 1 FROM checklists c
-                WHERE c.team = p.team AND c.arrival_utc >= z.lo AND c.arrival_utc < z.hi
-                  AND c.station_id = p.station_id AND c.form_type = p.purpose) AS done
+                WHERE c.team = p.team AND c.station_id = p.station_id
+                  AND c.form_type = p.purpose AND c.arrival_utc >= z.lo
+                  AND c.arrival_utc < z.hi) AS done
             FROM plan_visits p JOIN stations s ON s.id = p.station_id
             JOIN zones z ON z.tz = s.timezone WHERE p.day = :day)
         SELECT region, count(*) AS planned, sum(done) AS visited,

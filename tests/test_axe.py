@@ -39,7 +39,7 @@ ROLES = {
     "coordinator": ("coordinator1", DESKTOP, (
         "/review", "/review?state=needs_clarification", "/checklists/{c}", "/checklists/{v}",
         "/incidents/{i}", "/incidents", "/meetings", "/meetings/overdue", "/dashboard",
-        "/reports")),
+        "/reports", "/control")),
     "liaison": ("liaison1", DESKTOP, ("/liaison/queue", "/review", "/meetings/new")),
     "admin": ("admin", DESKTOP, ("/admin/tokens", "/audit", "/review", "/checklists/{r}")),
     "anonymous": (None, PHONE, ("/login",)),

@@ -63,7 +63,7 @@ def checkin_json(row: dict, created: bool) -> dict:
            meanings=MEANINGS)
 @roles_required(*access.OBSERVERS)
 def create_checkin():
-    form = checkin_form(formdata(_body(CHECKIN_BODY)), meta=NO_CSRF)
+    form = checkin_form(formdata=formdata(_body(CHECKIN_BODY)), meta=NO_CSRF)
     if not form.validate():
         raise invalid(field_errors(form))
     try:

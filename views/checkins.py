@@ -22,12 +22,15 @@ from views.auth import roles_required
 bp = Blueprint("checkins", __name__)
 
 
-def checkin_form(formdata=None, **kwargs) -> CheckinForm:
-    """The check-in form for the logged-in observer (times default to their region's zone)."""
+def checkin_form(**kwargs) -> CheckinForm:
+    """The check-in form for the logged-in observer (times default to their region's zone).
+
+    Without ``formdata`` it reads the posted form, as any FlaskForm does.
+    """
     db = get_db()
     zone = (stations.region_zone(db, current_user.region) if current_user.region else None) \
         or current_app.config["MISSION_TIMEZONE"]
-    return CheckinForm(formdata=formdata, db=db, fallback_zone=zone, **kwargs)
+    return CheckinForm(db=db, fallback_zone=zone, **kwargs)
 
 
 @bp.app_template_global()

@@ -95,11 +95,12 @@ def m020_team_messages(db: Database) -> None:
 
 
 def m022_control_room_indexes(db: Database) -> None:
-    # The control room reads, per team, the day's checklists (arrival in the
-    # station's local day) with their station and type: covering, so the
-    # 50,000 checklists of an election day are read from the index alone.
+    # The control room reads the day's checklists (arrival in the station's
+    # local day) grouped by team, station and type, and asks whether a planned
+    # visit was made (this team, station, type, that day): covering, so both
+    # come from the index alone, in its order, at 50,000 checklists.
     db.execute("CREATE INDEX checklists_team_day ON checklists"
-               " (team, arrival_utc, station_id, form_type, timezone)")
+               " (team, station_id, form_type, arrival_utc, timezone)")
     # A team's last contact is the newest of its entries and check-ins: the
     # meetings had no index by team (checklists and incidents have one).
     db.execute("CREATE INDEX interactions_team ON interactions (team, created_utc)")
