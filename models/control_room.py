@@ -84,6 +84,14 @@ def _plan(db: Database, day: date) -> list[tuple]:
                       " WHERE p.day = ?", [day.isoformat()]).fetchall()
 
 
+# A place outside its team's area: another region, or a district the team's
+# list leaves out (an empty list: the whole region). Only teams with an area.
+_OUTSIDE = """JOIN teams t ON t.team = v.team JOIN stations s ON s.id = v.station_id
+    WHERE t.region IS NOT NULL AND t.region != ''
+      AND (s.region != t.region OR (t.districts NOT IN ('', '[]') AND s.district NOT IN
+           (SELECT value FROM json_each(t.districts))))"""
+
+
 def _day_visits(db: Database, bounds: dict) -> list[tuple]:
     """Where each team was that day, in one pass over the day's checklists.
 
@@ -101,23 +109,19 @@ def _day_visits(db: Database, bounds: dict) -> list[tuple]:
             WHERE c.arrival_utc >= :lo AND c.arrival_utc < :hi
               AND c.arrival_utc >= z.lo AND c.arrival_utc < z.hi
             GROUP BY c.team, c.station_id, c.form_type),
-        places(team, station_id) AS (
-            SELECT team, station_id FROM visits
+        outside(team, station_id) AS (
+            SELECT v.team, v.station_id FROM visits v {_OUTSIDE}
             UNION SELECT c.team, c.station_id FROM checkins c JOIN zones z ON z.tz = c.timezone
-                  WHERE c.station_id IS NOT NULL AND c.occurred_utc >= z.lo
-                    AND c.occurred_utc < z.hi AND c.occurred_utc <= :now
+                  {_OUTSIDE.replace("v.", "c.")} AND c.occurred_utc >= z.lo
+                  AND c.occurred_utc < z.hi AND c.occurred_utc <= :now
             UNION SELECT i.team, i.station_id FROM incidents i JOIN zones z ON z.tz = i.timezone
-                  WHERE i.station_id IS NOT NULL AND i.occurred_utc >= z.lo
-                    AND i.occurred_utc < z.hi)
+                  {_OUTSIDE.replace("v.", "i.")} AND i.occurred_utc >= z.lo
+                  AND i.occurred_utc < z.hi)
         SELECT team, form_type, sum(n), group_concat(station_id) FROM visits
         GROUP BY team, form_type
         UNION ALL
-        SELECT p.team, NULL, count(*), NULL FROM places p JOIN teams t ON t.team = p.team
-        JOIN stations s ON s.id = p.station_id
-        WHERE t.region IS NOT NULL AND t.region != ''
-          AND (s.region != t.region OR (t.districts NOT IN ('', '[]') AND s.district NOT IN
-               (SELECT value FROM json_each(t.districts))))
-        GROUP BY p.team""", bounds).fetchall()
+        SELECT team, NULL, count(*), NULL FROM outside
+        GROUP BY team""", bounds).fetchall()
 
 
 def _unread(db: Database, now: str) -> dict[str, int]:
@@ -171,7 +175,6 @@ def _region_zones(db: Database) -> dict[str, str]:
     return {region: zone for region, zone, _n in rows}  # the commonest comes last
 
 
-@lru_cache(maxsize=4096)
 def _due(purpose: str, planned: str | None, zone: str, day: date, polls_close: time,
          late_after: int) -> datetime:
     """When a planned visit's checklist is due (see the rules at the top)."""
@@ -213,11 +216,14 @@ def teams_board(db: Database, day: date, now: datetime, *, polls: tuple[time, ti
             continue
         filed[team, kind] = n
         done.update((team, int(station_id), kind) for station_id in station_ids.split(","))
-    plan: dict[str, list[dict]] = {}
+    plan: dict[str, list[tuple]] = {}
+    dues: dict[tuple, datetime] = {}  # a few dozen distinct (purpose, time, zone)
     for team, station_id, purpose, planned, zone in _plan(db, day):
-        plan.setdefault(team, []).append(
-            (purpose, (team, station_id, purpose) in done,
-             _due(purpose, planned, zone, day, polls[1], late_after)))
+        due = dues.get((purpose, planned, zone))
+        if due is None:
+            due = dues[purpose, planned, zone] = _due(purpose, planned, zone, day, polls[1],
+                                                      late_after)
+        plan.setdefault(team, []).append((purpose, (team, station_id, purpose) in done, due))
     unread, calls, zones = _unread(db, now_text), _calls(db), _region_zones(db)
     checked_in = _last_checkins(db, now_text)
     board = []
