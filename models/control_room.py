@@ -37,6 +37,11 @@ OPENING_DUE = time(8, 30)
 OUTCOMES = ("reached", "no_answer", "left_message")
 CALL_NOTE_MAX = 300
 _NOT_DIALLED = re.compile(r"[^0-9+]")
+# The active observers with a team, and the region their messages come for:
+# their team's, else their own.
+_MEMBERS = ("SELECT u.id, u.team, coalesce(t.region, u.region) AS region FROM users u"
+            " LEFT JOIN teams t ON t.team = u.team"
+            " WHERE u.role = 'observer' AND u.active = 1 AND u.team IS NOT NULL")
 
 
 @lru_cache(maxsize=4096)
@@ -77,11 +82,22 @@ def _teams(db: Database, now: str) -> list[dict]:
         FROM names n LEFT JOIN teams t ON t.team = n.team""", {"now": now}))
 
 
-def _plan(db: Database, day: date) -> list[tuple]:
-    """The day's planned visits: (team, station_id, purpose, planned_time, station zone)."""
-    return db.execute("SELECT p.team, p.station_id, p.purpose, p.planned_time, s.timezone"
-                      " FROM plan_visits p JOIN stations s ON s.id = p.station_id"
-                      " WHERE p.day = ?", [day.isoformat()]).fetchall()
+def _plan(db: Database, day: date, bounds: dict) -> list[tuple]:
+    """The day's planned visits: (team, purpose, planned_time, station zone, done).
+
+    Done: the team filed a checklist of the visit's purpose at its station that
+    local day, a seek in the covering index checklists_team_day.
+    """
+    return db.execute(f"""
+        WITH {_ZONES}
+        SELECT p.team, p.purpose, p.planned_time, s.timezone,
+               EXISTS (SELECT 1 FROM checklists c
+                       WHERE c.team = p.team AND c.station_id = p.station_id
+                         AND c.form_type = p.purpose AND c.arrival_utc >= z.lo
+                         AND c.arrival_utc < z.hi)
+        FROM plan_visits p JOIN stations s ON s.id = p.station_id
+        JOIN zones z ON z.tz = s.timezone
+        WHERE p.day = :day""", {**bounds, "day": day.isoformat()}).fetchall()
 
 
 # A place outside its team's area: another region, or a district the team's
@@ -95,10 +111,9 @@ _OUTSIDE = """JOIN teams t ON t.team = v.team JOIN stations s ON s.id = v.statio
 def _day_visits(db: Database, bounds: dict) -> list[tuple]:
     """Where each team was that day, in one pass over the day's checklists.
 
-    Rows (team, form_type, checklists, "station_id,station_id,..."): per type,
-    how many it filed and at which stations; then (team, None, n, None): the
-    n stations outside its area where it filed, checked in or reported an
-    incident. The checklists are grouped in the order of the covering index
+    Rows (team, form_type, checklists): per type, how many it filed; then
+    (team, None, n): the n stations outside its area where it filed, checked
+    in or reported an incident. The checklists are grouped in the order of the covering index
     checklists_team_day (team, station, type, arrival): no sorting.
     """
     return db.execute(f"""
@@ -109,37 +124,50 @@ def _day_visits(db: Database, bounds: dict) -> list[tuple]:
             WHERE c.arrival_utc >= :lo AND c.arrival_utc < :hi
               AND c.arrival_utc >= z.lo AND c.arrival_utc < z.hi
             GROUP BY c.team, c.station_id, c.form_type),
+        pairs AS (SELECT DISTINCT team, station_id FROM visits),
         outside(team, station_id) AS (
-            SELECT v.team, v.station_id FROM visits v {_OUTSIDE}
+            SELECT v.team, v.station_id FROM pairs v {_OUTSIDE}
             UNION SELECT c.team, c.station_id FROM checkins c JOIN zones z ON z.tz = c.timezone
                   {_OUTSIDE.replace("v.", "c.")} AND c.occurred_utc >= z.lo
                   AND c.occurred_utc < z.hi AND c.occurred_utc <= :now
             UNION SELECT i.team, i.station_id FROM incidents i JOIN zones z ON z.tz = i.timezone
                   {_OUTSIDE.replace("v.", "i.")} AND i.occurred_utc >= z.lo
                   AND i.occurred_utc < z.hi)
-        SELECT team, form_type, sum(n), group_concat(station_id) FROM visits
-        GROUP BY team, form_type
+        SELECT team, form_type, sum(n) FROM visits GROUP BY team, form_type
         UNION ALL
-        SELECT team, NULL, count(*), NULL FROM outside
+        SELECT team, NULL, count(*) FROM outside
         GROUP BY team""", bounds).fetchall()
 
 
 def _unread(db: Database, now: str) -> dict[str, int]:
     """{team: messages addressed to it (all, its region, the team) a member has not confirmed}.
 
-    Counted per member: two members who have not read one message make 2.
+    Counted per member: two members who have not read one message make 2. Worked
+    out as (members × messages addressed to them) − their confirmations, so no
+    member × message pair is ever listed.
     """
-    rows = db.execute("""
-        SELECT u.team, count(*) FROM users u
-        LEFT JOIN teams t ON t.team = u.team
-        JOIN team_messages m ON m.sent_utc <= :now AND (
-             m.audience = 'all' OR (m.audience = 'team' AND m.target = u.team)
-             OR (m.audience = 'region' AND m.target = coalesce(t.region, u.region)))
-        WHERE u.role = 'observer' AND u.active = 1 AND u.team IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM message_reads r
-                          WHERE r.message_id = m.id AND r.user_id = u.id)
-        GROUP BY u.team""", {"now": now})
-    return dict(rows.fetchall())
+    sent: dict[tuple[str, str | None], int] = {
+        (audience, target): n for audience, target, n in db.execute(
+            "SELECT audience, target, count(*) FROM team_messages WHERE sent_utc <= ?"
+            " GROUP BY audience, target", [now])}
+    if not sent:
+        return {}
+    addressed: dict[str, int] = {}
+    for team, region, members in db.execute(
+            f"SELECT team, region, count(*) FROM ({_MEMBERS}) GROUP BY team, region"):
+        each = sent.get(("all", None), 0) + sent.get(("region", region), 0) \
+            + sent.get(("team", team), 0)
+        addressed[team] = addressed.get(team, 0) + members * each
+    for team, confirmed in db.execute(f"""
+            SELECT u.team, count(*) FROM message_reads r
+            JOIN team_messages m ON m.id = r.message_id
+            JOIN ({_MEMBERS}) u ON u.id = r.user_id
+            WHERE m.sent_utc <= :now AND (m.audience = 'all'
+                  OR (m.audience = 'team' AND m.target = u.team)
+                  OR (m.audience = 'region' AND m.target = u.region))
+            GROUP BY u.team""", {"now": now}):
+        addressed[team] -= confirmed
+    return {team: n for team, n in addressed.items() if n}
 
 
 def _calls(db: Database) -> dict[str, dict]:
@@ -208,22 +236,20 @@ def teams_board(db: Database, day: date, now: datetime, *, polls: tuple[time, ti
     for team in teams:
         team["districts"] = json.loads(team["districts"] or "[]")
     filed: dict[tuple[str, str], int] = {}
-    done: set[tuple[str, int, str]] = set()
     off_area: dict[str, int] = {}
-    for team, kind, n, station_ids in _day_visits(db, bounds):
+    for team, kind, n in _day_visits(db, bounds):
         if kind is None:
             off_area[team] = n
-            continue
-        filed[team, kind] = n
-        done.update((team, int(station_id), kind) for station_id in station_ids.split(","))
+        else:
+            filed[team, kind] = n
     plan: dict[str, list[tuple]] = {}
     dues: dict[tuple, datetime] = {}  # a few dozen distinct (purpose, time, zone)
-    for team, station_id, purpose, planned, zone in _plan(db, day):
+    for team, purpose, planned, zone, made in _plan(db, day, bounds):
         due = dues.get((purpose, planned, zone))
         if due is None:
             due = dues[purpose, planned, zone] = _due(purpose, planned, zone, day, polls[1],
                                                       late_after)
-        plan.setdefault(team, []).append((purpose, (team, station_id, purpose) in done, due))
+        plan.setdefault(team, []).append((purpose, made, due))
     unread, calls, zones = _unread(db, now_text), _calls(db), _region_zones(db)
     checked_in = _last_checkins(db, now_text)
     board = []
