@@ -33,9 +33,9 @@ def checkin_form(**kwargs) -> CheckinForm:
     return CheckinForm(db=db, fallback_zone=zone, **kwargs)
 
 
-@bp.app_template_global()
 def blank_checkin_form() -> CheckinForm:
-    """Jinja global: an empty check-in form with a fresh uuid, for the home page's card."""
+    """Jinja global (views/template_helpers.py): an empty check-in form with a fresh uuid,
+    for the home page's card."""
     return CheckinForm(formdata=None, db=None, fallback_zone="",
                        data={"uuid": str(uuid.uuid4())})
 

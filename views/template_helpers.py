@@ -19,6 +19,7 @@ from models.languages import LANGUAGES
 from views.assets import import_map, module_preloads
 from views.audit import audit_action, entry_kind
 from views.auth import may_open
+from views.checkins import blank_checkin_form
 from views.dashboard import figure, share
 from views.languages import switch_form
 from views.offline import offline_form_settings
@@ -86,7 +87,7 @@ GLOBALS = {"entry_url": entry_url, "meeting_topics": meeting_topics, "get_locale
            "may_open": may_open, "feature_stylesheets": feature_stylesheets,
            "import_map": import_map, "module_preloads": module_preloads,
            "offline_form_settings": offline_form_settings, "language_switch": switch_form,
-           "worded_in": worded_in,
+           "worded_in": worded_in, "blank_checkin_form": blank_checkin_form,
            "languages": LANGUAGES}
 
 
