@@ -184,7 +184,7 @@ def measure(path: str, runs: int, warmup: int) -> dict[str, float]:
         "teams_board (all of it)": lambda: control_room.teams_board(
             db, DAY, NOW, polls=POLLS, late_after=90, mission_zone="Asia/Almaty"),
         "_teams (last contact)": lambda: control_room._teams(db, bounds["now"]),
-        "_plan (planned visits)": lambda: control_room._plan(db, DAY),
+        "_plan (planned visits)": lambda: control_room._plan(db, DAY, bounds),
         "_day_visits (the day's checklists)": lambda: control_room._day_visits(db, bounds),
         "_unread": lambda: control_room._unread(db, bounds["now"]),
         "_calls": lambda: control_room._calls(db),

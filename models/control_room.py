@@ -25,6 +25,7 @@ import json
 import re
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlite_utils import Database
 
@@ -285,15 +286,23 @@ def teams_board(db: Database, day: date, now: datetime, *, polls: tuple[time, ti
     return board
 
 
-def phone_numbers(text: str) -> list[dict]:
-    """The phones as typed ("+7 701 123 4567, +7 777 ...") with what a tel: link dials."""
+class Phone(NamedTuple):
+    """A phone number as typed, and what a tel: link dials."""
+
+    shown: str
+    dial: str
+
+
+@lru_cache(maxsize=4096)  # a team's phones change seldom; the list asks every 30 s
+def phone_numbers(text: str) -> tuple[Phone, ...]:
+    """The phones as typed ("+7 701 123 4567, +7 777 ..."), each with what a tel: link dials."""
     numbers = []
     for part in text.replace(";", ",").split(","):
         shown = part.strip()
         dial = _NOT_DIALLED.sub("", shown)
         if dial.strip("+"):
-            numbers.append({"shown": shown, "dial": dial})
-    return numbers
+            numbers.append(Phone(shown, dial))
+    return tuple(numbers)
 
 
 def log_call(db: Database, team: str, caller_id: int, called_utc: str, outcome: str,

@@ -65,7 +65,7 @@ def test_before_the_opening_is_due_a_silent_team_is_on_plan(mission):
     found = board(mission, "03:00")  # 08:00 in Aktobe: polls open an hour ago
     assert found["T01"]["state"] == "on_plan" and found["T01"]["minutes_since"] is None
     assert found["T01"]["by_type"]["opening"] == {"expected": 1, "done": 0, "filed": 0}
-    assert [p["dial"] for p in found["T01"]["phones"]] == ["+77011112233", "+77770001122"]
+    assert [p.dial for p in found["T01"]["phones"]] == ["+77011112233", "+77770001122"]
 
 
 def test_no_opening_checklist_by_0830_is_missing_and_silence_is_late(mission):

@@ -100,9 +100,8 @@ def _row(team: dict, labels: dict, zone: str) -> dict:
         "ago": words["never"] if team["minutes_since"] is None
         else words["min_ago"] % {"n": team["minutes_since"]},
         "checkin": seen, "unread": team["unread"], "phones": team["phones"],
-        "call": words["called"] % {"time": local_text(call["called_utc"], zone, "time"),
-                                   "outcome": labels["outcome_labels"][call["outcome"]]}
-        if call else "", "call_open": bool(call and call["open_follow_ups"])}
+        "call": _called(call, labels, zone) if call else "",
+        "call_open": bool(call and call["open_follow_ups"])}
 
 
 def _labels() -> dict:
@@ -117,11 +116,20 @@ def _labels() -> dict:
             "type_titles": {d.type: _(d.title) for d in checklist_definitions.by_type().values()}}
 
 
+def _called(call: dict, labels: dict, zone: str) -> str:
+    """"called 14:05, no answer" (the time where the core team works)."""
+    return labels["words"]["called"] % {
+        "time": local_text(call["called_utc"], zone, "time"),
+        "outcome": labels["outcome_labels"][call["outcome"]]}
+
+
 def _page(form: CallForm, status: int = 200):
     day, labels = _day(), _labels()
+    zone = current_app.config["MISSION_TIMEZONE"]
     return render_template(
         "control/index.html", board=_board(day, labels), form=form,
-        follow_ups=control_room.open_follow_ups(get_db()),
+        follow_ups=[{**call, "text": _called(call, labels, zone)}
+                    for call in control_room.open_follow_ups(get_db())],
         refresh_url=url_for("control_room.teams", day=day.isoformat()),
         refresh_seconds=REFRESH_SECONDS, **labels), status
 
