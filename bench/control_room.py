@@ -179,13 +179,12 @@ def measure(path: str, runs: int, warmup: int) -> dict[str, float]:
     windows = control_room.zone_windows(db, DAY)
     bounds = {"zones": json.dumps(windows), "now": "2023-03-19T08:00:00Z",
               "lo": min(w[0] for w in windows.values()),
-              "hi": max(w[1] for w in windows.values())}
+              "hi": max(w[1] for w in windows.values()), "day": DAY.isoformat()}
     parts = {
         "teams_board (all of it)": lambda: control_room.teams_board(
             db, DAY, NOW, polls=POLLS, late_after=90, mission_zone="Asia/Almaty"),
         "_teams (last contact)": lambda: control_room._teams(db, bounds["now"]),
-        "_plan (planned visits)": lambda: control_room._plan(db, DAY, bounds),
-        "_day_visits (the day's checklists)": lambda: control_room._day_visits(db, bounds),
+        "_day_visits (checklists, plan)": lambda: control_room._day_visits(db, bounds),
         "_unread": lambda: control_room._unread(db, bounds["now"]),
         "_calls": lambda: control_room._calls(db),
         "_last_checkins": lambda: control_room._last_checkins(db, bounds["now"]),

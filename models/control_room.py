@@ -83,24 +83,6 @@ def _teams(db: Database, now: str) -> list[dict]:
         FROM names n LEFT JOIN teams t ON t.team = n.team""", {"now": now}))
 
 
-def _plan(db: Database, day: date, bounds: dict) -> list[tuple]:
-    """The day's planned visits: (team, purpose, planned_time, station zone, done).
-
-    Done: the team filed a checklist of the visit's purpose at its station that
-    local day, a seek in the covering index checklists_team_day.
-    """
-    return db.execute(f"""
-        WITH {_ZONES}
-        SELECT p.team, p.purpose, p.planned_time, s.timezone,
-               EXISTS (SELECT 1 FROM checklists c
-                       WHERE c.team = p.team AND c.station_id = p.station_id
-                         AND c.form_type = p.purpose AND c.arrival_utc >= z.lo
-                         AND c.arrival_utc < z.hi)
-        FROM plan_visits p JOIN stations s ON s.id = p.station_id
-        JOIN zones z ON z.tz = s.timezone
-        WHERE p.day = :day""", {**bounds, "day": day.isoformat()}).fetchall()
-
-
 # A place outside its team's area: another region, or a district the team's
 # list leaves out (an empty list: the whole region). Only teams with an area.
 _OUTSIDE = """JOIN teams t ON t.team = v.team JOIN stations s ON s.id = v.station_id
@@ -110,11 +92,14 @@ _OUTSIDE = """JOIN teams t ON t.team = v.team JOIN stations s ON s.id = v.statio
 
 
 def _day_visits(db: Database, bounds: dict) -> list[tuple]:
-    """Where each team was that day, in one pass over the day's checklists.
+    """Where each team was that day and what it planned, in one pass over the day's checklists.
 
-    Rows (team, form_type, checklists): per type, how many it filed; then
-    (team, None, n): the n stations outside its area where it filed, checked
-    in or reported an incident. The checklists are grouped in the order of the covering index
+    Rows ("filed", team, form_type, checklists, None, None): per type, how many
+    it filed; ("off", team, None, n, None, None): the n stations outside its
+    area where it filed, checked in or reported an incident; ("plan", team,
+    purpose, done, planned_time, station zone): each planned visit, done when
+    the team filed a checklist of its purpose at its station that local day.
+    The checklists are grouped in the order of the covering index
     checklists_team_day (team, station, type, arrival): no sorting.
     """
     return db.execute(f"""
@@ -134,10 +119,16 @@ def _day_visits(db: Database, bounds: dict) -> list[tuple]:
             UNION SELECT i.team, i.station_id FROM incidents i JOIN zones z ON z.tz = i.timezone
                   {_OUTSIDE.replace("v.", "i.")} AND i.occurred_utc >= z.lo
                   AND i.occurred_utc < z.hi)
-        SELECT team, form_type, sum(n) FROM visits GROUP BY team, form_type
+        SELECT 'filed', team, form_type, sum(n), NULL, NULL FROM visits
+        GROUP BY team, form_type
         UNION ALL
-        SELECT team, NULL, count(*) FROM outside
-        GROUP BY team""", bounds).fetchall()
+        SELECT 'off', team, NULL, count(*), NULL, NULL FROM outside GROUP BY team
+        UNION ALL
+        SELECT 'plan', p.team, p.purpose, v.n IS NOT NULL, p.planned_time, s.timezone
+        FROM plan_visits p JOIN stations s ON s.id = p.station_id
+        LEFT JOIN visits v ON v.team = p.team AND v.station_id = p.station_id
+                          AND v.form_type = p.purpose
+        WHERE p.day = :day""", bounds).fetchall()
 
 
 def _unread(db: Database, now: str) -> dict[str, int]:
@@ -231,21 +222,23 @@ def teams_board(db: Database, day: date, now: datetime, *, polls: tuple[time, ti
     windows = zone_windows(db, day)
     bounds = {"zones": json.dumps(windows), "now": now_text,
               "lo": min((w[0] for w in windows.values()), default=""),
-              "hi": max((w[1] for w in windows.values()), default="")}
+              "hi": max((w[1] for w in windows.values()), default=""), "day": day.isoformat()}
     late = timedelta(minutes=late_after)
     teams = _teams(db, now_text)
     for team in teams:
         team["districts"] = json.loads(team["districts"] or "[]")
     filed: dict[tuple[str, str], int] = {}
     off_area: dict[str, int] = {}
-    for team, kind, n in _day_visits(db, bounds):
-        if kind is None:
-            off_area[team] = n
-        else:
-            filed[team, kind] = n
     plan: dict[str, list[tuple]] = {}
     dues: dict[tuple, datetime] = {}  # a few dozen distinct (purpose, time, zone)
-    for team, purpose, planned, zone, made in _plan(db, day, bounds):
+    for what, team, kind, n, planned, zone in _day_visits(db, bounds):
+        if what == "filed":
+            filed[team, kind] = n
+            continue
+        if what == "off":
+            off_area[team] = n
+            continue
+        purpose, made = kind, n
         due = dues.get((purpose, planned, zone))
         if due is None:
             due = dues[purpose, planned, zone] = _due(purpose, planned, zone, day, polls[1],
