@@ -15,11 +15,13 @@ from models.settings import defaults
 from views import (
     admin,
     api,
+    api_checkins,  # noqa: F401 - adds the check-in route to api.bp before it is registered
     api_messages,  # noqa: F401 - adds the message routes to api.bp before it is registered
     api_photos,  # noqa: F401 - adds the photo routes to api.bp before it is registered
     assets,
     audit,
     auth,
+    checkins,
     checklists,
     cli,
     cli_audit,
@@ -30,6 +32,7 @@ from views import (
     cli_reports,
     cli_results,
     cli_tokens,
+    control_room,
     dashboard,
     entry_pdfs,
     errors,
@@ -106,7 +109,7 @@ def create_app(config: dict | None = None) -> Flask:
                       liaison.bp, dashboard.bp, audit.bp, reports.bp, exports.bp, entry_pdfs.bp,
                       api.bp, tokens.bp, admin.bp, offline.bp, moved.bp, photos.bp,
                       results_reports.bp, languages.bp, plans.bp,
-                      team_messages.bp):
+                      team_messages.bp, control_room.bp, checkins.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     cli_audit.register(app)

@@ -43,6 +43,9 @@ SETTINGS = [
     Setting("POLLS_CLOSE", "20:00",
             "When polls close, local time (HH:MM). A voting checklist whose visit starts "
             "after this asks the observer to confirm the time."),
+    Setting("LATE_AFTER_MINUTES", 90,
+            "The control room marks a team late when nothing (an entry or a check-in) "
+            "was heard from it for this many minutes while polls are open in its region."),
     Setting("PUBLICATION_MIN_N", 10,
             "In the summary for publication, a share over fewer observations than this "
             "is printed as 'X of Y', without a percentage or bar."),

@@ -85,6 +85,12 @@ TABLE = {
     ("review.comment", "POST"): ("/review/checklist/{c}/comments",
                                  row(L, 400, 404, 400, 400, 400)),
     ("dashboard.index", "GET"): ("/dashboard", STAFF),
+    ("control_room.index", "GET"): ("/control", STAFF),
+    ("control_room.teams", "GET"): ("/control/teams", STAFF),
+    ("control_room.log_call", "POST"): ("/control/calls", row(L, 403, 403, 403, 400, 400)),
+    ("control_room.close_call", "POST"): ("/control/calls/1/close",
+                                          row(L, 403, 403, 403, 404, 404)),
+    ("checkins.new", "POST"): ("/checkins", row(L, 400, 400, 403, 403, 403)),
     ("audit.log", "GET"): ("/audit", STAFF),
     ("audit.verify", "GET"): ("/audit/verify", STAFF),
     ("entry_pdfs.checklist", "GET"): ("/checklists/{c}.pdf", TEAM_AND_REVIEWERS),
@@ -104,6 +110,7 @@ TABLE = {
     ("api.create_incident", "POST"): ("/api/v1/incidents", row(401, 415, 415, 403, 403, 403)),
     ("api.interaction_list", "GET"): ("/api/v1/interactions", API_READ),
     ("api.interaction", "GET"): ("/api/v1/interactions/{m}", API_ENTRY),
+    ("api.create_checkin", "POST"): ("/api/v1/checkins", row(401, 415, 415, 403, 403, 403)),
     ("api.create_interaction", "POST"): ("/api/v1/interactions",
                                          row(401, 415, 415, 415, 403, 403)),
     ("exports.entries", "GET"): ("/exports/checklists.csv", STAFF),
@@ -238,7 +245,8 @@ def test_logout(app, role):
 
 
 # The menu's links to pages that only some roles may open.
-MENU = {"dashboard.index": "/dashboard", "liaison.queue": "/liaison/queue",
+MENU = {"dashboard.index": "/dashboard", "control_room.index": "/control",
+        "liaison.queue": "/liaison/queue",
         "team_messages.index": "/messages",
         "reports.index": "/reports", "audit.log": "/audit", "tokens.index": "/admin/tokens",
         "admin.index": "/admin/users"}

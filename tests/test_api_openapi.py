@@ -151,6 +151,21 @@ def test_every_answer_of_every_endpoint_fits_the_document(app, db, doc, monkeypa
         coordinator("post", base, body_for(kind, app, db), status=403)
         anonymous("post", base, body_for(kind, app, db), status=401)
 
+    # Check-ins: no page of their own, created once per uuid.
+    checkin = {"uuid": str(uuids.uuid4()), "kind": "arrived", "station_number": "202"}
+    observer("post", "/api/v1/checkins", checkin, status=201)
+    observer("post", "/api/v1/checkins", checkin, status=200)
+    in_session("post", "/api/v1/checkins", {**checkin, "uuid": str(uuids.uuid4())}, status=201)
+    observer("post", "/api/v1/checkins", {**checkin, "kind": "safe"}, status=409)
+    observer("post", "/api/v1/checkins", {**checkin, "station_number": "999"}, status=422)
+    observer("post", "/api/v1/checkins", {**checkin, "note": 5}, status=400)
+    observer("post", "/api/v1/checkins", data=b"x=1", status=415)
+    observer("post", "/api/v1/checkins", data=b'["' + b"x" * 2_000_000 + b'"]',
+             headers={"Content-Type": "application/json"}, status=413)
+    no_csrf("post", "/api/v1/checkins", {**checkin, "uuid": str(uuids.uuid4())}, status=400)
+    coordinator("post", "/api/v1/checkins", checkin, status=403)
+    anonymous("post", "/api/v1/checkins", checkin, status=401)
+
     # Photos, on each kind's path (meetings: the pages' name for interactions).
     photo_paths = {**{kind: entries[kind] for kind in KINDS}, "meetings": entries["interactions"]}
     for path_kind, entry_id in photo_paths.items():

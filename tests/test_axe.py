@@ -40,7 +40,7 @@ ROLES = {
         "/review", "/review?state=needs_clarification", "/checklists/{c}", "/checklists/{v}",
         "/incidents/{i}", "/incidents", "/meetings", "/meetings/overdue", "/dashboard",
         "/reports", "/plans", "/plans/teams/{team}", "/plans/teams/{team}/2023-03-19",
-        "/messages")),
+        "/messages", "/control")),
     "liaison": ("liaison1", DESKTOP, ("/liaison/queue", "/review", "/meetings/new")),
     "admin": ("admin", DESKTOP, ("/admin/tokens", "/audit", "/review", "/checklists/{r}")),
     "anonymous": (None, PHONE, ("/login",)),

@@ -9,6 +9,7 @@ made from the payload may exist in any of them.
 import ast
 import csv
 import re
+import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -170,6 +171,14 @@ def test_markup_from_stations_and_every_form_never_comes_back_live(app, db, mark
     refused_answer = _answer(observer, meeting, item, action="answer", answer_date=PAYLOAD,
                              answer_text=PAYLOAD * 20)
     assert_inert(refused_answer, "refused follow-up answer")
+    checked_in = observer.client.post("/checkins", data={
+        "csrf_token": csrf(observer), "uuid": str(uuid.uuid4()), "kind": "safe",
+        "note": PAYLOAD})
+    assert checked_in.status_code == 303, checked_in.text
+    refused_checkin = observer.client.post("/checkins", data={
+        "csrf_token": csrf(observer), "uuid": PAYLOAD, "kind": PAYLOAD,
+        "station_number": SHORT, "note": PAYLOAD * 3})
+    assert_inert(refused_checkin, "refused check-in")
     comment = observer.client.post(f"/review/checklist/{checklist}/comments", data={
         "csrf_token": csrf(observer), "body": PAYLOAD})
     assert comment.status_code == 303
@@ -202,6 +211,14 @@ def test_markup_from_stations_and_every_form_never_comes_back_live(app, db, mark
                                                           **fields})
         assert refused_plan.status_code == 400
         assert_inert(refused_plan, f"refused {url}")
+    called = coordinator.client.post("/control/calls", data={
+        "csrf_token": csrf(coordinator), "team": "T01", "outcome": "no_answer",
+        "note": PAYLOAD, "follow_up": "y"})
+    assert called.status_code == 303, called.text
+    refused_call = coordinator.client.post("/control/calls", data={
+        "csrf_token": csrf(coordinator), "team": PAYLOAD, "outcome": PAYLOAD, "time": SHORT,
+        "note": PAYLOAD * 3})
+    assert_inert(refused_call, "refused call")
 
     admin.login("admin")
     issued = admin.client.post("/admin/tokens", data={
@@ -221,9 +238,9 @@ def test_markup_from_stations_and_every_form_never_comes_back_live(app, db, mark
                    "/meetings", "/meetings/overdue", "/observe/offline", *entry_pages],
         liaison: ["/liaison/queue", f"/liaison/queue/checklist/{checklist}", "/review",
                   "/review?region=Aktobe", "/meetings", *entry_pages],
-        coordinator: ["/review", "/dashboard", "/audit", "/reports", "/incidents",
-                      "/meetings", "/meetings/overdue", "/plans", "/plans/teams/T01",
-                      "/plans/teams/T01/2023-03-19", *entry_pages],
+        coordinator: ["/review", "/dashboard", "/control", "/control/teams", "/audit",
+                      "/reports", "/incidents", "/meetings", "/meetings/overdue", "/plans",
+                      "/plans/teams/T01", "/plans/teams/T01/2023-03-19", *entry_pages],
         admin: ["/admin/tokens", "/audit", *entry_pages],
     }
     shown = []

@@ -137,7 +137,7 @@ def test_no_english_on_any_page_for_a_kazakh_account(app, db):
                  "/meetings/overdue", "/observe/offline", *entry_pages],
         "liaison": ["/liaison/queue", f"/liaison/queue/checklist/{checklist}", "/review",
                     "/review?region=Aktobe", *entry_pages],
-        "coord": ["/review", "/dashboard", "/audit", "/reports", "/incidents", "/meetings",
+        "coord": ["/review", "/dashboard", "/control", "/audit", "/reports", "/incidents", "/meetings",
                   f"/review/next?after=checklist:{checklist}", "/results/discrepancies",
                   "/audit/verify", "/plans", "/plans/teams/T01", "/plans/teams/T01/2023-03-19",
                   "/messages",

@@ -12,7 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from models import access, dashboard
+from models import access, control_room, dashboard
 from models import definitions as checklist_definitions
 from models.clock import utc_now
 from models.db import get_db
@@ -91,4 +91,5 @@ def index():
     return render_template("dashboard/index.html", figures=figures, titles=titles,
                            day=day, today=today, kinds=dashboard.REVIEW_KINDS,
                            kind_labels=KIND_LABELS,
+                           plan_coverage=control_room.coverage_by_region(get_db(), day),
                            overdue_url=url_for("meetings.overdue"))

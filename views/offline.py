@@ -163,7 +163,8 @@ def _page_config() -> dict:
             "worker": url_for("offline.service_worker"), "types": list(TYPES),
             "send": {"checklist": url_for("api.create_checklist"),
                      "incident": url_for("api.create_incident"),
-                     "interaction": url_for("api.create_interaction")},
+                     "interaction": url_for("api.create_interaction"),
+                     "checkin": url_for("api.create_checkin")},
             "login": url_for("auth.login", next=url_for("offline.shell")),
             # The server's own limits, served here rather than copied into the scripts.
             "limits": {"comments": comments_limit(), "station_results": stations.SEARCH_LIMIT}}

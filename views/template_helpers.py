@@ -19,6 +19,7 @@ from models.languages import LANGUAGES
 from views.assets import import_map, module_preloads
 from views.audit import audit_action, entry_kind
 from views.auth import may_open
+from views.checkins import blank_checkin_form
 from views.dashboard import figure, share
 from views.languages import switch_form
 from views.offline import offline_form_settings
@@ -62,7 +63,8 @@ def meeting_topics() -> list[tuple[str, str]]:
 # page of that blueprint (a <link> inside the body would be invalid HTML).
 FEATURE_STYLES = {"incidents": ("incidents.css",), "meetings": ("meetings.css",),
                   "liaison": ("meetings.css",), "review": ("review.css",),
-                  "dashboard": ("dashboard.css",), "audit": ("dashboard.css",),
+                  "dashboard": ("dashboard.css",), "control_room": ("dashboard.css",),
+                  "audit": ("dashboard.css",),
                   "offline": ("offline.css",)}
 
 
@@ -87,6 +89,7 @@ GLOBALS = {"entry_url": entry_url, "meeting_topics": meeting_topics, "get_locale
            "import_map": import_map, "module_preloads": module_preloads,
            "offline_form_settings": offline_form_settings, "language_switch": switch_form,
            "worded_in": worded_in, "unread_messages": unread_messages,
+           "blank_checkin_form": blank_checkin_form,
            "languages": LANGUAGES}
 
 

@@ -36,6 +36,7 @@ STEPS = (
     control.m018_teams_and_plans,
     control.m019_checkins_and_calls,
     control.m020_team_messages,
+    control.m022_control_room_indexes,
 )
 NAMES = tuple(step.__name__ for step in STEPS)
 
