@@ -27,6 +27,9 @@ RESERVED = {"uuid", "station_id", "base_version", "arrival_date", "arrival_time"
             "departure_date", "departure_time", "overall", "comments", "csrf_token",
             "figures_confirmed"}
 DEFAULT_MAX_LENGTH = 2000
+# LibYAML's loader when PyYAML was built with it (the wheels are): the same safe
+# constructor, read ten times faster (the pure-Python one took 70 ms of every start).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _QUESTION_KEYS = {"id", "type", "label", "help", "required", "min", "max", "choices",
                   "relevant", "serious", "problem", "max_length"}
@@ -173,7 +176,7 @@ def _check(path: Path, raw: dict, questions: dict[str, Question]) -> Check:
 
 def load(path: Path) -> Definition:
     """Read and check one definition file (``voting.yaml`` or an archived ``voting.v1.yaml``)."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     kind, _dot, archived = path.stem.partition(".")
     if raw.get("type") != kind or raw.get("type") not in TYPES:
         raise _fail(path, "type", f"must be the file's name, one of {TYPES}")
