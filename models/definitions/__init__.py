@@ -9,7 +9,7 @@ A definition that does not load stops the app with the file and the reason:
 better than an observer meeting a broken form on election day.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -271,10 +271,15 @@ def versions_filed(db, where: str = "1", params: Sequence = ()) -> dict[str, lis
     """{checklist type: [versions]} of the checklists a selection holds, for a report's
     "counts checklists filed under voting v1 and v2". ``where`` is SQL over
     ``checklists c`` joined with ``stations s`` (a report filter's clause), values in ``params``."""
-    rows = db.execute("SELECT DISTINCT c.form_type, c.form_version FROM checklists c"
-                      f" JOIN stations s ON s.id = c.station_id WHERE {where}"
-                      " ORDER BY c.form_type, c.form_version", list(params)).fetchall()
-    found: dict[str, list[int]] = {}
-    for kind, version in rows:
-        found.setdefault(kind, []).append(version)
-    return {kind: found[kind] for kind in TYPES if kind in found}
+    return versions_by_type(db.execute(
+        "SELECT DISTINCT c.form_type, c.form_version FROM checklists c"
+        f" JOIN stations s ON s.id = c.station_id WHERE {where}", list(params)).fetchall())
+
+
+def versions_by_type(pairs: Iterable[tuple[str, int]]) -> dict[str, list[int]]:
+    """{checklist type: [versions, oldest first]} from (type, version) pairs, the types in
+    the order observers meet them (versions_filed, or a report's own scan)."""
+    found: dict[str, set[int]] = {}
+    for kind, version in pairs:
+        found.setdefault(kind, set()).add(int(version))
+    return {kind: sorted(found[kind]) for kind in TYPES if kind in found}
