@@ -5,6 +5,10 @@ make a report prints what is wrong and exits with status 2, writing nothing.
 Each report written leaves an "export" record in the audit log (no user).
 """
 
+import atexit
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -37,6 +41,28 @@ def _options(command):
     return command
 
 
+@contextmanager
+def _startup_frozen() -> Iterator[None]:
+    """Render with what start-up built left out of the garbage collector's passes, and end
+    the process without a last pass over what the render left behind.
+
+    The modules, the app and the checklist definitions live until exit, yet every full
+    collection walked them again while WeasyPrint made its hundreds of thousands of
+    short-lived objects; then the interpreter's exit walked the whole heap once more.
+    Together a fifth of the command's time at 50,000 checklists. ``gc.freeze`` is
+    Python's documented way to set long-lived objects aside: unfrozen after the report
+    (a long-lived process, such as the tests, collects as before), and frozen again by
+    an exit handler, where a collection only delays giving the memory back.
+    """
+    gc.freeze()
+    atexit.unregister(gc.freeze)  # once per process, however many reports it writes
+    atexit.register(gc.freeze)
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _write(name: str, out: str, regions: tuple[str, ...], types: tuple[str, ...],
            date_from: str, date_to: str, verified_only: bool, publication: bool = False) -> None:
     db = connect(current_app.config["DATABASE"], current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
@@ -47,9 +73,10 @@ def _write(name: str, out: str, regions: tuple[str, ...], types: tuple[str, ...]
                             one_region=name == "region")
         if not flt.ok:
             raise click.UsageError(" ".join(flt.errors.values()))
-        data, figures = summary.report_pdf(
-            db, name, flt, summary.mission_of(current_app.config), publication=publication,
-            small_n=current_app.config["PUBLICATION_MIN_N"])
+        with _startup_frozen():
+            data, figures = summary.report_pdf(
+                db, name, flt, summary.mission_of(current_app.config), publication=publication,
+                small_n=current_app.config["PUBLICATION_MIN_N"])
         Path(out).write_bytes(data)
         audit.record(db, "export", None, details={
             "report": name, "filter": flt.details(), "publication": publication, "via": "cli"})
