@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from models.clock import local_text, local_today, to_iso, utc_now
-from models.definitions import Definition, by_type, versions_filed
+from models.definitions import Definition, by_type, versions_by_type
 from models.meetings import FOLLOW_UP_KINDS, LEVELS
 from models.vocabulary import CATEGORY_LABELS, LEVEL_LABELS, OVERALL, OVERALL_LABELS, SEVERITY_LABELS
 from reports import charts, pdf
@@ -183,6 +183,7 @@ def _build(db: Database, flt: ReportFilter, definitions: Mapping[str, Definition
     kinds = [k for k in definitions if not flt.types or k in flt.types]
     cells, registry = queries.cells(db, flt, group), queries.registry(db, flt, group)
     totals = queries.totals(db, flt)
+    versions = versions_by_type(totals.pop("versions"))
     types = [_type_figures(kind, definitions[kind], cells, registry,
                            queries.answer_counts(db, flt, definitions[kind]) if any(
                                key[0] == kind for key in cells) else {})
@@ -205,7 +206,7 @@ def _build(db: Database, flt: ReportFilter, definitions: Mapping[str, Definition
                    "incidents_severe": sum(incidents.get(s, 0) for s in SEVERE),
                    "meetings": meeting_figures["meetings"]},
         "types": types, "problems": found, "interactions": meeting_figures,
-        "versions": versions_filed(db, *flt.where("checklist")),  # definition versions counted
+        "versions": versions,  # definition versions counted
         # Coverage rows: every type's groups come in the registry's sorted order.
         "groups": [{"name": name, "registry": registry[name],
                     "observed": {t["type"]: t["groups"][index]["observed"] for t in types}}

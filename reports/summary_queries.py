@@ -67,12 +67,18 @@ def commissions(db: Database, flt: ReportFilter) -> tuple[dict[str, int], dict[s
 
 
 def totals(db: Database, flt: ReportFilter) -> dict:
-    """Checklists, stations observed, teams, the newest entry and checklists with a serious answer."""
+    """Checklists, stations observed, teams, the newest entry, checklists with a serious
+    answer, and the (type, version) pairs the checklists were filed under ("versions")."""
     where, params = flt.where("checklist")
+    # The versions ride on this scan: a query of their own read every checklist again.
     row = db.execute(f"SELECT count(*), count(DISTINCT c.station_id), count(DISTINCT c.team),"
-                     f" max(c.created_utc), coalesce(sum(c.serious_count > 0), 0)"
+                     f" max(c.created_utc), coalesce(sum(c.serious_count > 0), 0),"
+                     f" group_concat(DISTINCT c.form_type || ' ' || c.form_version)"
                      f" {_checklists_from(flt)} WHERE {where}", params).fetchone()
-    return dict(zip(("checklists", "stations_observed", "teams", "newest", "serious"), row))
+    found = dict(zip(("checklists", "stations_observed", "teams", "newest", "serious"), row))
+    found["versions"] = [(kind, int(version)) for kind, version in
+                         (pair.split(" ") for pair in (row[5] or "").split(",") if pair)]
+    return found
 
 
 def answer_counts(db: Database, flt: ReportFilter, definition: Definition) -> dict[str, dict]:

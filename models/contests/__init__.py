@@ -37,6 +37,8 @@ BASES = ("valid_votes", "party_votes")
 CONTROL_FIGURES = ("voters_on_list", "ballots_received", "ballots_issued", "ballots_cancelled",
                    "ballots_in_boxes", "invalid", "valid")
 CODE_LENGTH = 40
+# LibYAML's loader when PyYAML has it: the same safe constructor, several times faster.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _TOP_KEYS = {"election", "against_all", "control_figures", "contests"}
 _CONTEST_KEYS = {"id", "kind", "title", "seats", "threshold", "against_all", "parties",
@@ -210,7 +212,7 @@ def load(path: Path | str) -> Mission:
     """Read and check one mission file; a ContestError names the file, the place and the reason."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except (OSError, yaml.YAMLError) as error:
         raise ContestError(f"{path.name}: cannot be read: {error}") from error
     raw = _mapping(path, "top level", raw, _TOP_KEYS, _TOP_KEYS)
