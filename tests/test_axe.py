@@ -8,17 +8,15 @@ turn. Any serious or critical violation fails, named with its page and nodes.
 The pages run with the app's real CSP: what axe sees is what users get.
 """
 
-import threading
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
-from werkzeug.serving import make_server
 
 from app import create_app
 from models import demo, plans, review, team_messages
 from models.db import connect
-from tests.chromium import PHONE, needs_chromium
+from tests.chromium import PHONE, needs_chromium, served
 from tests.chromium import chromium as launch_chromium
 
 pytestmark = needs_chromium
@@ -90,15 +88,8 @@ def axe_server(tmp_path_factory):
         ids = _set_states(db)
     finally:
         db.close()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="axe-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", ids
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with served(app, "axe-server") as base:
+        yield base, ids
 
 
 @pytest.fixture(scope="module")

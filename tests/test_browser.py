@@ -10,17 +10,15 @@ use conftest.py. CSRF stays on, as in production. Debian's Chromium is used
 import json
 import re
 import sqlite3
-import threading
 from contextlib import closing
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from app import create_app
 from models import stations, users
 from models.db import connect
-from tests.chromium import PHONE, chromium, needs_chromium
+from tests.chromium import PHONE, chromium, needs_chromium, served
 
 pytestmark = needs_chromium
 
@@ -80,15 +78,8 @@ def browser_app(browser_db_path):
 @pytest.fixture
 def browser_server(browser_app):
     """The app on a free local port, served from a background thread."""
-    server = make_server("127.0.0.1", 0, browser_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="browser-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with served(browser_app, "browser-server") as base:
+        yield base
 
 
 @pytest.fixture

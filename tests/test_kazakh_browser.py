@@ -3,16 +3,14 @@ checklist and never meets an English sentence; an English observer shows each qu
 with its Russian wording for the interpreter."""
 
 import re
-import threading
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from app import create_app
 from models import definitions, demo, users
 from models.db import connect
-from tests.chromium import PHONE, needs_chromium
+from tests.chromium import PHONE, needs_chromium, served
 from tests.chromium import chromium as launch_chromium
 from tests.conftest import good_answers
 from tests.test_kazakh_pages import LATIN_RUN, english_words
@@ -42,15 +40,8 @@ def server(tmp_path_factory):
             | {app.config["MISSION_NAME"]}, key=len, reverse=True)
     finally:
         db.close()
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, name="kazakh-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{http.server_port}", observers, station, data
-    finally:
-        http.shutdown()
-        http.server_close()
-        thread.join(timeout=5)
+    with served(app, "kazakh-server") as base:
+        yield base, observers, station, data
 
 
 @pytest.fixture(scope="module")

@@ -14,17 +14,16 @@ Chromium is used (never ``playwright install``). CSRF and the CSP stay on.
 
 import re
 import sqlite3
-import threading
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
-from werkzeug.serving import make_server
 
 from app import create_app
 from models import stations, users
 from models.db import connect
+from tests.chromium import served
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
@@ -100,15 +99,8 @@ def offline_app(offline_db_path):
 def offline_server(offline_app):
     """The app on a free local port, with a recorder of what reached it."""
     recorder = Recorder(offline_app)
-    server = make_server("127.0.0.1", 0, recorder, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="offline-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", recorder
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with served(recorder, "offline-server") as base:
+        yield base, recorder
 
 
 @pytest.fixture

@@ -2,16 +2,14 @@
 nothing sticks out sideways, follow-ups appear only when their answer calls for them,
 and a filed checklist of each type (demo answers, the new questions filled) shows."""
 
-import threading
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from app import create_app
 from models import demo
 from models.db import connect
-from tests.chromium import PHONE, needs_chromium
+from tests.chromium import PHONE, needs_chromium, served
 from tests.chromium import chromium as launch_chromium
 
 pytestmark = needs_chromium
@@ -39,15 +37,8 @@ def server(tmp_path_factory):
         entries = dict(db.execute("SELECT form_type, min(id) FROM checklists GROUP BY 1"))
     finally:
         db.close()
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, name="staples-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{http.server_port}", observer, row[1], entries
-    finally:
-        http.shutdown()
-        http.server_close()
-        thread.join(timeout=5)
+    with served(app, "staples-server") as base:
+        yield base, observer, row[1], entries
 
 
 @pytest.fixture(scope="module")
