@@ -6,6 +6,7 @@ import re
 import pytest
 from markupsafe import escape
 
+from app import create_app
 from models import languages, users
 from tests.conftest import Browser, station_id
 from tests.test_liaison import file_checklist
@@ -219,3 +220,12 @@ def test_an_admin_sets_a_user_s_language(app, db, asked, status, stored):
     phone = Browser(app.test_client())
     phone.login("obs1")
     assert page_language(phone.client.get("/checklists/new")) == (stored or "en")
+
+
+@pytest.mark.parametrize("setting, expected", [("kk", "kk"), ("ru", "ru"), ("xx", "en"), ("", "en")])
+def test_the_mission_default_language_and_an_unknown_one(db_path, tmp_path, setting, expected):
+    app = create_app({"DATABASE": db_path, "SECRET_KEY": "test", "TESTING": True,
+                      "BABEL_DEFAULT_LOCALE": setting})
+    response = app.test_client().get("/login")
+    assert response.status_code == 200
+    assert page_language(response) == expected
