@@ -216,6 +216,14 @@ def test_the_page_lists_teams_with_tel_links_and_the_fragment_refreshes(coordina
     assert coordinator.client.get("/control?day=2023-02-30").status_code == 400
 
 
+def test_a_contact_older_than_a_day_shows_its_date_not_millions_of_minutes(coordinator, mission):
+    # Election day looked at years later: T01's checklist of 19 March, received 08:10 UTC.
+    checklist(mission, "T01", "202", "opening", "07:40", "08:10")
+    row = coordinator.client.get("/control/teams?day=2023-03-19").text
+    assert "19.03.2023 14:10" in row  # the mission's zone, Asia/Almaty (UTC+6 in 2023)
+    assert " min ago" not in row.split("T01", 1)[1].split("</tr>", 1)[0]
+
+
 def test_a_call_is_logged_with_csrf_and_kept_open_until_closed(app, db, coordinator):
     page = coordinator.client.get("/control").text
     token = Browser.hidden(page, "csrf_token")

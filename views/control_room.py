@@ -97,11 +97,23 @@ def _row(team: dict, labels: dict, zone: str) -> dict:
     return {
         "team": team["team"], "state": team["state"], "flags": flags, "cells": cells,
         "area": " · ".join(filter(None, (team["region"], ", ".join(team["districts"])))),
-        "ago": words["never"] if team["minutes_since"] is None
-        else words["min_ago"] % {"n": team["minutes_since"]},
+        "ago": _last_contact(team, words, zone),
         "checkin": seen, "unread": team["unread"], "phones": team["phones"],
         "call": _called(call, labels, zone) if call else "",
         "call_open": bool(call and call["open_follow_ups"])}
+
+
+# Past a day, "minutes ago" is no longer a figure anyone reads: the moment itself is.
+RECENT_MINUTES = 24 * 60
+
+
+def _last_contact(team: dict, words: dict, zone: str) -> str:
+    """"35 min ago" within a day; older, the local date and time (a past day looked at)."""
+    if team["minutes_since"] is None:
+        return words["never"]
+    if team["minutes_since"] < RECENT_MINUTES:
+        return words["min_ago"] % {"n": team["minutes_since"]}
+    return local_text(team["last_utc"], zone, "datetime")
 
 
 def _labels() -> dict:
