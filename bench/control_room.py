@@ -44,8 +44,8 @@ from dashboard import _add_baseline_page, p90, page  # noqa: E402  (bench/dashbo
 
 from app import create_app  # noqa: E402
 from models import control_room, demo  # noqa: E402
-from models.clock import utc_to_local  # noqa: E402
-from models.db import connect, writing  # noqa: E402
+from models.db import connect  # noqa: E402
+from models.demo_control import Amounts, generate_control_room  # noqa: E402
 
 TARGET_MS = 150
 DAY = demo.ELECTION_DAY
@@ -79,71 +79,9 @@ def build(path: str, station_count: int, checklist_count: int) -> None:
 
 
 def _control_room_data(db) -> None:
-    rng = random.Random(14)
-    teams = db.execute("SELECT team, min(region), min(id) FROM users WHERE role = 'observer'"
-                       " GROUP BY team").fetchall()
-    by_region: dict[str, list[tuple]] = {}
-    for row in db.execute("SELECT id, region, district, timezone FROM stations"):
-        by_region.setdefault(row[1], []).append(row)
-    coordinator = db.execute("SELECT id FROM users WHERE role = 'coordinator'").fetchone()[0]
-    with writing(db):
-        for team, region, _author in teams:
-            districts = sorted({s[2] for s in by_region[region]})
-            chosen = rng.sample(districts, max(1, len(districts) // 2)) \
-                if rng.random() < 0.33 else []
-            db.execute("INSERT INTO teams (team, region, districts, phones) VALUES (?, ?, ?, ?)",
-                       [team, region, json.dumps(chosen),
-                        f"+7 701 {rng.randint(100, 999)} {rng.randint(1000, 9999)}, "
-                        f"+7 777 {rng.randint(100, 999)} {rng.randint(1000, 9999)}"])
-        plan = []
-        for team, region, _author in teams:
-            visits = db.execute("SELECT station_id, form_type, arrival_utc, timezone FROM"
-                                " checklists WHERE team = ? ORDER BY arrival_utc", [team])
-            made = [(station_id, form_type, utc_to_local(arrival, zone))
-                    for station_id, form_type, arrival, zone in visits]
-            made = [visit for visit in made if visit[2].date() == DAY]
-            # A day's plan as ODIHR draws it: the opening, about eight voting visits,
-            # the count and the tabulation (the demo files far more than a plan holds).
-            chosen = [v for v in made if v[1] == "opening"][:1] + \
-                [v for v in made if v[1] == "voting"][::6][:8] + \
-                [v for v in made if v[1] in ("counting", "tabulation")][:2]
-            chosen.sort(key=lambda visit: visit[2])
-            for position, (station_id, form_type, local) in enumerate(chosen, 1):
-                plan.append((team, DAY.isoformat(), position, station_id, form_type,
-                             local.strftime("%H:%M") if form_type == "voting" else None))
-            if rng.random() < 0.15:  # one team in seven: a visit planned and not made
-                plan.append((team, DAY.isoformat(), len(chosen) + 1,
-                             rng.choice(by_region[region])[0], "voting", "10:00"))
-        db.conn.executemany("INSERT INTO plan_visits (team, day, position, station_id, purpose,"
-                            " planned_time) VALUES (?, ?, ?, ?, ?, ?)", plan)
-        checkins = []
-        for n in range(5000):
-            team, region, author = rng.choice(teams)
-            station = rng.choice(by_region[region])
-            checkins.append((f"bench-checkin-{n}", team, author,
-                             rng.choice(("arrived", "leaving", "safe")), station[0],
-                             f"2023-03-19T{rng.randint(1, 7):02d}:{rng.randint(0, 59):02d}:00Z",
-                             station[3]))
-        db.conn.executemany("INSERT INTO checkins (uuid, team, author_id, kind, station_id,"
-                            " occurred_utc, timezone, created_utc)"
-                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?6)", checkins)
-        regions = list(by_region)
-        for n in range(20):
-            audience = ("all", "region", "team")[n % 3]
-            target = None if audience == "all" else rng.choice(regions) \
-                if audience == "region" else rng.choice(teams)[0]
-            message = db.execute("INSERT INTO team_messages (author_id, audience, target, body,"
-                                 " sent_utc) VALUES (?, ?, ?, ?, ?)",
-                                 [coordinator, audience, target, f"Message {n}",
-                                  f"2023-03-19T0{n % 8}:00:00Z"]).lastrowid
-            db.execute("INSERT INTO message_reads (message_id, user_id, read_utc)"
-                       " SELECT ?, id, '2023-03-19T08:00:00Z' FROM users"
-                       " WHERE role = 'observer' AND id % 2 = 0", [message])
-        db.conn.executemany(
-            "INSERT INTO team_calls (team, caller_id, called_utc, outcome, note, follow_up_open)"
-            " VALUES (?, ?, ?, ?, 'Bench call', ?)",
-            [(rng.choice(teams)[0], coordinator, f"2023-03-19T0{rng.randint(2, 7)}:00:00Z",
-              rng.choice(control_room.OUTCOMES), rng.random() < 0.3) for _ in range(400)])
+    """At the bench's scale: 5,000 check-ins, 20 messages (half read), 400 calls more."""
+    generate_control_room(db, random.Random(14), DAY,
+                          Amounts(checkins=5000, messages=20, calls=400))
 
 
 def measure(path: str, runs: int, warmup: int) -> dict[str, float]:

@@ -21,6 +21,7 @@ from models.clock import local_to_utc, to_iso
 from models.db import writing
 from models.definitions import Definition, by_type
 from models.demo_answers import answers_for, overall_for
+from models.demo_control import generate_control_room
 from models.demo_incidents import generate_incidents
 from models.demo_meetings import generate_meetings
 from models.demo_protocols import protocol_for
@@ -78,6 +79,9 @@ def generate(db: Database, station_count: int, checklist_count: int,
         meetings = generate_meetings(db, rng, max(1, min(200, checklist_count // 25)))
         # The rows above went in without the per-save flag computation.
         flags.rebuild(db)
+    # The control room's areas, plan, check-ins, messages and calls, after the
+    # checklists it is drawn from (its own transaction).
+    generate_control_room(db, rng, ELECTION_DAY)
     counts = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
               for table in ("stations", "users", "checklists",
                             "incidents", "interactions", "follow_ups", "flags",

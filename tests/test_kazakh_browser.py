@@ -37,6 +37,8 @@ def server(tmp_path_factory):
             "SELECT name, address, district, region FROM stations") for text in row.values()
             if text} | {row["username"] for row in db.query("SELECT username FROM users")}
             | {row["team"] for row in db.query("SELECT team FROM users") if row["team"]}
+            # the coordinators' own words, as they wrote them (the demo writes English)
+            | {row["body"] for row in db.query("SELECT body FROM team_messages")}
             | {app.config["MISSION_NAME"]}, key=len, reverse=True)
     finally:
         db.close()
