@@ -229,3 +229,15 @@ def test_the_mission_default_language_and_an_unknown_one(db_path, tmp_path, sett
     response = app.test_client().get("/login")
     assert response.status_code == 200
     assert page_language(response) == expected
+
+
+def test_the_switch_adds_no_duplicate_ids_to_a_page_with_a_form(app, db):
+    browser = Browser(app.test_client())
+    for path in ("/login",):
+        ids = re.findall(r'\sid="([^"]+)"', browser.client.get(path).text)
+        assert len(ids) == len(set(ids)), path
+    browser.login("obs1")
+    opened = browser.client.get(f"/checklists/voting/new?station={station_id(db, '101')}")
+    for path in (opened.headers["Location"], "/meetings/new", "/checklists/new"):
+        ids = re.findall(r'\sid="([^"]+)"', browser.client.get(path).text)
+        assert len(ids) == len(set(ids)), (path, [i for i in ids if ids.count(i) > 1][:3])
