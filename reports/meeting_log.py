@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from models import meeting_log, vocabulary
 from models.clock import to_iso, utc_now
 from models.vocabulary import LEVEL_LABELS, STATE_LABELS, TOPIC_LABELS
-from reports.entry import day, follow_up_row, label, left_out, local, newest, number
+from reports.entry_text import day, follow_up_row, label, left_out, local, newest, number
 from reports.pdf import render_pdf
 
 # A mission logs a few hundred meetings; beyond this the PDF says it was cut.

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from models import media, photos
 from models.vocabulary import KIND_LABELS
-from reports.entry import number
+from reports.entry_text import number
 
 COLUMNS = ("entry", "kind", "question", "sha256", "captured_utc", "uploaded_by",
            "uploaded_utc", "file")
