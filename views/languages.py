@@ -70,8 +70,6 @@ def glossary():
                            languages=languages.LANGUAGES)
 
 
-def switch_form() -> LanguageForm:
-    """Jinja global: the menu's switch, coming back to the page it is on."""
-    form = LanguageForm(formdata=None)
-    form.next.data = request.full_path.rstrip("?") if request.method == "GET" else request.path
-    return form
+def switch_next() -> str:
+    """Jinja global: where the menu's switch comes back to (this page, with its query)."""
+    return request.full_path.rstrip("?") if request.method == "GET" else request.path

@@ -21,7 +21,7 @@ from views.audit import audit_action, entry_kind
 from views.auth import may_open
 from views.checkins import blank_checkin_form
 from views.dashboard import figure, share
-from views.languages import switch_form
+from views.languages import switch_next
 from views.offline import offline_form_settings
 from views.review_panel import entry_url
 from views.team_messages import unread_messages
@@ -87,7 +87,7 @@ FILTERS = {**{name: partial(vocabulary.label, labels) for name, labels in CODE_L
 GLOBALS = {"entry_url": entry_url, "meeting_topics": meeting_topics, "get_locale": get_locale,
            "may_open": may_open, "feature_stylesheets": feature_stylesheets,
            "import_map": import_map, "module_preloads": module_preloads,
-           "offline_form_settings": offline_form_settings, "language_switch": switch_form,
+           "offline_form_settings": offline_form_settings, "language_switch_next": switch_next,
            "worded_in": worded_in, "unread_messages": unread_messages,
            "blank_checkin_form": blank_checkin_form,
            "languages": LANGUAGES}
