@@ -69,7 +69,7 @@ def _not_cached(response: Response) -> Response:
     return response
 
 
-def _body(body_schema: dict) -> dict:
+def json_body(body_schema: dict) -> dict:
     """The request's JSON object, its types checked against ``body_schema``."""
     if not request.is_json:
         raise ApiError(415)
@@ -207,7 +207,7 @@ def definitions():
            body=schema.CHECKLIST_BODY, errors=(403, 409, 422), also=ALREADY)
 @roles_required(*access.OBSERVERS)
 def create_checklist():
-    form, _station = entries.checklist_form(_body(schema.CHECKLIST_BODY))
+    form, _station = entries.checklist_form(json_body(schema.CHECKLIST_BODY))
     return _file(checklists.CHECKLISTS, form.to_record(), "api.checklist",
                  checklists.get, entries.checklist_json)
 
@@ -243,7 +243,7 @@ def checklist(entry_id: int):
            errors=(403, 409, 422), also=ALREADY)
 @roles_required(*access.OBSERVERS)
 def create_incident():
-    form = entries.incident_form(_body(schema.INCIDENT_BODY))
+    form = entries.incident_form(json_body(schema.INCIDENT_BODY))
     return _file(incidents.INCIDENTS, form.to_record(), "api.incident",
                  incidents.get, entries.incident_json)
 
@@ -279,7 +279,7 @@ def incident(entry_id: int):
            errors=(403, 409, 422), also=ALREADY)
 @roles_required(*access.MEETING_AUTHORS)
 def create_interaction():
-    form = entries.interaction_form(_body(schema.INTERACTION_BODY))
+    form = entries.interaction_form(json_body(schema.INTERACTION_BODY))
     try:
         return _file(meetings.MEETINGS, form.to_record(),
                      "api.interaction", meetings.get, entries.interaction_json)

@@ -17,7 +17,7 @@ from models import access, checkins
 from models.db import get_db
 from models.entries import DuplicateConflict
 from views import api_schema as schema
-from views.api import _body, bp
+from views.api import bp, json_body
 from views.api_entries import NO_CSRF, field_errors, formdata, invalid
 from views.api_errors import ApiError
 from views.api_openapi import operation
@@ -63,7 +63,7 @@ def checkin_json(row: dict, created: bool) -> dict:
            meanings=MEANINGS)
 @roles_required(*access.OBSERVERS)
 def create_checkin():
-    form = checkin_form(formdata=formdata(_body(CHECKIN_BODY)), meta=NO_CSRF)
+    form = checkin_form(formdata=formdata(json_body(CHECKIN_BODY)), meta=NO_CSRF)
     if not form.validate():
         raise invalid(field_errors(form))
     try:

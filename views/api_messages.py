@@ -18,8 +18,7 @@ from flask_login import current_user
 from models import access, team_messages
 from models.db import get_db
 from views import api_schema as schema
-from views.api import _body as json_body
-from views.api import bp
+from views.api import bp, json_body
 from views.api_errors import ApiError
 from views.api_openapi import operation
 from views.auth import roles_required
